@@ -1,0 +1,73 @@
+"""Measure the accuracy cases on a real server and record the numbers.
+
+    python benchmarks/measure.py --server /path/to/valkey-server --out benchmarks/measurements/valkey-8.1.json
+
+Starts the given binary once per case (127.0.0.1, a free port), loads each case of
+``benchmarks/accuracy_cases.yaml`` with ``sizing``'s verify procedure, and writes what the
+server reported, with the case definitions, so tests can re-check the model offline.
+The engine and version of each case are set to what the server reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sizing.engines import engine_profile  # noqa: E402
+from sizing.loader import load_workload  # noqa: E402
+from sizing.server import describe, started_server  # noqa: E402
+from sizing.verification import verify_cluster  # noqa: E402
+from sizing.workload import Cluster  # noqa: E402
+
+CASES = ROOT / "benchmarks" / "accuracy_cases.yaml"
+
+
+def for_server(cluster: Cluster, engine: str, version: str) -> Cluster:
+    return cluster.model_copy(update={"engine": engine, "engine_version": version})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--server", required=True, help="redis-server or valkey-server binary")
+    parser.add_argument("--out", required=True, help="JSON file to write")
+    parser.add_argument("--only", nargs="*", help="case names to run (default: all)")
+    args = parser.parse_args()
+    cases = [c for c in load_workload(CASES).clusters if not args.only or c.name in args.only]
+    records = []
+    server_version = ""
+    allocator = ""
+    for case in cases:
+        started = time.monotonic()
+        limits = engine_profile("redis", "7.0").defaults.with_overrides(case.parameters)
+        with started_server(args.server, limits, case.cluster_mode_enabled) as client:
+            info = describe(client)
+            server_version = f"{info.engine} {info.version}"
+            cluster = for_server(case, info.engine, info.minor_version)
+            result = verify_cluster(cluster, client, 1.0, lambda _: None)
+        allocator = result.allocator
+        records.append({
+            "case": case.name,
+            "definition": cluster.model_dump(mode="json", by_alias=True, exclude_none=True),
+            "allocator": result.allocator,
+            "keyspaces": [m.model_dump() for m in result.keyspaces],
+            "total": result.total.model_dump(),
+        })
+        print(f"{case.name:22s} predicted {result.total.predicted_bytes:>11,} measured {result.total.measured_bytes:>11,} "
+              f"error {result.total.error_percent:+.3f}%  ({time.monotonic() - started:.1f}s)", flush=True)
+    Path(args.out).write_text(json.dumps({
+        "server": server_version,
+        "allocator": allocator,
+        "command": "python benchmarks/measure.py --server <binary built from the release source> --out " + args.out,
+        "measured_on": time.strftime("%Y-%m-%d"),
+        "cases": records,
+    }, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""jemalloc size classes: what one allocation really costs in ``used_memory``.
+
+Glossary
+    request_bytes   bytes the engine asks ``zmalloc`` for.
+    class_bytes     the size class jemalloc hands back; ``used_memory`` counts this
+                    (``zmalloc_size`` is ``je_malloc_usable_size``), never the request.
+    quantum_bytes   spacing of the smallest classes: 8 in the engines' bundled jemalloc
+                    (``--with-lg-quantum=3`` in ``deps/Makefile`` of Redis 6.2 to Valkey 8.1),
+                    16 in Debian's system ``libjemalloc2`` that its ``redis-server`` links.
+
+Above 64 bytes (8-byte quantum) or 128 bytes (16-byte quantum) every power-of-two
+interval (2^k, 2^(k+1)] is split into four equal classes; this holds for the page-sized
+"large" classes too, because ``malloc_usable_size`` reports the class size.
+Checked against ``je_nallocx`` for every request up to 1 MiB (see
+``docs/memory-model.md``) and against the measurements in ``sizing/data/measurements``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Allocator(BaseModel):
+    """A jemalloc build, identified by its smallest class spacing."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="Label shown in reports, e.g. 'jemalloc (bundled, 8-byte quantum)'.")
+    quantum_bytes: int = Field(description="Spacing of the smallest size classes: 8 or 16.")
+
+    def class_bytes(self, request_bytes: int) -> int:
+        """Size class jemalloc returns for one allocation of ``request_bytes``."""
+        return _size_class(request_bytes, self.quantum_bytes)
+
+    def mean_class_bytes(self, request_bytes: float) -> float:
+        """Class of a request that is an average: interpolated between the two neighbours.
+
+        Used where a quantity varies around a mean (listpacks of numeric values), so that
+        a small change of the mean moves the estimate smoothly instead of by a whole class.
+        """
+        low = int(request_bytes)
+        if low == request_bytes:
+            return float(self.class_bytes(low))
+        share_high = request_bytes - low
+        return (1 - share_high) * self.class_bytes(low) + share_high * self.class_bytes(low + 1)
+
+
+@lru_cache(maxsize=65536)
+def _size_class(request_bytes: int, quantum_bytes: int) -> int:
+    if request_bytes <= 8:
+        return 8
+    # Up to 64 bytes classes are spaced by the quantum (16-byte builds keep the 8-byte
+    # class); from there on both builds split each power-of-two interval into four.
+    if request_bytes <= 64:
+        return -(-request_bytes // quantum_bytes) * quantum_bytes
+    step = (1 << (request_bytes - 1).bit_length()) // 8
+    return -(-request_bytes // step) * step
+
+
+UPSTREAM_JEMALLOC = Allocator(name="jemalloc (bundled, 8-byte quantum)", quantum_bytes=8)
+"""What ``make`` builds from the engines' release source, and the default profile."""
+
+DEBIAN_JEMALLOC = Allocator(name="jemalloc (Debian system library, 16-byte quantum)", quantum_bytes=16)
+"""Debian's ``redis-server`` links ``libjemalloc2`` built with the default 16-byte quantum."""

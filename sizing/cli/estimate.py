@@ -1,0 +1,27 @@
+"""``estimate FILE``: predicted memory per cluster and keyspace."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from sizing.cli import render
+from sizing.loader import load_workload
+from sizing.memory import estimate_workload
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (the stable contract).")
+@click.option(
+    "--allocator", type=click.Choice(["upstream", "debian"]), default="upstream", show_default=True,
+    help="Allocator build: upstream (bundled jemalloc, 8-byte quantum) or Debian's system jemalloc.",
+)
+def estimate(file: str, as_json: bool, allocator: str) -> None:
+    """Predict how much memory each cluster's data takes on one node."""
+    clusters = estimate_workload(load_workload(file), allocator)
+    if as_json:
+        click.echo(json.dumps(render.estimate_json(clusters), indent=2))
+    else:
+        render.estimate_tables(clusters)

@@ -1,0 +1,94 @@
+"""The one place that turns engine results into terminal output or JSON documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from sizing.memory import ClusterMemory
+from sizing.verification import Verification
+
+console = Console()
+
+_UNITS = (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
+
+
+def human_bytes(value: float) -> str:
+    """1536 -> '1.5 KiB'."""
+    for unit, size in _UNITS:
+        if abs(value) >= size:
+            return f"{value / size:,.1f} {unit}"
+    return f"{value:,.0f} B"
+
+
+def estimate_json(clusters: list[ClusterMemory]) -> dict[str, Any]:
+    """The ``estimate --json`` contract; extra fields may be added, none removed."""
+    return {
+        "clusters": [
+            {
+                "name": c.name,
+                "engine": c.engine,
+                "engine_version": c.engine_version,
+                "cluster_mode": c.cluster_mode,
+                "allocator": c.allocator,
+                "dataset_bytes": c.dataset_bytes,
+                "restored_dataset_bytes": c.restored_dataset_bytes,
+                "keyspaces": [
+                    {"name": k.name, "type": k.type, "encoding": k.encoding, "keys": k.keys,
+                     "bytes": k.bytes, "restored_bytes": k.restored_bytes}
+                    for k in c.keyspaces
+                ],
+            }
+            for c in clusters
+        ]
+    }
+
+
+def estimate_tables(clusters: list[ClusterMemory]) -> None:
+    for c in clusters:
+        mode = "cluster mode" if c.cluster_mode else "cluster mode disabled"
+        table = Table(title=f"{c.name}: {c.engine} {c.engine_version}, {mode}", title_justify="left")
+        for column in ("keyspace", "type", "encoding", "keys", "bytes/key", "memory", "after restore"):
+            table.add_column(column, justify="left" if column in ("keyspace", "type", "encoding") else "right")
+        for k in c.keyspaces:
+            restored = "same" if k.restored_bytes == k.bytes else human_bytes(k.restored_bytes)
+            table.add_row(k.name, k.type, k.encoding, f"{k.keys:,}", f"{k.bytes_per_key:,.1f}",
+                          human_bytes(k.bytes), restored)
+        restored_total = "same" if c.restored_dataset_bytes == c.dataset_bytes else human_bytes(c.restored_dataset_bytes)
+        table.add_row("total", "", "", f"{sum(k.keys for k in c.keyspaces):,}", "",
+                      human_bytes(c.dataset_bytes), restored_total, style="bold")
+        console.print(table)
+    console.print(f"[dim]Allocator: {clusters[0].allocator}. 'memory' is used_memory growth on one node "
+                  "for data written by commands.[/dim]")
+
+
+def verification_json(result: Verification) -> dict[str, Any]:
+    return {
+        **result.model_dump(exclude={"keyspaces", "total"}),
+        "keyspaces": [_measurement_json(m) for m in result.keyspaces],
+        "total": _measurement_json(result.total),
+    }
+
+
+def _measurement_json(m: Any) -> dict[str, Any]:
+    return {**m.model_dump(), "error_percent": round(m.error_percent, 3)}
+
+
+def verification_table(result: Verification) -> None:
+    mode = "cluster mode" if result.cluster_mode else "cluster mode disabled"
+    table = Table(
+        title=f"{result.cluster}: model {result.engine} {result.engine_version} vs server {result.server_version} "
+        f"({mode}, {result.allocator} allocator, sample {result.sample:g})",
+        title_justify="left",
+    )
+    for column in ("keyspace", "keys loaded", "predicted", "measured", "error"):
+        table.add_column(column, justify="left" if column == "keyspace" else "right")
+    rows = list(result.keyspaces) + ([result.total] if len(result.keyspaces) != 1 else [])
+    for m in rows:
+        table.add_row(m.name, f"{m.keys:,}", f"{m.predicted_bytes:,}", f"{m.measured_bytes:,}",
+                      f"{m.error_percent:+.2f}%", style="bold" if m is result.total else None)
+    console.print(table)
+    console.print(f"Full size predicted: {human_bytes(result.full_size_predicted_bytes)} "
+                  f"({result.full_size_predicted_bytes:,} bytes).")

@@ -1,0 +1,30 @@
+"""Errors the sizing engine raises on purpose.
+
+    SizingError                 base of everything below
+    ├── WorkloadSpecError       a stacks/*.yaml file is malformed; carries file, line, field
+    └── ServerError             a server for ``verify`` could not be started or reached
+
+Anything else escaping the engine is a bug.
+"""
+
+from __future__ import annotations
+
+
+class SizingError(Exception):
+    """Base class for expected failures; the CLI turns these into one line and exit 2."""
+
+
+class WorkloadSpecError(SizingError):
+    """A workload file that cannot be used, located to the line and field."""
+
+    def __init__(self, message: str, *, file: str, line: int | None = None, field: str = "") -> None:
+        self.file = file
+        self.line = line
+        self.field = field
+        self.message = message
+        where = f"{file}:{line}" if line is not None else file
+        super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
+
+
+class ServerError(SizingError):
+    """A real server needed for measurement could not be started, reached or used."""

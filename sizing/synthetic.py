@@ -1,0 +1,128 @@
+"""Synthetic data that matches a keyspace definition exactly.
+
+``verify`` writes this to a real server; the memory model assumes the same shapes:
+names of exactly the stated length that never parse as integers, numeric values spread
+evenly over their digits' range, integer scores of 10 digits and other scores that need
+17 significant digits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sizing.encodings import digit_range
+from sizing.errors import SizingError
+from sizing.values import INTEGER_SCORE_DIGITS, WRITE_BATCH_ELEMENTS, list_batch_elements
+from sizing.workload import HashKeyspace, Keyspace, ListKeyspace, SetKeyspace, StringKeyspace, ZsetKeyspace
+
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LETTERS = _ALPHABET[10:]
+
+Command = tuple[str | bytes | int | float, ...]
+
+
+def name(index: int, length: int, lead: str = "") -> str:
+    """A distinct string of exactly ``length`` characters for ``index``; never an integer.
+
+    The first character is a letter (so no engine reads it as a number); the rest is
+    ``index`` in base 62, zero-padded.
+    """
+    first, rest = divmod(index, 62 ** (length - 1)) if length > 1 else (index, 0)
+    if length == 1 or first >= len(_LETTERS):
+        if length == 1 and index < len(_LETTERS):
+            return _LETTERS[index]
+        raise SizingError(f"{length} characters cannot name {index + 1} distinct items with this generator")
+    body = ""
+    while rest:
+        rest, digit = divmod(rest, 62)
+        body = _ALPHABET[digit] + body
+    text = _LETTERS[first] + body.rjust(length - 1, "0")
+    return (lead + text[len(lead):]) if lead and len(lead) < length else text
+
+
+def number(index: int, digits: int, count: int) -> int:
+    """The ``index``-th of ``count`` integers of ``digits`` digits, evenly spread and distinct."""
+    low, high = digit_range(digits)
+    span = high - low + 1
+    if count > span:
+        raise SizingError(f"there are only {span} distinct {digits}-digit integers, {count} requested")
+    return low + (index * (span // count)) % span
+
+
+def key_name(keyspace_index: int, keyspace_count: int, index: int, length: int) -> str:
+    """Key ``index`` of keyspace ``keyspace_index``: distinct across the cluster."""
+    return name(index * keyspace_count + keyspace_index, length)
+
+
+def double_score(index: int) -> float:
+    """A double in [1, 2) whose shortest decimal form has 17 significant digits."""
+    attempt = index * 7
+    while True:
+        mantissa = (attempt * 0x9E3779B97F4A7C15) % (1 << 52)
+        value = 1.0 + mantissa / (1 << 52)
+        if len(repr(value)) == 18:
+            return value
+        attempt += 1
+
+
+def _member(index: int, length: int, numeric: bool, count: int) -> str | int:
+    """Set members must be distinct."""
+    return number(index, length, count) if numeric else name(index, length, lead="m")
+
+
+def filler(index: int, length: int) -> str:
+    """A value of exactly ``length`` characters that is not an integer (need not be distinct)."""
+    return ("v" + str(index)).ljust(length, "x")[:length]
+
+
+def _value(index: int, length: int, numeric: bool, count: int) -> str | int:
+    if not numeric:
+        return filler(index, length)
+    low, high = digit_range(length)
+    spread = min(count, high - low + 1)
+    return number(index % spread, length, spread)
+
+
+def commands(
+    keyspace: Keyspace, keyspace_index: int, keyspace_count: int, keys: int, ttl_seconds: int = 86_400
+) -> Iterator[Command]:
+    """The write commands that create ``keys`` keys of ``keyspace`` (key names distinct
+    across the ``keyspace_count`` keyspaces of a cluster)."""
+    for index in range(keys):
+        key = key_name(keyspace_index, keyspace_count, index, keyspace.key_bytes)
+        yield from _key_commands(keyspace, key, index)
+        if keyspace.ttl and not isinstance(keyspace, StringKeyspace):
+            yield ("EXPIRE", key, ttl_seconds)
+
+
+def _batches(total: int, size: int) -> Iterator[range]:
+    for start in range(0, total, size):
+        yield range(start, min(total, start + size))
+
+
+def _key_commands(keyspace: Keyspace, key: str, index: int) -> Iterator[Command]:
+    if isinstance(keyspace, StringKeyspace):
+        value = _value(index, keyspace.value_bytes, keyspace.numeric, keyspace.keys)
+        yield ("SET", key, value, "EX", 86_400) if keyspace.ttl else ("SET", key, value)
+    elif isinstance(keyspace, HashKeyspace):
+        for batch in _batches(keyspace.fields, WRITE_BATCH_ELEMENTS):
+            args: list[str | int] = []
+            for m in batch:
+                args += [name(m, keyspace.field_bytes, lead="f"), _value(m, keyspace.value_bytes, keyspace.numeric, keyspace.fields)]
+            yield ("HSET", key, *args)
+    elif isinstance(keyspace, SetKeyspace):
+        for batch in _batches(keyspace.members, WRITE_BATCH_ELEMENTS):
+            yield ("SADD", key, *(_member(m, keyspace.member_bytes, keyspace.numeric, keyspace.members) for m in batch))
+    elif isinstance(keyspace, ZsetKeyspace):
+        for batch in _batches(keyspace.members, WRITE_BATCH_ELEMENTS):
+            args = []
+            for m in batch:
+                score: int | float = 1_700_000_000 + m if keyspace.integer_scores else double_score(m)
+                args += [score, name(m, keyspace.member_bytes, lead="m")]
+            yield ("ZADD", key, *args)
+    elif isinstance(keyspace, ListKeyspace):
+        for batch in _batches(keyspace.elements, list_batch_elements(keyspace.element_bytes)):
+            yield ("RPUSH", key, *(_value(m, keyspace.element_bytes, keyspace.numeric, keyspace.elements) for m in batch))
+
+
+assert len(str(1_700_000_000)) == INTEGER_SCORE_DIGITS

@@ -1,0 +1,200 @@
+"""The workload definition users write in ``stacks/<stack>.yaml``.
+
+A workload is a list of clusters; a cluster is a list of keyspaces plus how it is run.
+Every model is frozen, strict and forbids unknown keys, so a typo fails with the line
+that has it instead of being dropped. Field names are the user-facing YAML names.
+
+Glossary
+    keyspace        a group of keys of one type and shape (``session:{id}``).
+    keys            number of keys in the keyspace.
+    *_bytes         exact average lengths in bytes of keys, values, fields, members.
+    numeric         the values (or elements, members) are decimal integers of that many
+                    digits, spread evenly over the digits' range (``value_bytes: 3`` means
+                    100..999); the engines store such values as integers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from sizing.parameters import EngineParameters
+
+NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
+"""Cluster names become ElastiCache replication-group ids: a letter first, then letters,
+digits and hyphens (CreateReplicationGroup's ReplicationGroupId rules)."""
+
+MAX_NUMERIC_DIGITS = 18
+"""Longest decimal integer whose every value fits a signed 64-bit ``long``; longer "numbers"
+are stored as strings by every engine (``string2l`` in ``util.c``)."""
+
+SUPPORTED_VERSIONS: dict[str, tuple[str, ...]] = {
+    "redis": ("6.2", "7.0", "7.1"),
+    "valkey": ("7.2", "8.0", "8.1"),
+}
+"""Engine versions ElastiCache runs that this model has a profile for (newest last)."""
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class _KeyspaceBase(_Spec):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.:{}-]+$", description="Name used in reports, e.g. 'session'.")
+    keys: int = Field(ge=1, description="Number of keys in the keyspace.")
+    key_bytes: int = Field(ge=1, le=65_536, description="Average key length in bytes.")
+    ttl: bool = Field(default=False, description="Every key carries an expiry.")
+
+
+class StringKeyspace(_KeyspaceBase):
+    """Plain string values (SET/GET)."""
+
+    type: Literal["string"]
+    value_bytes: int = Field(ge=1, le=512 * 1024 * 1024, description="Average value length in bytes.")
+    numeric: bool = Field(default=False, description="Values are decimal integers of value_bytes digits.")
+
+    @model_validator(mode="after")
+    def _numeric_fits(self) -> StringKeyspace:
+        _check_numeric(self.numeric, self.value_bytes, "value_bytes")
+        return self
+
+
+class HashKeyspace(_KeyspaceBase):
+    """Hashes of ``fields`` field/value pairs (HSET/HGET)."""
+
+    type: Literal["hash"]
+    fields: int = Field(ge=1, description="Average number of fields per hash.")
+    field_bytes: int = Field(ge=1, le=65_536, description="Average field-name length in bytes.")
+    value_bytes: int = Field(ge=1, le=512 * 1024 * 1024, description="Average field-value length in bytes.")
+    numeric: bool = Field(default=False, description="Field values are decimal integers of value_bytes digits.")
+
+    @model_validator(mode="after")
+    def _numeric_fits(self) -> HashKeyspace:
+        _check_numeric(self.numeric, self.value_bytes, "value_bytes")
+        return self
+
+
+class ListKeyspace(_KeyspaceBase):
+    """Lists of ``elements`` elements (LPUSH/RPUSH)."""
+
+    type: Literal["list"]
+    elements: int = Field(ge=1, description="Average number of elements per list.")
+    element_bytes: int = Field(ge=1, le=512 * 1024 * 1024, description="Average element length in bytes.")
+    numeric: bool = Field(default=False, description="Elements are decimal integers of element_bytes digits.")
+
+    @model_validator(mode="after")
+    def _numeric_fits(self) -> ListKeyspace:
+        _check_numeric(self.numeric, self.element_bytes, "element_bytes")
+        return self
+
+
+class SetKeyspace(_KeyspaceBase):
+    """Sets of ``members`` members (SADD)."""
+
+    type: Literal["set"]
+    members: int = Field(ge=1, description="Average number of members per set.")
+    member_bytes: int = Field(ge=1, le=65_536, description="Average member length in bytes.")
+    numeric: bool = Field(default=False, description="Members are decimal integers of member_bytes digits.")
+
+    @model_validator(mode="after")
+    def _numeric_fits(self) -> SetKeyspace:
+        _check_numeric(self.numeric, self.member_bytes, "member_bytes")
+        return self
+
+
+class ZsetKeyspace(_KeyspaceBase):
+    """Sorted sets of ``members`` members with scores (ZADD)."""
+
+    type: Literal["zset"]
+    members: int = Field(ge=1, description="Average number of members per sorted set.")
+    member_bytes: int = Field(ge=1, le=65_536, description="Average member length in bytes.")
+    integer_scores: bool = Field(
+        default=False,
+        description="Scores are integers (10-digit, like Unix seconds); otherwise doubles that need 17 digits.",
+    )
+
+
+Keyspace = Annotated[
+    Union[StringKeyspace, HashKeyspace, ListKeyspace, SetKeyspace, ZsetKeyspace],
+    Field(discriminator="type"),
+]
+
+
+class Cluster(_Spec):
+    """One ElastiCache replication group and the data it holds."""
+
+    name: str = Field(pattern=NAME_PATTERN, max_length=40, description="Replication-group id.")
+    engine: Literal["valkey", "redis"] = Field(default="valkey", description="Engine.")
+    engine_version: str | None = Field(
+        default=None, description="Engine version; default: the newest this tool supports for the engine."
+    )
+    cluster_mode: Literal["enabled", "disabled", "auto"] = Field(
+        default="auto", description="Cluster mode; 'auto' lets the planner decide (estimated as disabled)."
+    )
+    use_case: Literal["cache", "session_store", "analytics", "queue"] = Field(default="cache")
+    write_pattern: Literal["read_heavy", "write_heavy", "mixed", "analytical"] = Field(default="mixed")
+    keyspaces: list[Keyspace] = Field(min_length=1)
+    parameters: EngineParameters = Field(
+        default_factory=EngineParameters, description="Engine parameter overrides (parameter-group names)."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Cluster:
+        supported = SUPPORTED_VERSIONS[self.engine]
+        if self.engine_version is not None and self.engine_version not in supported:
+            raise _FieldError(
+                "engine_version",
+                f"{self.engine} {self.engine_version} is not supported (supported: {', '.join(supported)})",
+            )
+        _check_unique([k.name for k in self.keyspaces], "keyspaces", "keyspace")
+        return self
+
+    @property
+    def version(self) -> str:
+        """The engine version, with the default applied."""
+        return self.engine_version or SUPPORTED_VERSIONS[self.engine][-1]
+
+    @property
+    def cluster_mode_enabled(self) -> bool:
+        """Whether the estimate assumes cluster mode ('auto' estimates as disabled)."""
+        return self.cluster_mode == "enabled"
+
+
+class Workload(_Spec):
+    """Everything one stack file describes."""
+
+    clusters: list[Cluster] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Workload:
+        _check_unique([c.name for c in self.clusters], "clusters", "cluster")
+        return self
+
+
+def _FieldError(field: str, message: str) -> PydanticCustomError:
+    """A failure found by a model validator that belongs to one of the model's fields;
+    the loader appends ``field`` to the error's location."""
+    return PydanticCustomError("field_error", "{message}", {"field": field, "message": message})
+
+
+def _check_numeric(numeric: bool, digits: int, field: str) -> None:
+    if numeric and digits > MAX_NUMERIC_DIGITS:
+        raise _FieldError(field, f"numeric values have at most {MAX_NUMERIC_DIGITS} digits, got {digits}")
+
+
+def _check_unique(names: list[str], field: str, what: str) -> None:
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            raise _FieldError(f"{field}[{index}].name", f"duplicate {what} name '{name}'")
+        seen.add(name)
+
+
+def workload_json_schema() -> dict[str, object]:
+    """JSON Schema of the stack file, as users write it (parameter names hyphenated)."""
+    schema = Workload.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "ElastiCache sizing workload (stacks/<stack>.yaml)"
+    return schema
