@@ -49,6 +49,9 @@ class EngineProfile(BaseModel):
     write_size_hints: bool = Field(
         description="HSET/SADD/ZADD with many elements pre-size the collection's table (7.2+)."
     )
+    cron_resizes_keyspace: bool = Field(
+        description="Cron also expands full keyspace tables, not only inserts (Valkey 8 kvstoreTryResizeDicts)."
+    )
     shares_integers: bool = Field(description="Values 0..9999 may use the shared integer objects.")
     defaults: EncodingLimits = Field(description="Compiled defaults of the encoding parameters.")
     repl_backlog_bytes: int = Field(description="Default repl-backlog-size (config.c).")
@@ -66,7 +69,8 @@ _REDIS_62 = EngineProfile(
     allocator=UPSTREAM_JEMALLOC, keyspace_layout="dict", sds_rule="redis",
     small_encoding="ziplist", small_lists_as_listpack=False, small_sets_as_listpack=False,
     set_dict_no_value=False, dict_struct_bytes=96, quicklist_node_bytes=32,
-    cluster_layout="slot_rax", write_size_hints=False, shares_integers=True, defaults=COMPILED_DEFAULTS,
+    cluster_layout="slot_rax", write_size_hints=False, cron_resizes_keyspace=False,
+    shares_integers=True, defaults=COMPILED_DEFAULTS,
     repl_backlog_bytes=1024 * 1024,
 )
 _REDIS_70 = _REDIS_62.model_copy(update={
@@ -83,7 +87,7 @@ _VALKEY_72 = _REDIS_70.model_copy(update={
 })
 _VALKEY_80 = _VALKEY_72.model_copy(update={
     "version": "8.0", "modelled_on": "valkey 8.0.x", "keyspace_layout": "embedded", "sds_rule": "valkey8",
-    "cluster_layout": "slot_tables", "repl_backlog_bytes": 10 * 1024 * 1024,
+    "cluster_layout": "slot_tables", "repl_backlog_bytes": 10 * 1024 * 1024, "cron_resizes_keyspace": True,
 })
 _VALKEY_81 = _VALKEY_80.model_copy(update={
     "version": "8.1", "modelled_on": "valkey 8.1.x", "keyspace_layout": "hashtable", "set_dict_no_value": False,

@@ -92,6 +92,8 @@ def _data_location(error: ErrorDetails, data: Any) -> Location:
     ctx = error.get("ctx") or {}
     if error["type"] == "field_error":
         path.extend(_split_field(str(ctx["field"])))
+    elif error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        path.append("type")
     return tuple(path)
 
 

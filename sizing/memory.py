@@ -154,13 +154,14 @@ def _table_bytes(profile: EngineProfile, keys: int, clustered: bool, arrival: Ar
         return 0.0
     alloc = profile.allocator.class_bytes
     presized = arrival == "restored"
+    cron = profile.cron_resizes_keyspace
     if profile.keyspace_layout == "hashtable":
         if clustered:
-            return expected_per_slot(keys, lambda n: alloc(KVSTORE_HASHTABLE_BYTES) + hashtable_bytes(n, presized))
-        return hashtable_bytes(keys, presized)
+            return expected_per_slot(keys, lambda n: alloc(KVSTORE_HASHTABLE_BYTES) + hashtable_bytes(n, presized, cron))
+        return hashtable_bytes(keys, presized, cron)
     if clustered and profile.cluster_layout == "slot_tables":
-        return expected_per_slot(keys, lambda n: alloc(KVSTORE_DICT_BYTES) + DICT_POINTER_BYTES * dict_buckets(n))
-    return float(DICT_POINTER_BYTES * dict_buckets(keys))
+        return expected_per_slot(keys, lambda n: alloc(KVSTORE_DICT_BYTES) + DICT_POINTER_BYTES * dict_buckets(n, cron))
+    return float(DICT_POINTER_BYTES * dict_buckets(keys, cron))
 
 
 def _key_and_object_bytes(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -52,10 +53,30 @@ def default_server_binary() -> str:
     raise ServerError("no redis-server or valkey-server on PATH; install one or pass --server PATH")
 
 
-def free_port() -> int:
+CLUSTER_BUS_OFFSET = 10_000
+"""The cluster bus listens on port + 10000, so a cluster node's port must be <= 55535."""
+
+
+def free_port(cluster_mode: bool = False) -> int:
+    """A loopback port nobody listens on (and, in cluster mode, whose bus port is free too)."""
+    for _ in range(200):
+        if not cluster_mode:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                probe.bind(("127.0.0.1", 0))
+                return int(probe.getsockname()[1])
+        port = random.randint(20_000, 55_535)
+        if _bindable(port) and _bindable(port + CLUSTER_BUS_OFFSET):
+            return port
+    raise ServerError("no free loopback port found")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def server_args(limits: EncodingLimits, version: str, cluster_mode: bool, workdir: str) -> list[str]:
@@ -102,7 +123,7 @@ def started_server(binary: str, limits: EncodingLimits, cluster_mode: bool) -> I
     """Start a server on a free loopback port; yield a client; stop it afterwards."""
     version = binary_version(binary)
     with tempfile.TemporaryDirectory(prefix="sizing-verify-") as workdir:
-        port = free_port()
+        port = free_port(cluster_mode)
         log_path = os.path.join(workdir, "server.log")
         with open(log_path, "w") as log:
             process = subprocess.Popen(

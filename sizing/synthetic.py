@@ -8,7 +8,9 @@ evenly over their digits' range, integer scores of 10 digits and other scores th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from functools import lru_cache
 
 from sizing.encodings import digit_range
 from sizing.errors import SizingError
@@ -50,8 +52,30 @@ def number(index: int, digits: int, count: int) -> int:
 
 
 def key_name(keyspace_index: int, keyspace_count: int, index: int, length: int) -> str:
-    """Key ``index`` of keyspace ``keyspace_index``: distinct across the cluster."""
-    return name(index * keyspace_count + keyspace_index, length)
+    """Key ``index`` of keyspace ``keyspace_index``: distinct across the cluster.
+
+    The index is scrambled by a multiplication that is a permutation of the name space,
+    so keys land in cluster slots like random keys do (Poisson); sequential names would
+    spread far more evenly over CRC16 slots than real keys and hide per-slot table costs.
+    """
+    ordinal = index * keyspace_count + keyspace_index
+    capacity = _capacity(length)
+    if ordinal >= capacity:
+        raise SizingError(f"{length} characters cannot name {ordinal + 1} distinct keys with this generator")
+    return name(ordinal * _scrambler(capacity) % capacity, length)
+
+
+def _capacity(length: int) -> int:
+    return len(_LETTERS) * 62 ** (length - 1)
+
+
+@lru_cache(maxsize=64)
+def _scrambler(capacity: int) -> int:
+    """An odd multiplier coprime with ``capacity`` (so multiplication permutes 0..capacity-1)."""
+    multiplier = 0x9E3779B97F4A7C15 % capacity | 1
+    while math.gcd(multiplier, capacity) != 1:
+        multiplier += 2
+    return multiplier
 
 
 def double_score(index: int) -> float:
@@ -65,9 +89,20 @@ def double_score(index: int) -> float:
         attempt += 1
 
 
-def _member(index: int, length: int, numeric: bool, count: int) -> str | int:
-    """Set members must be distinct."""
-    return number(index, length, count) if numeric else name(index, length, lead="m")
+def _member(index: int, key_index: int, length: int, numeric: bool, count: int) -> str | int:
+    """Member ``index`` of the ``key_index``-th set or sorted set: distinct within the key,
+    and shifted from key to key so that no two keys hold the same members (identical
+    members would give every key the same hash-table layout)."""
+    if numeric:
+        low, high = digit_range(length)
+        span = high - low + 1
+        if count > span:
+            raise SizingError(f"there are only {span} distinct {length}-digit integers, {count} requested")
+        return low + (index * (span // count) + key_index) % span
+    capacity = _capacity(length)
+    if count > capacity:
+        raise SizingError(f"{length} characters cannot name {count} distinct members with this generator")
+    return name((index + key_index * count) % capacity, length, lead="m")
 
 
 def filler(index: int, length: int) -> str:
@@ -112,13 +147,14 @@ def _key_commands(keyspace: Keyspace, key: str, index: int) -> Iterator[Command]
             yield ("HSET", key, *args)
     elif isinstance(keyspace, SetKeyspace):
         for batch in _batches(keyspace.members, WRITE_BATCH_ELEMENTS):
-            yield ("SADD", key, *(_member(m, keyspace.member_bytes, keyspace.numeric, keyspace.members) for m in batch))
+            yield ("SADD", key, *(_member(m, index, keyspace.member_bytes, keyspace.numeric, keyspace.members)
+                                  for m in batch))
     elif isinstance(keyspace, ZsetKeyspace):
         for batch in _batches(keyspace.members, WRITE_BATCH_ELEMENTS):
             args = []
             for m in batch:
                 score: int | float = 1_700_000_000 + m if keyspace.integer_scores else double_score(m)
-                args += [score, name(m, keyspace.member_bytes, lead="m")]
+                args += [score, _member(m, index, keyspace.member_bytes, False, keyspace.members)]
             yield ("ZADD", key, *args)
     elif isinstance(keyspace, ListKeyspace):
         for batch in _batches(keyspace.elements, list_batch_elements(keyspace.element_bytes)):

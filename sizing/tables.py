@@ -31,9 +31,18 @@ def pow2_at_least(n: int) -> int:
     return 1 if n <= 1 else 1 << (n - 1).bit_length()
 
 
-def dict_buckets(entries: int) -> int:
-    """Bucket count of a dict after ``entries`` inserts: it doubles when full (load factor 1)."""
-    return 0 if entries == 0 else max(DICT_MIN_BUCKETS, pow2_at_least(entries))
+def dict_buckets(entries: int, cron_expands: bool = False) -> int:
+    """Bucket count of a dict after ``entries`` inserts: it doubles when full (load factor 1).
+
+    An insert expands only when the table is already full before it (``used >= size``);
+    Valkey 8's cron also runs that check on keyspace tables, so a table that is exactly
+    full (65,536 keys in 65,536 buckets) is doubled there (``kvstoreTryResizeDicts``) -
+    except the initial 4-bucket table, which ``dictShrinkIfNeeded`` answers for first.
+    """
+    if entries == 0:
+        return 0
+    grows_full = cron_expands and entries > DICT_MIN_BUCKETS
+    return max(DICT_MIN_BUCKETS, pow2_at_least(entries + 1 if grows_full else entries))
 
 
 def dict_residual_buckets(entries: int, steps_per_insert: float, start_buckets: int = 0) -> int:
@@ -54,43 +63,54 @@ def dict_residual_buckets(entries: int, steps_per_insert: float, start_buckets: 
     return old if moves_done < moves_needed else 0
 
 
-def hashtable_buckets(entries: int, presized: bool = False) -> int:
+def hashtable_buckets(entries: int, presized: bool = False, cron_expands: bool = False) -> int:
     """Top-level buckets of a Valkey 8.1 hashtable holding ``entries``.
 
     Grown by inserts it expands when ``used + 1 > 7 * buckets`` to
     ``pow2(ceil(used * 5 / 32))`` (``hashtableExpandIfNeeded``, ``nextBucketExp``), which
     doubles it; expanded for a known count (RDB load) it is ``pow2(ceil(entries * 5 / 32))``.
+    Keyspace tables are also checked by cron, which expands one holding exactly 7 per bucket.
     """
     if entries == 0:
         return 0
+    grown = pow2_at_least(-(-(entries + (1 if cron_expands else 0)) // HASHTABLE_ENTRIES_PER_BUCKET))
     if presized:
-        return pow2_at_least(-(-entries * 5 // 32))
-    return pow2_at_least(-(-entries // HASHTABLE_ENTRIES_PER_BUCKET))
+        return max(grown if cron_expands else 1, pow2_at_least(-(-entries * 5 // 32)))
+    return grown
 
 
 def hashtable_child_buckets(entries: float, buckets: int) -> float:
     """Expected overflow buckets: a chain of k > 7 entries needs ceil((k - 7) / 6) children.
 
-    Entries per bucket follow Poisson(entries / buckets); a chained bucket gives its last
-    slot to the child pointer (``bucketConvertToChained``, Valkey 8.1 hashtable.c).
+    Each of the ``entries`` lands in one of ``buckets`` at random, so a bucket holds
+    Binomial(entries, 1/buckets) of them (Poisson is too wide for the small per-slot
+    tables of cluster mode); a chained bucket gives its last slot to the child pointer
+    (``bucketConvertToChained``, Valkey 8.1 hashtable.c).
     """
-    if buckets == 0:
+    n = round(entries)
+    if buckets == 0 or n <= HASHTABLE_ENTRIES_PER_BUCKET:
         return 0.0
-    mean = entries / buckets
-    if mean <= 0:
-        return 0.0
-    pmf = math.exp(-mean)
+    if buckets == 1:
+        return float(_children_for(n))
+    share = 1 / buckets
+    mean = n * share
+    pmf = math.exp(n * math.log1p(-share))  # P(bucket holds 0 entries)
     expected = 0.0
-    for k in range(1, 8 + int(mean + 12 * math.sqrt(mean) + 12)):
-        pmf *= mean / k
-        if k > HASHTABLE_ENTRIES_PER_BUCKET:
-            expected += pmf * -(-(k - HASHTABLE_ENTRIES_PER_BUCKET) // (HASHTABLE_ENTRIES_PER_BUCKET - 1))
+    ratio = share / (1 - share)
+    for k in range(0, min(n, 8 + int(mean + 12 * math.sqrt(mean) + 12))):
+        pmf *= (n - k) / (k + 1) * ratio  # now P(k + 1)
+        expected += pmf * _children_for(k + 1)
     return buckets * expected
 
 
-def hashtable_bytes(entries: float, presized: bool = False) -> float:
+def _children_for(chain_entries: int) -> int:
+    overflow = chain_entries - HASHTABLE_ENTRIES_PER_BUCKET
+    return 0 if overflow <= 0 else -(-overflow // (HASHTABLE_ENTRIES_PER_BUCKET - 1))
+
+
+def hashtable_bytes(entries: float, presized: bool = False, cron_expands: bool = False) -> float:
     """Bucket bytes (top-level and expected children) of one Valkey 8.1 hashtable."""
-    buckets = hashtable_buckets(math.ceil(entries), presized)
+    buckets = hashtable_buckets(math.ceil(entries), presized, cron_expands)
     return HASHTABLE_BUCKET_BYTES * (buckets + hashtable_child_buckets(entries, buckets))
 
 

@@ -37,6 +37,7 @@ from sizing.tables import (
     dict_residual_buckets,
     hashtable_buckets,
     hashtable_bytes,
+    hashtable_child_buckets,
     pow2_at_least,
 )
 from sizing.workload import HashKeyspace, ListKeyspace, SetKeyspace, StringKeyspace, ZsetKeyspace
@@ -226,18 +227,21 @@ def _hashtable_written(elements: int, arrival: Arrival, steps_per_insert: int = 
     """Bucket bytes of a nested Valkey 8.1 hashtable, with any unfinished rehash.
 
     A resize first finishes the previous rehash, and every lookup moves one bucket index
-    (empty or not), so only the last growth can be unfinished: its B/2 old buckets stay
-    until B/2 more lookups (ZADD does two per member, HSET and SADD one).
+    (empty or not, with its child buckets), so only the last growth can be unfinished:
+    the old table (full: 7 entries per bucket, with its overflow children) stays until as
+    many lookups as it has buckets (ZADD does two per member, HSET and SADD one).
     """
     presized = arrival == "restored"
     total = hashtable_bytes(elements, presized=presized)
     if presized:
         return total
-    buckets = hashtable_buckets(elements)
-    old = buckets // 2
-    inserts_since_growth = elements - HASHTABLE_ENTRIES_PER_BUCKET * old
-    if old and inserts_since_growth * steps_per_insert < old:
-        total += HASHTABLE_BUCKET_BYTES * old
+    old = hashtable_buckets(elements) // 2
+    # The insert that finds the table full starts the resize; only later lookups move buckets.
+    lookups = (elements - HASHTABLE_ENTRIES_PER_BUCKET * old - 1) * steps_per_insert
+    if old and lookups < old:
+        unmoved = 1 - max(lookups, 0) / old
+        old_children = hashtable_child_buckets(HASHTABLE_ENTRIES_PER_BUCKET * old, old)
+        total += HASHTABLE_BUCKET_BYTES * (old + unmoved * old_children)
     return total
 
 

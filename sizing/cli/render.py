@@ -10,7 +10,11 @@ from rich.table import Table
 from sizing.memory import ClusterMemory
 from sizing.verification import Verification
 
-console = Console()
+
+
+def console() -> Console:
+    """A console for the current output (created per call, so COLUMNS and redirection apply)."""
+    return Console()
 
 _UNITS = (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
 
@@ -51,7 +55,8 @@ def estimate_tables(clusters: list[ClusterMemory]) -> None:
         mode = "cluster mode" if c.cluster_mode else "cluster mode disabled"
         table = Table(title=f"{c.name}: {c.engine} {c.engine_version}, {mode}", title_justify="left")
         for column in ("keyspace", "type", "encoding", "keys", "bytes/key", "memory", "after restore"):
-            table.add_column(column, justify="left" if column in ("keyspace", "type", "encoding") else "right")
+            table.add_column(column, justify="left" if column in ("keyspace", "type", "encoding") else "right",
+                             overflow="fold")
         for k in c.keyspaces:
             restored = "same" if k.restored_bytes == k.bytes else human_bytes(k.restored_bytes)
             table.add_row(k.name, k.type, k.encoding, f"{k.keys:,}", f"{k.bytes_per_key:,.1f}",
@@ -59,8 +64,8 @@ def estimate_tables(clusters: list[ClusterMemory]) -> None:
         restored_total = "same" if c.restored_dataset_bytes == c.dataset_bytes else human_bytes(c.restored_dataset_bytes)
         table.add_row("total", "", "", f"{sum(k.keys for k in c.keyspaces):,}", "",
                       human_bytes(c.dataset_bytes), restored_total, style="bold")
-        console.print(table)
-    console.print(f"[dim]Allocator: {clusters[0].allocator}. 'memory' is used_memory growth on one node "
+        console().print(table)
+    console().print(f"[dim]Allocator: {clusters[0].allocator}. 'memory' is used_memory growth on one node "
                   "for data written by commands.[/dim]")
 
 
@@ -84,11 +89,11 @@ def verification_table(result: Verification) -> None:
         title_justify="left",
     )
     for column in ("keyspace", "keys loaded", "predicted", "measured", "error"):
-        table.add_column(column, justify="left" if column == "keyspace" else "right")
+        table.add_column(column, justify="left" if column == "keyspace" else "right", overflow="fold")
     rows = list(result.keyspaces) + ([result.total] if len(result.keyspaces) != 1 else [])
     for m in rows:
         table.add_row(m.name, f"{m.keys:,}", f"{m.predicted_bytes:,}", f"{m.measured_bytes:,}",
                       f"{m.error_percent:+.2f}%", style="bold" if m is result.total else None)
-    console.print(table)
-    console.print(f"Full size predicted: {human_bytes(result.full_size_predicted_bytes)} "
+    console().print(table)
+    console().print(f"Full size predicted: {human_bytes(result.full_size_predicted_bytes)} "
                   f"({result.full_size_predicted_bytes:,} bytes).")

@@ -1,0 +1,64 @@
+"""Live proof against a real redis-server 7.0 (Debian's, installed by .ci/run).
+
+Every accuracy case is loaded into a fresh server on 127.0.0.1 and a free port; the
+model (with the allocator the server is detected to use) must be within 2%.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from sizing import load_workload
+from sizing.cli import cli
+from sizing.engines import engine_profile
+from sizing.server import binary_version, describe, started_server
+from sizing.verification import detect_allocator, verify_cluster, warm_up
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.server
+TOLERANCE_PERCENT = 2.0
+CASES = load_workload(ROOT / "benchmarks" / "accuracy_cases.yaml").clusters
+
+
+@pytest.fixture(scope="module")
+def server_allocator(debian_redis_server: str) -> str:
+    """The allocator profile of the installed server, detected once."""
+    with started_server(debian_redis_server, engine_profile("redis", "7.0").defaults, False) as client:
+        warm_up(client)
+        return detect_allocator(client)
+
+
+def test_debian_build_detected(debian_redis_server: str, server_allocator: str) -> None:
+    if binary_version(debian_redis_server) == "7.0" and "/usr/bin/" in debian_redis_server:
+        assert server_allocator == "debian"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case_within_tolerance(case, debian_redis_server: str, server_allocator: str) -> None:  # type: ignore[no-untyped-def]
+    limits = engine_profile("redis", "7.0").defaults.with_overrides(case.parameters)
+    with started_server(debian_redis_server, limits, case.cluster_mode_enabled) as client:
+        info = describe(client)
+        cluster = case.model_copy(update={"engine": info.engine, "engine_version": info.minor_version})
+        result = verify_cluster(cluster, client, 1.0, lambda _: None, allocator=server_allocator)
+    for measurement in (*result.keyspaces, result.total):
+        assert abs(measurement.error_percent) <= TOLERANCE_PERCENT, measurement
+
+
+def test_verify_command_end_to_end(debian_redis_server: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    stack = tmp_path / "small.yaml"
+    stack.write_text(
+        "clusters:\n  - name: small\n    engine: redis\n    engine_version: '7.0'\n    keyspaces:\n"
+        "      - {name: s, type: string, keys: 200000, key_bytes: 16, value_bytes: 30, ttl: true}\n"
+        "      - {name: h, type: hash, keys: 20000, key_bytes: 16, fields: 10, field_bytes: 8, value_bytes: 8}\n"
+    )
+    result = CliRunner().invoke(cli, ["verify", str(stack), "--sample", "0.25", "--server", debian_redis_server, "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    verification = json.loads(result.output)["clusters"][0]
+    assert verification["sample"] == 0.25
+    assert [k["keys"] for k in verification["keyspaces"]] == [50_000, 5_000]
+    assert abs(verification["total"]["error_percent"]) <= TOLERANCE_PERCENT
+    assert verification["full_size_predicted_bytes"] > 3 * verification["total"]["predicted_bytes"]

@@ -1,0 +1,63 @@
+"""The model against every recorded measurement (all engine versions, both modes).
+
+benchmarks/measurements/*.json hold what servers built from each release's source
+reported for benchmarks/accuracy_cases.yaml (see benchmarks/measure.py). To refresh:
+    python benchmarks/measure.py --server <binary> --out benchmarks/measurements/<engine>-<version>.json
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sizing import Workload, estimate_cluster
+from tests.conftest import ROOT
+
+TOLERANCE_PERCENT = 2.0
+FILES = sorted((ROOT / "benchmarks" / "measurements").glob("*.json"))
+
+
+def _cases() -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for path in FILES:
+        for case in json.loads(path.read_text())["cases"]:
+            out.append((f"{path.stem}/{case['case']}", case))
+    return out
+
+
+def test_every_version_is_recorded() -> None:
+    recorded = {json.loads(p.read_text())["server"].rsplit(".", 1)[0] for p in FILES}
+    assert {"redis 7.0", "valkey 7.2", "valkey 8.0", "valkey 8.1"} <= recorded
+
+
+@pytest.mark.parametrize(("label", "case"), _cases(), ids=[label for label, _ in _cases()])
+def test_recorded_case_within_tolerance(label: str, case: dict[str, Any]) -> None:
+    cluster = Workload.model_validate({"clusters": [case["definition"]]}).clusters[0]
+    predicted = estimate_cluster(cluster, case["allocator"])
+    measured = case["total"]["measured_bytes"]
+    error = 100 * (predicted.dataset_bytes - measured) / measured
+    assert abs(error) <= TOLERANCE_PERCENT, f"{label}: predicted {predicted.dataset_bytes:,} measured {measured:,}"
+    if len(case["keyspaces"]) > 1:
+        for keyspace in case["keyspaces"]:
+            alone = cluster.model_copy(update={"keyspaces": [k for k in cluster.keyspaces if k.name == keyspace["name"]]})
+            predicted_alone = estimate_cluster(alone, case["allocator"]).dataset_bytes
+            assert abs(predicted_alone - keyspace["measured_bytes"]) <= TOLERANCE_PERCENT / 100 * keyspace["measured_bytes"]
+
+
+def test_recorded_cases_cover_the_suite() -> None:
+    from sizing import load_workload
+
+    names = {c.name for c in load_workload(ROOT / "benchmarks" / "accuracy_cases.yaml").clusters}
+    assert len(names) >= 25
+    for path in FILES:
+        recorded = {c["case"] for c in json.loads(path.read_text())["cases"]}
+        assert recorded == names, f"{path.name} is missing {sorted(names - recorded)}"
+
+
+def test_files_say_how_they_were_made() -> None:
+    for path in FILES:
+        document = json.loads(Path(path).read_text())
+        assert document["command"].startswith("python benchmarks/measure.py")

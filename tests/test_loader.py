@@ -1,0 +1,91 @@
+"""Stack files: valid ones load; malformed ones give one line with file:line and field."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sizing import WorkloadSpecError, load_workload, parse_workload
+from tests.conftest import ROOT
+
+GOOD = """\
+clusters:
+  - name: sessions
+    engine: valkey
+    engine_version: "8.0"
+    keyspaces:
+      - {name: session, type: string, keys: 50_000_000, key_bytes: 32, value_bytes: 500, ttl: true}
+      - {name: profile, type: hash, keys: 10, key_bytes: 20, fields: 15, field_bytes: 12, value_bytes: 25}
+"""
+
+
+def test_example_stacks_load() -> None:
+    for path in sorted((ROOT / "stacks").glob("*.yaml")):
+        assert load_workload(path).clusters, path
+
+
+def test_defaults_and_underscored_numbers() -> None:
+    cluster = parse_workload(GOOD, "x.yaml").clusters[0]
+    assert cluster.keyspaces[0].keys == 50_000_000
+    assert cluster.cluster_mode == "auto" and not cluster.cluster_mode_enabled
+    assert parse_workload(GOOD.replace('    engine_version: "8.0"\n', ""), "x").clusters[0].version == "8.1"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "message"),
+    [
+        (GOOD.replace("fields: 15", "fields: 0"), 7, "clusters[0].keyspaces[1].fields", "must be >= 1"),
+        (GOOD.replace("keys: 10,", "keys: -5,"), 7, "clusters[0].keyspaces[1].keys", "must be >= 1"),
+        (GOOD.replace("key_bytes: 32, ", ""), 6, "clusters[0].keyspaces[0].key_bytes", "required field is missing"),
+        (GOOD.replace("keys: 10,", "keys: ten,"), 7, "clusters[0].keyspaces[1].keys", "must be a whole number"),
+        (GOOD.replace("ttl: true", "ttl: true, colour: red"), 6, "clusters[0].keyspaces[0].colour", "unknown field"),
+        (GOOD.replace('"8.0"', '"9.9"'), 4, "clusters[0].engine_version", "valkey 9.9 is not supported"),
+        (GOOD.replace('"8.0"', "8.0"), 4, "clusters[0].engine_version", "must be a string"),
+        (GOOD.replace("engine: valkey", "engine: memcached"), 3, "clusters[0].engine", "must be one of"),
+        (GOOD.replace("type: hash", "type: stream"), 7, "clusters[0].keyspaces[1].type", "type must be one of"),
+        (GOOD.replace("name: profile", "name: session"), 7, "clusters[0].keyspaces[1].name", "duplicate keyspace"),
+        (GOOD.replace("name: sessions", "name: Sessions"), 2, "clusters[0].name", "must match"),
+        (GOOD + "    colour: red\n", 8, "clusters[0].colour", "unknown field"),
+        (GOOD.replace("value_bytes: 25}", "value_bytes: 25, numeric: true}").replace("value_bytes: 25,", "value_bytes: 25,"),
+         7, "clusters[0].keyspaces[1].value_bytes", "at most 18 digits"),
+    ],
+    ids=["zero-fields", "negative-keys", "missing-field", "wrong-type", "unknown-key", "unsupported-version",
+         "unquoted-version", "unknown-engine", "unknown-type", "duplicate-keyspace", "bad-cluster-name",
+         "unknown-cluster-key", "too-many-digits"],
+)
+def test_bad_input_is_located(text: str, line: int, field: str, message: str) -> None:
+    with pytest.raises(WorkloadSpecError) as caught:
+        parse_workload(text, "stacks/prod.yaml")
+    error = caught.value
+    assert (error.file, error.line, error.field) == ("stacks/prod.yaml", line, field)
+    assert message in error.message
+    assert str(error).startswith(f"stacks/prod.yaml:{line}: {field}: ")
+
+
+def test_invalid_yaml_names_the_line() -> None:
+    with pytest.raises(WorkloadSpecError, match=r"^p.yaml:4: invalid YAML"):
+        parse_workload("clusters:\n  - name: a\n    keyspaces: [1, 2\n    other: 3\n", "p.yaml")
+
+
+@pytest.mark.parametrize("text", ["", "- a\n- b\n", "clusters: []\n"], ids=["empty", "list", "no-clusters"])
+def test_wrong_shape_documents(text: str) -> None:
+    with pytest.raises(WorkloadSpecError, match=r"^s.yaml:1: "):
+        parse_workload(text, "s.yaml")
+
+
+def test_cli_prints_one_line_and_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("fields: 15", "fields: 0"))
+    done = subprocess.run([sys.executable, "-m", "sizing", "estimate", str(bad)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines() == [f"error: {bad}:7: clusters[0].keyspaces[1].fields: must be >= 1, got 0"]
+
+
+def test_missing_file_exits_2(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "sizing", "estimate", str(tmp_path / "nope.yaml")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and "cannot read file" in done.stderr
