@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sizing import Workload, estimate_cluster  # noqa: E402
+from sizing import Workload, estimate_cluster
 
 
 def errors_by_row() -> dict[tuple[str, str], list[float]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sizing import Workload, estimate_workload  # noqa: E402
+from sizing import Workload, estimate_workload
 
 SHAPES = [
     {"type": "string", "value_bytes": 300, "ttl": True},

@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sizing.engines import engine_profile  # noqa: E402
-from sizing.loader import load_workload  # noqa: E402
-from sizing.server import describe, started_server  # noqa: E402
-from sizing.verification import verify_cluster  # noqa: E402
-from sizing.workload import Cluster  # noqa: E402
+from sizing.engines import engine_profile
+from sizing.loader import load_workload
+from sizing.server import describe, started_server
+from sizing.verification import detect_allocator, verify_cluster, warm_up
+from sizing.workload import Cluster
 
 CASES = ROOT / "benchmarks" / "accuracy_cases.yaml"
 
@@ -41,7 +41,9 @@ def main() -> None:
     cases = [c for c in load_workload(CASES).clusters if not args.only or c.name in args.only]
     records = []
     server_version = ""
-    allocator = ""
+    with started_server(args.server, engine_profile("redis", "7.0").defaults, False) as client:
+        warm_up(client)
+        allocator = detect_allocator(client)
     for case in cases:
         started = time.monotonic()
         limits = engine_profile("redis", "7.0").defaults.with_overrides(case.parameters)
@@ -49,8 +51,7 @@ def main() -> None:
             info = describe(client)
             server_version = f"{info.engine} {info.version}"
             cluster = for_server(case, info.engine, info.minor_version)
-            result = verify_cluster(cluster, client, 1.0, lambda _: None)
-        allocator = result.allocator
+            result = verify_cluster(cluster, client, 1.0, lambda _: None, allocator=allocator)
         records.append({
             "case": case.name,
             "definition": cluster.model_dump(mode="json", by_alias=True, exclude_none=True),

@@ -41,7 +41,7 @@ def parse_workload(text: str, file: str) -> Workload:
         raise WorkloadSpecError(
             f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None
         ) from None
-    if not isinstance(data, dict):
+    if node is None or not isinstance(data, dict):
         raise WorkloadSpecError("expected a mapping with a 'clusters' list", file=file, line=1)
     lines = _line_index(node)
     try:
@@ -82,9 +82,8 @@ def _data_location(error: ErrorDetails, data: Any) -> Location:
     path: list[str | int] = []
     current = data
     for part in error["loc"]:
-        if isinstance(current, dict) and isinstance(part, str) and part not in current:
-            if current.get("type") == part:
-                continue  # union tag, not a key in the file
+        if isinstance(current, dict) and isinstance(part, str) and part not in current and current.get("type") == part:
+            continue  # union tag, not a key in the file
         path.append(part)
         current = current.get(part) if isinstance(current, dict) else (
             current[part] if isinstance(current, list) and isinstance(part, int) and part < len(current) else None

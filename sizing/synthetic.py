@@ -66,7 +66,7 @@ def key_name(keyspace_index: int, keyspace_count: int, index: int, length: int) 
 
 
 def _capacity(length: int) -> int:
-    return len(_LETTERS) * 62 ** (length - 1)
+    return len(_LETTERS) * int(62 ** (length - 1))
 
 
 @lru_cache(maxsize=64)
@@ -98,7 +98,7 @@ def _member(index: int, key_index: int, length: int, numeric: bool, count: int) 
         span = high - low + 1
         if count > span:
             raise SizingError(f"there are only {span} distinct {length}-digit integers, {count} requested")
-        return low + (index * (span // count) + key_index) % span
+        return int(low + (index * (span // count) + key_index) % span)
     capacity = _capacity(length)
     if count > capacity:
         raise SizingError(f"{length} characters cannot name {count} distinct members with this generator")
@@ -141,7 +141,7 @@ def _key_commands(keyspace: Keyspace, key: str, index: int) -> Iterator[Command]
         yield ("SET", key, value, "EX", 86_400) if keyspace.ttl else ("SET", key, value)
     elif isinstance(keyspace, HashKeyspace):
         for batch in _batches(keyspace.fields, WRITE_BATCH_ELEMENTS):
-            args: list[str | int] = []
+            args: list[str | int | float] = []
             for m in batch:
                 args += [name(m, keyspace.field_bytes, lead="f"), _value(m, keyspace.value_bytes, keyspace.numeric, keyspace.fields)]
             yield ("HSET", key, *args)

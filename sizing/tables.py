@@ -97,7 +97,7 @@ def hashtable_child_buckets(entries: float, buckets: int) -> float:
     pmf = math.exp(n * math.log1p(-share))  # P(bucket holds 0 entries)
     expected = 0.0
     ratio = share / (1 - share)
-    for k in range(0, min(n, 8 + int(mean + 12 * math.sqrt(mean) + 12))):
+    for k in range(min(n, 8 + int(mean + 12 * math.sqrt(mean) + 12))):
         pmf *= (n - k) / (k + 1) * ratio  # now P(k + 1)
         expected += pmf * _children_for(k + 1)
     return buckets * expected

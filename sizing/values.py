@@ -38,7 +38,6 @@ from sizing.tables import (
     hashtable_buckets,
     hashtable_bytes,
     hashtable_child_buckets,
-    pow2_at_least,
 )
 from sizing.workload import HashKeyspace, ListKeyspace, SetKeyspace, StringKeyspace, ZsetKeyspace
 

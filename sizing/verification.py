@@ -66,6 +66,11 @@ class Verification(BaseModel):
     total: Measurement
     full_size_predicted_bytes: int
 
+    @property
+    def server_matches(self) -> bool:
+        """Whether the server runs the engine version the cluster is modelled as."""
+        return self.server_version.startswith(f"{self.engine} {self.engine_version}.")
+
 
 def sampled(cluster: Cluster, sample: float) -> Cluster:
     """The cluster with every keyspace's key count scaled by ``sample`` (at least one key)."""
@@ -117,20 +122,26 @@ def settle(client: redis.Redis) -> int:
 
 def load(client: redis.Redis, keyspaces: Iterable[tuple[int, Keyspace]], keyspace_count: int, progress: Progress) -> None:
     """Write the keyspaces through a separate connection, closed afterwards."""
+    send(client, (c for index, keyspace in keyspaces for c in commands(keyspace, index, keyspace_count, keyspace.keys)),
+         progress)
+
+
+def send(client: redis.Redis, stream: Iterable[tuple[str | bytes | int | float, ...]], progress: Progress) -> None:
+    """Pipeline commands through a new connection to the same server, then close it, so
+    that the measuring connection's buffers stay as they were."""
     kwargs = client.connection_pool.connection_kwargs
     writer = redis.Redis(host=kwargs["host"], port=kwargs["port"], password=kwargs.get("password"),
                          username=kwargs.get("username"), socket_timeout=120)
     try:
         pipe = writer.pipeline(transaction=False)
         pending = 0
-        for index, keyspace in keyspaces:
-            for command in commands(keyspace, index, keyspace_count, keyspace.keys):
-                pipe.execute_command(*command)
-                pending += 1
-                if pending == PIPELINE_COMMANDS:
-                    pipe.execute()
-                    progress(pending)
-                    pending = 0
+        for command in stream:
+            pipe.execute_command(*command)  # type: ignore[no-untyped-call]
+            pending += 1
+            if pending == PIPELINE_COMMANDS:
+                pipe.execute()
+                progress(pending)
+                pending = 0
         if pending:
             pipe.execute()
             progress(pending)
@@ -147,22 +158,23 @@ def measure(client: redis.Redis, cluster: Cluster, members: list[tuple[int, Keys
 
 
 def detect_allocator(client: redis.Redis) -> str:
-    """'upstream' or 'debian': whichever allocator profile predicts a probe load best.
+    """'upstream' or 'debian': which jemalloc build the server uses.
 
-    The probe (20-byte keys, 4-byte values) costs 8 bytes more per key with 16-byte
-    size classes than with 8-byte ones.
+    Two loads of the same keys differ only in their values: 4 and 12 bytes. The value
+    allocation (embstr: 24 vs 32 bytes; with Valkey 8.1's key embedding 49 vs 57) falls in
+    different size classes with an 8-byte quantum and in the same class with a 16-byte one,
+    so the difference is 8 bytes per key or none, whatever the version and mode.
     """
-    from sizing.loader import parse_workload
-
-    probe = parse_workload(
-        "clusters:\n  - name: probe\n    engine: redis\n    engine_version: '7.0'\n    keyspaces:\n"
-        f"      - {{name: p, type: string, keys: {ALLOCATOR_PROBE_KEYS}, key_bytes: 22, value_bytes: 4}}\n",
-        "<allocator probe>",
-    ).clusters[0]
-    measured = measure(client, probe, list(enumerate(probe.keyspaces)), lambda _: None)
+    deltas = []
+    for value in ("v" * 4, "v" * 12):
+        client.flushall(asynchronous=False)
+        before = settle(client)
+        send(client, (("SET", f"sizing:probe:{index:09d}", value) for index in range(ALLOCATOR_PROBE_KEYS)),
+             lambda _: None)
+        deltas.append(settle(client) - before)
     client.flushall(asynchronous=False)
-    errors = {name: abs(estimate_cluster(probe, name).dataset_bytes - measured) for name in ("upstream", "debian")}
-    return min(errors, key=lambda name: errors[name])
+    per_key = (deltas[1] - deltas[0]) / ALLOCATOR_PROBE_KEYS
+    return "upstream" if per_key > 4 else "debian"
 
 
 def verify_cluster(

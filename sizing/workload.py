@@ -15,7 +15,7 @@ Glossary
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -117,7 +117,7 @@ class ZsetKeyspace(_KeyspaceBase):
 
 
 Keyspace = Annotated[
-    Union[StringKeyspace, HashKeyspace, ListKeyspace, SetKeyspace, ZsetKeyspace],
+    StringKeyspace | HashKeyspace | ListKeyspace | SetKeyspace | ZsetKeyspace,
     Field(discriminator="type"),
 ]
 

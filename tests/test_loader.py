@@ -79,7 +79,7 @@ def test_wrong_shape_documents(text: str) -> None:
 def test_cli_prints_one_line_and_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD.replace("fields: 15", "fields: 0"))
-    done = subprocess.run([sys.executable, "-m", "sizing", "estimate", str(bad)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-m", "sizing", "estimate", str(bad)], check=False, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.strip().splitlines() == [f"error: {bad}:7: clusters[0].keyspaces[1].fields: must be >= 1, got 0"]
@@ -87,5 +87,5 @@ def test_cli_prints_one_line_and_exits_2(tmp_path: Path) -> None:
 
 def test_missing_file_exits_2(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "sizing", "estimate", str(tmp_path / "nope.yaml")],
-                          capture_output=True, text=True, cwd=ROOT)
+                          check=False, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2 and "cannot read file" in done.stderr

@@ -11,7 +11,6 @@ from sizing.memory import ClusterMemory
 from sizing.verification import Verification
 
 
-
 def console() -> Console:
     """A console for the current output (created per call, so COLUMNS and redirection apply)."""
     return Console()
@@ -72,6 +71,7 @@ def estimate_tables(clusters: list[ClusterMemory]) -> None:
 def verification_json(result: Verification) -> dict[str, Any]:
     return {
         **result.model_dump(exclude={"keyspaces", "total"}),
+        "server_matches": result.server_matches,
         "keyspaces": [_measurement_json(m) for m in result.keyspaces],
         "total": _measurement_json(result.total),
     }
@@ -95,5 +95,8 @@ def verification_table(result: Verification) -> None:
         table.add_row(m.name, f"{m.keys:,}", f"{m.predicted_bytes:,}", f"{m.measured_bytes:,}",
                       f"{m.error_percent:+.2f}%", style="bold" if m is result.total else None)
     console().print(table)
+    if not result.server_matches:
+        console().print(f"[yellow]warning: the server runs {result.server_version}, but {result.cluster} is modelled "
+                        f"as {result.engine} {result.engine_version}[/yellow]")
     console().print(f"Full size predicted: {human_bytes(result.full_size_predicted_bytes)} "
                   f"({result.full_size_predicted_bytes:,} bytes).")

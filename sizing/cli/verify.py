@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterator
 
@@ -11,10 +12,12 @@ import redis
 from rich.progress import Progress
 
 from sizing.cli import render
+from sizing.engines import engine_profile
 from sizing.errors import ServerError, SizingError
 from sizing.loader import load_workload
 from sizing.server import default_server_binary, started_server
 from sizing.verification import command_count, sampled, verify_cluster
+from sizing.workload import Cluster
 
 
 @click.command()
@@ -37,7 +40,7 @@ def verify(file: str, cluster_name: str | None, sample: float, server_binary: st
         loaded = sampled(cluster, sample)
         with _server(url, server_binary, cluster) as client, Progress(transient=True, disable=as_json) as bar:
             task = bar.add_task(f"loading {cluster.name}", total=command_count(loaded) * (2 if len(loaded.keyspaces) > 1 else 1))
-            results.append(verify_cluster(cluster, client, sample, lambda n: bar.advance(task, n)))
+            results.append(verify_cluster(cluster, client, sample, functools.partial(bar.advance, task)))
     if as_json:
         click.echo(json.dumps({"clusters": [render.verification_json(r) for r in results]}, indent=2))
     else:
@@ -46,11 +49,8 @@ def verify(file: str, cluster_name: str | None, sample: float, server_binary: st
 
 
 @contextlib.contextmanager
-def _server(url: str | None, binary: str | None, cluster: object) -> Iterator[redis.Redis]:
-    from sizing.engines import engine_profile
-    from sizing.workload import Cluster
-
-    assert isinstance(cluster, Cluster)
+def _server(url: str | None, binary: str | None, cluster: Cluster) -> Iterator[redis.Redis]:
+    """The server to measure on: the one at ``url``, or one started for ``cluster``."""
     if url:
         client = redis.Redis.from_url(url, socket_timeout=60)
         try:
