@@ -5,6 +5,7 @@ imports Pulumi; the Pulumi program and the CLI call it.
 """
 
 from sizing.allocator import DEBIAN_JEMALLOC, UPSTREAM_JEMALLOC, Allocator
+from sizing.catalog import Catalog, NodeType, load_catalog
 from sizing.engines import PROFILES, EngineProfile, engine_profile
 from sizing.errors import ServerError, SizingError, WorkloadSpecError
 from sizing.loader import load_workload, parse_workload
@@ -12,12 +13,16 @@ from sizing.memory import ClusterMemory, KeyspaceMemory, estimate_cluster, estim
 from sizing.parameters import EncodingLimits, EngineParameters
 from sizing.workload import (
     SUPPORTED_VERSIONS,
+    Availability,
     Cluster,
+    Growth,
     HashKeyspace,
     Keyspace,
     ListKeyspace,
+    NodeConstraints,
     SetKeyspace,
     StringKeyspace,
+    Traffic,
     Workload,
     ZsetKeyspace,
     workload_json_schema,
@@ -29,25 +34,32 @@ __all__ = [
     "SUPPORTED_VERSIONS",
     "UPSTREAM_JEMALLOC",
     "Allocator",
+    "Availability",
+    "Catalog",
     "Cluster",
     "ClusterMemory",
     "EncodingLimits",
     "EngineParameters",
     "EngineProfile",
+    "Growth",
     "HashKeyspace",
     "Keyspace",
     "KeyspaceMemory",
     "ListKeyspace",
+    "NodeConstraints",
+    "NodeType",
     "ServerError",
     "SetKeyspace",
     "SizingError",
     "StringKeyspace",
+    "Traffic",
     "Workload",
     "WorkloadSpecError",
     "ZsetKeyspace",
     "engine_profile",
     "estimate_cluster",
     "estimate_workload",
+    "load_catalog",
     "load_workload",
     "parse_workload",
     "workload_json_schema",

@@ -20,6 +20,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from sizing.catalog import load_catalog
 from sizing.parameters import EngineParameters
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
@@ -122,6 +123,49 @@ Keyspace = Annotated[
 ]
 
 
+class Traffic(_Spec):
+    """Peak request load of the cluster."""
+
+    peak_ops_per_sec: int = Field(default=10_000, ge=0, description="Commands per second at peak, all clients.")
+    read_ratio: float = Field(default=0.8, ge=0, le=1, description="Share of commands that read.")
+    peak_connections: int = Field(default=500, ge=0, le=65_000, description="Client connections at peak.")
+    pipeline_depth: int = Field(default=1, ge=1, le=10_000, description="Commands a client sends before reading replies.")
+    avg_request_bytes: int = Field(default=100, ge=1, description="Average command size on the wire.")
+    avg_response_bytes: int = Field(default=500, ge=1, description="Average reply size on the wire.")
+
+
+class Availability(_Spec):
+    """Replication and sharding limits."""
+
+    replicas_per_shard: int = Field(default=1, ge=0, le=5, description="Read replicas per shard (0-5).")
+    multi_az: bool = Field(default=True, description="Spread each shard's nodes over availability zones.")
+    min_shards: int = Field(default=1, ge=1, le=500)
+    max_shards: int = Field(default=500, ge=1, le=500)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Availability:
+        if self.multi_az and self.replicas_per_shard == 0:
+            raise _FieldError("multi_az", "Multi-AZ needs at least one replica per shard (replicas_per_shard >= 1)")
+        if self.min_shards > self.max_shards:
+            raise _FieldError("min_shards", f"must be <= max_shards ({self.max_shards}), got {self.min_shards}")
+        return self
+
+
+class Growth(_Spec):
+    """Expected growth of the data; the plan is sized for the horizon."""
+
+    monthly_percent: float = Field(default=0.0, ge=0, le=100, description="Growth of key counts per month, in percent.")
+    horizon_months: int = Field(default=12, ge=0, le=60, description="Months ahead the plan must still fit.")
+
+
+class NodeConstraints(_Spec):
+    """Which node types the planner may choose."""
+
+    families: list[str] | None = Field(default=None, min_length=1, description="Allowed families, e.g. [r7g, m7g].")
+    data_tiering: bool = Field(default=False, description="Allow r6gd data-tiering nodes.")
+    monthly_budget_usd: float | None = Field(default=None, gt=0, description="Reject plans that cost more per month.")
+
+
 class Cluster(_Spec):
     """One ElastiCache replication group and the data it holds."""
 
@@ -139,6 +183,14 @@ class Cluster(_Spec):
     parameters: EngineParameters = Field(
         default_factory=EngineParameters, description="Engine parameter overrides (parameter-group names)."
     )
+    traffic: Traffic = Field(default_factory=Traffic)
+    availability: Availability = Field(default_factory=Availability)
+    regions: list[str] = Field(
+        default_factory=lambda: ["us-east-1"], min_length=1, max_length=3,
+        description="AWS regions; the first is the primary, more make a Global Datastore (at most 2 secondaries).",
+    )
+    growth: Growth = Field(default_factory=Growth)
+    nodes: NodeConstraints = Field(default_factory=NodeConstraints)
 
     @model_validator(mode="after")
     def _consistent(self) -> Cluster:
@@ -149,6 +201,12 @@ class Cluster(_Spec):
                 f"{self.engine} {self.engine_version} is not supported (supported: {', '.join(supported)})",
             )
         _check_unique([k.name for k in self.keyspaces], "keyspaces", "keyspace")
+        _check_regions(self.regions)
+        if self.nodes.families:
+            known = {node.family for node in load_catalog().node_types}
+            for index, family in enumerate(self.nodes.families):
+                if family not in known:
+                    raise _FieldError(f"nodes.families[{index}]", f"unknown family '{family}' (known: {', '.join(sorted(known))})")
         return self
 
     @property
@@ -182,6 +240,22 @@ def _FieldError(field: str, message: str) -> PydanticCustomError:
 def _check_numeric(numeric: bool, digits: int, field: str) -> None:
     if numeric and digits > MAX_NUMERIC_DIGITS:
         raise _FieldError(field, f"numeric values have at most {MAX_NUMERIC_DIGITS} digits, got {digits}")
+
+
+def _check_regions(regions: list[str]) -> None:
+    catalog = load_catalog()
+    _check_unique_values(regions, "regions", "region")
+    for index, region in enumerate(regions):
+        if region not in catalog.regions:
+            raise _FieldError(f"regions[{index}]", f"unknown region '{region}'")
+        if len(regions) > 1 and not catalog.regions[region].global_datastore:
+            raise _FieldError(f"regions[{index}]", f"{region} does not support Global Datastore")
+
+
+def _check_unique_values(values: list[str], field: str, what: str) -> None:
+    for index, value in enumerate(values):
+        if value in values[:index]:
+            raise _FieldError(f"{field}[{index}]", f"duplicate {what} '{value}'")
 
 
 def _check_unique(names: list[str], field: str, what: str) -> None:

@@ -51,10 +51,18 @@ def test_defaults_and_underscored_numbers() -> None:
         (GOOD + "    colour: red\n", 8, "clusters[0].colour", "unknown field"),
         (GOOD.replace("value_bytes: 25}", "value_bytes: 25, numeric: true}").replace("value_bytes: 25,", "value_bytes: 25,"),
          7, "clusters[0].keyspaces[1].value_bytes", "at most 18 digits"),
+        (GOOD + "    regions: [us-east-1, mars-north-1]\n", 8, "clusters[0].regions[1]", "unknown region"),
+        (GOOD + "    regions: [us-east-1, us-east-1]\n", 8, "clusters[0].regions[1]", "duplicate region"),
+        (GOOD + "    availability: {replicas_per_shard: 0}\n", 8, "clusters[0].availability.multi_az", "at least one replica"),
+        (GOOD + "    availability: {replicas_per_shard: 6}\n", 8, "clusters[0].availability.replicas_per_shard", "must be <= 5"),
+        (GOOD + "    availability: {min_shards: 9, max_shards: 3}\n", 8, "clusters[0].availability.min_shards", "must be <= max_shards"),
+        (GOOD + "    nodes: {families: [r7g, x9z]}\n", 8, "clusters[0].nodes.families[1]", "unknown family"),
+        (GOOD + "    traffic: {read_ratio: 1.5}\n", 8, "clusters[0].traffic.read_ratio", "must be <= 1"),
     ],
     ids=["zero-fields", "negative-keys", "missing-field", "wrong-type", "unknown-key", "unsupported-version",
          "unquoted-version", "unknown-engine", "unknown-type", "duplicate-keyspace", "bad-cluster-name",
-         "unknown-cluster-key", "too-many-digits"],
+         "unknown-cluster-key", "too-many-digits", "unknown-region", "duplicate-region", "multi-az-no-replica",
+         "too-many-replicas", "shards-inverted", "unknown-family", "read-ratio"],
 )
 def test_bad_input_is_located(text: str, line: int, field: str, message: str) -> None:
     with pytest.raises(WorkloadSpecError) as caught:
