@@ -19,12 +19,15 @@ Glossary
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.encodings import digit_range, sds8_bytes, sds_bytes, sds_header_bytes
 from sizing.engines import EngineProfile, engine_profile
 from sizing.parameters import EncodingLimits
 from sizing.tables import (
+    CLUSTER_SLOTS,
     DICT_POINTER_BYTES,
     dict_buckets,
     expected_per_slot,
@@ -51,10 +54,8 @@ EXPIRE_FIELD_BYTES = 8
 """Valkey 8.1 objects carry the expiry time inside the object (object.c)."""
 OBJECT_EMBED_LIMIT_BYTES = 64
 """Valkey 8.1 embeds a short value with the key when the object fits 64 bytes (object.c)."""
-SLOT_RAX_BYTES_PER_KEY = 41.0
-"""Redis 6.2 cluster mode: slot->key radix tree per key. Depends on key naming; measured
-+43.4 B/key at 100k and +40.1 at 1M keys of 12 bytes (reference/redis-memory-internals.md §3.1).
-An approximation: 6.2 cluster-mode estimates carry this uncertainty."""
+RAX_NODE_HEADER_BYTES = 4
+"""``raxNode`` header: iskey/isnull/iscompr bits and a 29-bit size (rax.h, Redis 6.2)."""
 
 
 class KeyspaceMemory(BaseModel):
@@ -96,72 +97,106 @@ def estimate_workload(workload: Workload, allocator: str = "upstream") -> list[C
 
 def estimate_cluster(cluster: Cluster, allocator: str = "upstream") -> ClusterMemory:
     """Estimate one cluster's data as loaded into one node of its engine version."""
-    profile = engine_profile(cluster.engine, cluster.version, allocator)
-    limits = profile.defaults.with_overrides(cluster.parameters)
-    by_arrival = {
-        arrival: _keyspace_bytes(cluster, profile, limits, arrival) for arrival in ("commands", "restored")
-    }
+    written = DatasetModel(cluster, allocator, "commands")
+    restored = DatasetModel(cluster, allocator, "restored")
     keyspaces = tuple(
         KeyspaceMemory(
             name=ks.name,
             type=ks.type,
-            encoding=by_arrival["commands"][i][0],
+            encoding=encoding,
             keys=ks.keys,
-            bytes=round(by_arrival["commands"][i][1]),
-            restored_bytes=round(by_arrival["restored"][i][1]),
+            bytes=round(written_bytes),
+            restored_bytes=round(restored_bytes),
         )
-        for i, ks in enumerate(cluster.keyspaces)
+        for ks, encoding, written_bytes, restored_bytes in zip(
+            cluster.keyspaces, written.encodings, written.keyspace_bytes(), restored.keyspace_bytes()
+        )
     )
     return ClusterMemory(
         name=cluster.name,
         engine=cluster.engine,
         engine_version=cluster.version,
         cluster_mode=cluster.cluster_mode_enabled,
-        allocator=profile.allocator.name,
+        allocator=written.profile.allocator.name,
         dataset_bytes=sum(k.bytes for k in keyspaces),
         restored_dataset_bytes=sum(k.restored_bytes for k in keyspaces),
         keyspaces=keyspaces,
     )
 
 
-def _keyspace_bytes(
-    cluster: Cluster, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
-) -> list[tuple[str, float]]:
-    """(encoding, bytes) per keyspace, shared tables apportioned by key count."""
-    clustered = cluster.cluster_mode_enabled
-    total_keys = sum(ks.keys for ks in cluster.keyspaces)
-    ttl_keys = sum(ks.keys for ks in cluster.keyspaces if ks.ttl)
-    main_table = _table_bytes(profile, total_keys, clustered, arrival)
-    expires_table = _table_bytes(profile, ttl_keys, clustered, arrival)
-    result = []
-    for ks in cluster.keyspaces:
-        encoding, structure = value_structure(ks, profile, limits, arrival)
-        per_key = _key_and_object_bytes(ks, profile, limits, clustered, arrival, structure)
-        if isinstance(ks, StringKeyspace):
-            encoding = _string_encoding(ks, profile, limits)
-        if ks.ttl and profile.keyspace_layout != "hashtable":
-            per_key += profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
-        total = ks.keys * per_key + main_table * ks.keys / total_keys
-        if ks.ttl:
-            total += expires_table * ks.keys / ttl_keys
-        result.append((encoding, total))
-    return result
+class DatasetModel:
+    """A cluster's per-key costs, evaluated for any share of its keys.
 
+    Per-key costs (entry, key, object, value structure) do not depend on how many keys a
+    node holds; the main and expires tables do. ``shard_bytes(shards, key_scale)`` is the
+    dataset on one of ``shards`` equal shards when every key count is multiplied by
+    ``key_scale`` (growth), in constant time: the planner calls it for every candidate.
+    """
 
-def _table_bytes(profile: EngineProfile, keys: int, clustered: bool, arrival: Arrival) -> float:
-    """Bucket arrays of the main (or expires) table for ``keys`` keys."""
-    if keys == 0:
-        return 0.0
-    alloc = profile.allocator.class_bytes
-    presized = arrival == "restored"
-    cron = profile.cron_resizes_keyspace
-    if profile.keyspace_layout == "hashtable":
-        if clustered:
-            return expected_per_slot(keys, lambda n: alloc(KVSTORE_HASHTABLE_BYTES) + hashtable_bytes(n, presized, cron))
-        return hashtable_bytes(keys, presized, cron)
-    if clustered and profile.cluster_layout == "slot_tables":
-        return expected_per_slot(keys, lambda n: alloc(KVSTORE_DICT_BYTES) + DICT_POINTER_BYTES * dict_buckets(n, cron))
-    return float(DICT_POINTER_BYTES * dict_buckets(keys, cron))
+    def __init__(self, cluster: Cluster, allocator: str = "upstream", arrival: Arrival = "commands") -> None:
+        self.profile = engine_profile(cluster.engine, cluster.version, allocator)
+        self.limits = profile_limits = self.profile.defaults.with_overrides(cluster.parameters)
+        self.arrival = arrival
+        self.clustered = cluster.cluster_mode_enabled
+        self.keys = [ks.keys for ks in cluster.keyspaces]
+        self.ttl = [ks.ttl for ks in cluster.keyspaces]
+        self.key_bytes = [ks.key_bytes for ks in cluster.keyspaces]
+        self.encodings: list[str] = []
+        self.per_key: list[float] = []
+        for ks in cluster.keyspaces:
+            encoding, structure = value_structure(ks, self.profile, profile_limits, arrival)
+            per_key = _key_and_object_bytes(ks, self.profile, profile_limits, self.clustered, arrival, structure)
+            if ks.ttl and self.profile.keyspace_layout != "hashtable":
+                per_key += self.profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
+            self.encodings.append(
+                _string_encoding(ks, self.profile, profile_limits) if isinstance(ks, StringKeyspace) else encoding
+            )
+            self.per_key.append(per_key)
+        self._slot_tables: dict[tuple[int, bool], float] = {}
+
+    def keyspace_bytes(self, shards: int = 1, key_scale: float = 1.0) -> list[float]:
+        """Bytes per keyspace on one shard, shared tables apportioned by key count."""
+        keys = [k * key_scale for k in self.keys]
+        total_keys = sum(keys)
+        ttl_keys = sum(k for k, ttl in zip(keys, self.ttl) if ttl)
+        main_table = self._table_bytes(total_keys, shards)
+        expires_table = self._table_bytes(ttl_keys, shards)
+        result = []
+        for count, per_key, ttl, key_bytes in zip(keys, self.per_key, self.ttl, self.key_bytes):
+            if self.clustered and self.profile.cluster_layout == "slot_rax":
+                per_key += slot_rax_bytes_per_key(self.profile, key_bytes, total_keys)
+            total = count / shards * per_key + main_table * count / total_keys
+            if ttl:
+                total += expires_table * count / ttl_keys
+            result.append(total)
+        return result
+
+    def shard_bytes(self, shards: int = 1, key_scale: float = 1.0) -> float:
+        """Dataset bytes on one of ``shards`` shards (keys spread evenly over slots)."""
+        return sum(self.keyspace_bytes(shards, key_scale))
+
+    def _table_bytes(self, cluster_keys: float, shards: int) -> float:
+        """Bucket arrays of the main (or expires) table of one shard."""
+        if cluster_keys == 0:
+            return 0.0
+        profile = self.profile
+        alloc = profile.allocator.class_bytes
+        presized = self.arrival == "restored"
+        cron = profile.cron_resizes_keyspace
+        if self.clustered and profile.cluster_layout == "slot_tables":
+            # Keys per slot do not depend on the shard count: each shard owns 1/shards of the slots.
+            cache_key = (round(cluster_keys), presized)
+            if cache_key not in self._slot_tables:
+                if profile.keyspace_layout == "hashtable":
+                    per_slot = lambda n: alloc(KVSTORE_HASHTABLE_BYTES) + hashtable_bytes(n, presized, cron)
+                else:
+                    per_slot = lambda n: alloc(KVSTORE_DICT_BYTES) + DICT_POINTER_BYTES * dict_buckets(n, cron)
+                self._slot_tables[cache_key] = expected_per_slot(round(cluster_keys), per_slot)
+            return self._slot_tables[cache_key] / shards
+        keys = math.ceil(cluster_keys / shards)
+        if profile.keyspace_layout == "hashtable":
+            return hashtable_bytes(keys, presized, cron)
+        return float(DICT_POINTER_BYTES * dict_buckets(keys, cron))
 
 
 def _key_and_object_bytes(
@@ -182,9 +217,28 @@ def _key_and_object_bytes(
         return alloc(EMBEDDED_ENTRY_BYTES + header + k + 1) + value
     entry = DICT_ENTRY_BYTES + (CLUSTER_ENTRY_METADATA_BYTES if clustered and profile.cluster_layout == "entry_metadata" else 0)
     per_key = alloc(entry) + alloc(sds_bytes(k, profile.sds_rule)) + value
-    if clustered and profile.cluster_layout == "slot_rax":
-        per_key += SLOT_RAX_BYTES_PER_KEY
     return per_key
+
+
+def slot_rax_bytes_per_key(profile: EngineProfile, key_bytes: int, cluster_keys: float) -> float:
+    """Redis 6.2 cluster mode: the slot->key radix tree (``slots_to_keys``), per key.
+
+    For keys without shared prefixes (random ids): below each slot's 2-byte prefix a
+    branch node fans out on the key's first byte (one child pointer per key in the slot),
+    then a compressed node holds the rest of the key and points to an empty leaf.
+    Shared prefixes ("user:...") compress better, so this errs on the high side.
+    Measured on 6.2.16: 45.0 B/key (12-byte keys), 55.2 (20) and 63.6 (32).
+    """
+    alloc = profile.allocator.class_bytes
+    keys_per_slot = max(1.0, cluster_keys / CLUSTER_SLOTS)
+    compressed = alloc(int(_align8(RAX_NODE_HEADER_BYTES + key_bytes - 1)) + 8)
+    leaf = alloc(RAX_NODE_HEADER_BYTES)
+    branch = profile.allocator.mean_class_bytes(_align8(RAX_NODE_HEADER_BYTES + keys_per_slot) + 8 * keys_per_slot)
+    return compressed + leaf + branch / keys_per_slot
+
+
+def _align8(n: float) -> float:
+    return math.ceil(n / 8) * 8
 
 
 def _is_integer(ks: StringKeyspace) -> bool:

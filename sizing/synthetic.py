@@ -105,6 +105,13 @@ def _member(index: int, key_index: int, length: int, numeric: bool, count: int) 
     return name((index + key_index * count) % capacity, length, lead="m")
 
 
+def _field(index: int, key_index: int, length: int, count: int) -> str:
+    """Field ``index`` of the ``key_index``-th hash, distinct within the key and shifted
+    from key to key: identical field names give every hash the same table layout, so
+    one random hash seed would move all keys together (see README, "Accuracy")."""
+    return name((index + key_index * count) % _capacity(length), length, lead="f")
+
+
 def filler(index: int, length: int) -> str:
     """A value of exactly ``length`` characters that is not an integer (need not be distinct)."""
     return ("v" + str(index)).ljust(length, "x")[:length]
@@ -143,7 +150,8 @@ def _key_commands(keyspace: Keyspace, key: str, index: int) -> Iterator[Command]
         for batch in _batches(keyspace.fields, WRITE_BATCH_ELEMENTS):
             args: list[str | int | float] = []
             for m in batch:
-                args += [name(m, keyspace.field_bytes, lead="f"), _value(m, keyspace.value_bytes, keyspace.numeric, keyspace.fields)]
+                args += [_field(m, index, keyspace.field_bytes, keyspace.fields),
+                         _value(m, keyspace.value_bytes, keyspace.numeric, keyspace.fields)]
             yield ("HSET", key, *args)
     elif isinstance(keyspace, SetKeyspace):
         for batch in _batches(keyspace.members, WRITE_BATCH_ELEMENTS):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import lru_cache
 
 DICT_MIN_BUCKETS = 4
 """``DICT_HT_INITIAL_SIZE`` (dict.h): the first bucket array has 4 slots."""
@@ -23,8 +24,6 @@ HASHTABLE_BUCKET_BYTES = 64
 HASHTABLE_ENTRIES_PER_BUCKET = 7
 """``ENTRIES_PER_BUCKET`` on 64-bit builds (Valkey 8.1 hashtable.c)."""
 CLUSTER_SLOTS = 16_384
-NONEMPTY_AFTER_GROWTH = 1 - math.exp(-1)
-"""Share of non-empty buckets in a dict that has as many entries as buckets (Poisson, λ=1)."""
 
 
 def pow2_at_least(n: int) -> int:
@@ -45,22 +44,47 @@ def dict_buckets(entries: int, cron_expands: bool = False) -> int:
     return max(DICT_MIN_BUCKETS, pow2_at_least(entries + 1 if grows_full else entries))
 
 
-def dict_residual_buckets(entries: int, steps_per_insert: float, start_buckets: int = 0) -> int:
-    """Old buckets still allocated after ``entries`` sequential inserts.
+def dict_residual_buckets(entries: int, steps_per_insert: float, start_buckets: int = 0) -> float:
+    """Expected old bucket slots still allocated after ``entries`` sequential inserts.
 
     The last growth (at ``entries`` = half the final size) starts a rehash of the old
     array; each later insert moves ``steps_per_insert`` non-empty buckets (dictRehash(d, 1)
-    per lookup). The old array is freed only when all of its non-empty buckets moved.
-    ``start_buckets``: size the dict had when inserts began (conversion pre-sizing);
-    no rehash is left if it never grew.
+    per lookup). The old array is freed only when all of its non-empty buckets moved, so
+    it survives with the probability that more of its buckets are occupied than there
+    were moves. ``start_buckets``: size the dict had when inserts began (conversion
+    pre-sizing); no rehash is left if it never grew.
     """
     final = dict_buckets(entries)
     old = final // 2
     if final <= max(DICT_MIN_BUCKETS, start_buckets) or old == 0:
-        return 0
-    moves_needed = old * NONEMPTY_AFTER_GROWTH
-    moves_done = (entries - old) * steps_per_insert
-    return old if moves_done < moves_needed else 0
+        return 0.0
+    # The insert that finds the array full grows it before any move; later ones move.
+    moves = math.floor((entries - old - 1) * steps_per_insert)
+    return old * _occupied_more_than(old, old, moves)
+
+
+def _occupied_more_than(balls: int, bins: int, limit: int) -> float:
+    """P(more than ``limit`` of ``bins`` are non-empty after ``balls`` random throws)."""
+    if limit >= min(balls, bins):
+        return 0.0
+    if bins > 64:  # concentrated: decide on the mean
+        return 1.0 if bins * (1 - (1 - 1 / bins) ** balls) > limit else 0.0
+    return sum(_occupancy(balls, bins)[limit + 1:])
+
+
+@lru_cache(maxsize=256)
+def _occupancy(balls: int, bins: int) -> tuple[float, ...]:
+    """Distribution of the number of non-empty bins (exact, by dynamic programming)."""
+    dist = [1.0] + [0.0] * bins
+    for _ in range(balls):
+        step = [0.0] * (bins + 1)
+        for filled, p in enumerate(dist):
+            if p:
+                step[filled] += p * filled / bins
+                if filled < bins:
+                    step[filled + 1] += p * (bins - filled) / bins
+        dist = step
+    return tuple(dist)
 
 
 def hashtable_buckets(entries: int, presized: bool = False, cron_expands: bool = False) -> int:

@@ -119,7 +119,7 @@ _STEPS_PER_INSERT = {"hash": 2.0, "set": 1.0, "zset": 2.0}
 
 def _dict_slots(
     profile: EngineProfile, kind: str, elements: int, converted_at: int, arrival: Arrival
-) -> int:
+) -> float:
     """Pointer slots of a nested dict: its bucket array plus any residual old array.
 
     ``converted_at``: element count at which a compact encoding converted (0 if the
