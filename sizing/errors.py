@@ -2,12 +2,15 @@
 
     SizingError                 base of everything below
     ├── WorkloadSpecError       a stacks/*.yaml file is malformed; carries file, line, field
+    ├── NoViableNodeError       no node type can carry a cluster; carries the rejections
     └── ServerError             a server for ``verify`` could not be started or reached
 
 Anything else escaping the engine is a bug.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class SizingError(Exception):
@@ -24,6 +27,16 @@ class WorkloadSpecError(SizingError):
         self.message = message
         where = f"{file}:{line}" if line is not None else file
         super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
+
+
+class NoViableNodeError(SizingError):
+    """Every node type was rejected for a cluster."""
+
+    def __init__(self, cluster: str, rejections: tuple[Any, ...]) -> None:
+        self.cluster = cluster
+        self.rejections = rejections
+        nearest = "; ".join(f"{r.node_type}: {r.reason}" for r in rejections[:3])
+        super().__init__(f"no node type can carry cluster '{cluster}' ({len(rejections)} rejected; nearest: {nearest})")
 
 
 class ServerError(SizingError):

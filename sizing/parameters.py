@@ -37,6 +37,10 @@ class EngineParameters(BaseModel):
         description="Positive: elements per quicklist node; -1..-5: node size limit 4..64 KiB.",
     )
     maxmemory_policy: EvictionPolicy | None = Field(default=None, alias="maxmemory-policy")
+    reserved_memory_percent: int | None = Field(
+        default=None, ge=0, le=100, alias="reserved-memory-percent",
+        description="Share of maxmemory ElastiCache keeps free for forks and buffers (default 25).",
+    )
 
 
 class EncodingLimits(BaseModel):
@@ -56,7 +60,8 @@ class EncodingLimits(BaseModel):
 
     def with_overrides(self, overrides: EngineParameters) -> EncodingLimits:
         """These limits with every parameter the stack file sets replaced."""
-        return self.model_copy(update=overrides.model_dump(exclude_none=True))
+        values = overrides.model_dump(exclude_none=True)
+        return self.model_copy(update={k: v for k, v in values.items() if k in EncodingLimits.model_fields})
 
     @property
     def shares_integers(self) -> bool:

@@ -11,6 +11,7 @@ import sys
 import click
 
 from sizing.cli.estimate import estimate
+from sizing.cli.plan import plan
 from sizing.cli.schema import schema
 from sizing.cli.verify import verify
 from sizing.errors import SizingError
@@ -22,6 +23,7 @@ def cli() -> None:
 
 
 cli.add_command(estimate)
+cli.add_command(plan)
 cli.add_command(schema)
 cli.add_command(verify)
 

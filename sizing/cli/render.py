@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sizing.memory import ClusterMemory
+from sizing.plan import ClusterPlan, Option
 from sizing.verification import Verification
 
 
@@ -100,3 +101,70 @@ def verification_table(result: Verification) -> None:
                         f"as {result.engine} {result.engine_version}[/yellow]")
     console().print(f"Full size predicted: {human_bytes(result.full_size_predicted_bytes)} "
                   f"({result.full_size_predicted_bytes:,} bytes).")
+
+
+def plan_json(plans: list[ClusterPlan]) -> dict[str, Any]:
+    """The full plan: every chosen option, alternative and rejection, with computed fields."""
+    return {"clusters": [_plan_dict(p) for p in plans]}
+
+
+def _option_dict(option: Option) -> dict[str, Any]:
+    return {
+        **option.model_dump(mode="json", exclude={"memory_today", "memory_horizon"}),
+        "headroom_percent": round(option.headroom_percent, 2),
+        "headroom_today_percent": round(option.headroom_today_percent, 2),
+        "memory_today": {**option.memory_today.model_dump(), "required_bytes": option.memory_today.required_bytes},
+        "memory_horizon": {**option.memory_horizon.model_dump(), "required_bytes": option.memory_horizon.required_bytes},
+    }
+
+
+def _plan_dict(plan: ClusterPlan) -> dict[str, Any]:
+    return {
+        **plan.model_dump(mode="json", exclude={"chosen", "alternatives"}),
+        "chosen": _option_dict(plan.chosen),
+        "alternatives": [_option_dict(o) for o in plan.alternatives],
+    }
+
+
+BAR_WIDTH = 40
+
+
+def memory_bar(option: Option) -> str:
+    """The horizon memory breakdown of one node as a bar of usable memory."""
+    colours = ("green", "cyan", "magenta", "yellow", "blue", "red")
+    bar = ""
+    for colour, value in zip(colours, option.memory_horizon.parts().values()):
+        bar += f"[{colour}]" + "█" * round(BAR_WIDTH * value / option.usable_memory_bytes) + f"[/{colour}]"
+    free = BAR_WIDTH - sum(round(BAR_WIDTH * v / option.usable_memory_bytes) for v in option.memory_horizon.parts().values())
+    return bar + "[dim]" + "░" * max(free, 0) + "[/dim]"
+
+
+def plan_tables(plans: list[ClusterPlan]) -> None:
+    out = console()
+    for plan in plans:
+        chosen = plan.chosen
+        mode = "cluster mode" if chosen.cluster_mode else "cluster mode disabled"
+        out.print(f"[bold]{plan.name}[/bold]: {plan.engine} {plan.engine_version}, {mode}, {', '.join(plan.regions)}")
+        out.print(f"  {chosen.node_type} x {chosen.shards} shard(s) x {1 + chosen.replicas_per_shard} node(s) "
+                  f"= {chosen.nodes_per_region} nodes per region, ${chosen.monthly_usd:,.0f}/month on demand "
+                  f"(prices of {plan.prices_as_of})")
+        out.print(f"  binding constraint: {chosen.binding.value}; headroom {chosen.headroom_today_percent:.0f}% today, "
+                  f"{chosen.headroom_percent:.0f}% at {plan.horizon_months} months (keys x{plan.growth_factor:.2f})")
+        out.print(f"  per node at the horizon {memory_bar(chosen)} {human_bytes(chosen.memory_horizon.required_bytes)} "
+                  f"of {human_bytes(chosen.usable_memory_bytes)} usable")
+        table = Table(show_header=True, header_style="dim", box=None, padding=(0, 2))
+        table.add_column("memory per node")
+        table.add_column("bytes", justify="right")
+        for name, value in chosen.memory_horizon.parts().items():
+            table.add_row(name, human_bytes(value))
+        out.print(table)
+        alternatives = Table(title="not chosen", title_justify="left", box=None, padding=(0, 2))
+        for column in ("node type", "shards", "monthly", "why not"):
+            alternatives.add_column(column)
+        for option in plan.alternatives:
+            alternatives.add_row(option.node_type, str(option.shards), f"${option.monthly_usd:,.0f}",
+                                 f"+${option.monthly_usd - chosen.monthly_usd:,.0f}/month")
+        for rejection in plan.rejected[:3]:
+            alternatives.add_row(rejection.node_type, "", "", rejection.reason)
+        out.print(alternatives)
+        out.print()

@@ -1,0 +1,141 @@
+"""What one node needs and what a node type offers: memory, engine throughput, network.
+
+Glossary
+    dataset_bytes           the shard's share of the data (``DatasetModel.shard_bytes``).
+    baseline_bytes          the server's own memory: ``used_memory_startup`` plus the latency
+                            histograms of the commands in use (7.0+).
+    repl_backlog_bytes      the replication backlog, allocated on every node once a replica
+                            or a Global Datastore secondary exists.
+    client_buffer_bytes     connections x (idle client + pipelined request and reply bytes).
+    replica_buffer_bytes    writes buffered for replicas during a full sync.
+    fragmentation_bytes     RSS the allocator holds beyond used_memory under churn,
+                            by write pattern (measured, see FRAGMENTATION_RATIO).
+    required_bytes          the sum: what must fit in usable_memory_bytes.
+    usable_memory_bytes     node maxmemory minus reserved-memory-percent (default 25%).
+    headroom_percent        (usable - required) / usable.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+from sizing.catalog import DATA, NodeType
+from sizing.engines import EngineProfile
+from sizing.workload import Cluster
+
+DEFAULT_RESERVED_MEMORY_PERCENT = 25
+"""ElastiCache's default reserved-memory-percent for accounts created after 2017-03-16
+(ElastiCache "Managing reserved memory"); it covers fork copy-on-write and buffers."""
+TARGET_HEADROOM_PERCENT = 10
+"""Usable memory a plan leaves free at the horizon, beyond everything it models: room
+for the model's error (at most 2% against real servers), keys the stack file does not
+describe and bursts of client buffers."""
+COMMANDS_IN_USE = 30
+"""Distinct commands a typical application runs; each allocates a ~24 KB latency
+histogram on first use in 7.0+ (measured: ``histogram_bytes`` in server_memory.csv)."""
+REPLICA_BUFFER_LIMIT_BYTES = 256 * 1024 * 1024
+"""``client-output-buffer-limit replica`` hard limit (config.c): a replica that needs more
+during a sync is dropped, so no more than this is ever buffered per replica."""
+SYNC_SECONDS_FLOOR = 5.0
+"""Shortest full sync assumed: fork, transfer and load of a small dataset."""
+FRAGMENTATION_RATIO: dict[str, float] = {
+    "read_heavy": 1.05,
+    "analytical": 1.08,
+    "mixed": 1.10,
+    "write_heavy": 1.15,
+}
+"""RSS / used_memory after churn, by write pattern; see benchmarks/fragmentation.py."""
+
+
+class MemoryBreakdown(BaseModel):
+    """Memory one node needs, by cause (bytes)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dataset_bytes: int
+    baseline_bytes: int
+    repl_backlog_bytes: int
+    client_buffer_bytes: int
+    replica_buffer_bytes: int
+    fragmentation_bytes: int
+
+    @property
+    def required_bytes(self) -> int:
+        return (self.dataset_bytes + self.baseline_bytes + self.repl_backlog_bytes + self.client_buffer_bytes
+                + self.replica_buffer_bytes + self.fragmentation_bytes)
+
+    def parts(self) -> dict[str, int]:
+        """Each cause by name, in the order reports show them."""
+        return {
+            "dataset": self.dataset_bytes,
+            "server baseline": self.baseline_bytes,
+            "replication backlog": self.repl_backlog_bytes,
+            "client buffers": self.client_buffer_bytes,
+            "replica sync buffers": self.replica_buffer_bytes,
+            "fragmentation": self.fragmentation_bytes,
+        }
+
+
+class ServerMemory(BaseModel):
+    """Measured fixed costs of one engine version and mode."""
+
+    model_config = ConfigDict(frozen=True)
+
+    startup_bytes: int
+    idle_client_bytes: int
+    histogram_bytes: int
+
+
+@lru_cache(maxsize=1)
+def _server_memory_table() -> dict[tuple[str, str, bool], ServerMemory]:
+    table = {}
+    with (DATA / "server_memory.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            minor = ".".join(row["version"].split(".")[:2])
+            table[(row["engine"], minor, row["cluster_mode"] == "yes")] = ServerMemory(
+                startup_bytes=int(row["startup_bytes"]), idle_client_bytes=int(row["idle_client_bytes"]),
+                histogram_bytes=int(row["histogram_bytes"]))
+    return table
+
+
+def server_memory(profile: EngineProfile, cluster_mode: bool) -> ServerMemory:
+    """Fixed costs of the release the profile follows (7.1 uses 7.0's)."""
+    version = "7.0" if (profile.engine, profile.version) == ("redis", "7.1") else profile.version
+    return _server_memory_table()[(profile.engine, version, cluster_mode)]
+
+
+def usable_memory_bytes(node: NodeType, reserved_percent: int) -> int:
+    """maxmemory minus the reserve: what the node may fill before evicting."""
+    return node.maxmemory_bytes * (100 - reserved_percent) // 100
+
+
+def plannable_memory_bytes(usable_bytes: int) -> int:
+    """The part of usable memory a plan may fill: usable minus the target headroom."""
+    return usable_bytes * (100 - TARGET_HEADROOM_PERCENT) // 100
+
+
+def node_memory(
+    cluster: Cluster, profile: EngineProfile, cluster_mode: bool, dataset_bytes: float, shards: int,
+    node: NodeType, replicated: bool,
+) -> MemoryBreakdown:
+    """What one node of a shard needs besides its type's fixed facts."""
+    fixed = server_memory(profile, cluster_mode)
+    traffic = cluster.traffic
+    per_connection = fixed.idle_client_bytes + traffic.pipeline_depth * (traffic.avg_request_bytes + traffic.avg_response_bytes)
+    write_bytes_per_sec = traffic.peak_ops_per_sec * (1 - traffic.read_ratio) * traffic.avg_request_bytes / shards
+    network_bytes_per_sec = node.baseline_gbps * 1e9 / 8
+    sync_seconds = max(SYNC_SECONDS_FLOOR, dataset_bytes / network_bytes_per_sec)
+    replicas = cluster.availability.replicas_per_shard
+    replica_buffer = replicas * min(REPLICA_BUFFER_LIMIT_BYTES, write_bytes_per_sec * sync_seconds)
+    return MemoryBreakdown(
+        dataset_bytes=math.ceil(dataset_bytes),
+        baseline_bytes=fixed.startup_bytes + COMMANDS_IN_USE * fixed.histogram_bytes,
+        repl_backlog_bytes=profile.repl_backlog_bytes if replicated else 0,
+        client_buffer_bytes=traffic.peak_connections * per_connection,
+        replica_buffer_bytes=math.ceil(replica_buffer),
+        fragmentation_bytes=math.ceil((FRAGMENTATION_RATIO[cluster.write_pattern] - 1) * dataset_bytes),
+    )

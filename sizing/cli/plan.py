@@ -1,0 +1,23 @@
+"""``plan FILE``: the chosen ElastiCache layout per cluster, with why and what it costs."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from sizing.cli import render
+from sizing.loader import load_workload
+from sizing.plan import plan_workload
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="The full plan as JSON.")
+def plan(file: str, as_json: bool) -> None:
+    """Choose node type, shards and replicas for each cluster, cheapest first."""
+    plans = plan_workload(load_workload(file))
+    if as_json:
+        click.echo(json.dumps(render.plan_json(plans), indent=2))
+    else:
+        render.plan_tables(plans)

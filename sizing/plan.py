@@ -1,0 +1,291 @@
+"""Capacity plan: the cheapest ElastiCache layout that holds a cluster's data and load.
+
+Every node type in the catalog is evaluated: either it yields an ``Option`` (shards,
+replicas, memory per node, cost) or a ``Rejection`` whose reason gives the numbers. The
+choice is the cheapest option; options within ``TIE_BAND`` of it count as equal, and
+then fewer shards, then the newer family, win. So a small change of input does not flip
+between near-equal options.
+
+Glossary
+    horizon            growth.horizon_months ahead; key counts grow by
+                       (1 + monthly_percent/100) ** horizon_months.
+    shards             node groups; cluster mode disabled means exactly one.
+    nodes              shards x (1 + replicas_per_shard) per region.
+    binding            the constraint that set the shard count (memory, cpu, network).
+    monthly_usd        on-demand cost of every node in every region, 730 hours a month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sizing.capacity import (
+    DEFAULT_RESERVED_MEMORY_PERCENT,
+    TARGET_HEADROOM_PERCENT,
+    MemoryBreakdown,
+    node_memory,
+    plannable_memory_bytes,
+    usable_memory_bytes,
+)
+from sizing.catalog import PRICES_AS_OF, Catalog, NodeType, load_catalog
+from sizing.engines import EngineProfile, engine_profile
+from sizing.errors import NoViableNodeError
+from sizing.memory import DatasetModel
+from sizing.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
+from sizing.workload import Cluster, Workload
+
+HOURS_PER_MONTH = 730
+"""AWS pricing convention for monthly estimates."""
+MAX_REPLICAS_DISABLED = 5
+"""Cluster mode disabled: one primary and up to 5 replicas (NumCacheClusters <= 6)."""
+MAX_NODES_PER_CLUSTER = 500
+"""Nodes (or shards) per cluster with a quota increase, Valkey 7.2+ / Redis OSS 5.0.6+;
+the default quota is 90 nodes per cluster per instance type (ElastiCache quotas)."""
+GLOBAL_DATASTORE_FAMILIES = ("m5", "m6g", "m7g", "m8g", "r5", "r6g", "r6gd", "r7g", "r8g", "c7gn", "c8gn")
+"""Families Global Datastore supports, size large and above (Global Datastore prerequisites)."""
+TIE_BAND = 0.01
+"""Options within 1% of the cheapest cost are treated as equal."""
+SHOWN_ALTERNATIVES = 4
+
+
+class Bottleneck(str, Enum):
+    memory = "memory"
+    cpu = "cpu"
+    network = "network"
+    shard_limit = "shard_limit"
+    budget = "budget"
+    engine = "engine"
+    region = "region"
+    global_datastore = "global_datastore"
+    data_tiering = "data_tiering"
+
+
+class Rejection(BaseModel):
+    """A node type that cannot carry the cluster, and why (in numbers)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    node_type: str
+    cluster_mode: bool
+    bottleneck: Bottleneck
+    reason: str
+    shortfall: float = Field(default=float("inf"), description="Needed / offered at the most shards allowed (1 = just fits).")
+
+
+class Option(BaseModel):
+    """A layout that satisfies every constraint."""
+
+    model_config = ConfigDict(frozen=True)
+
+    node_type: str
+    family: str
+    cluster_mode: bool
+    shards: int
+    replicas_per_shard: int
+    nodes_per_region: int
+    binding: Bottleneck
+    usable_memory_bytes: int
+    memory_today: MemoryBreakdown
+    memory_horizon: MemoryBreakdown
+    ops_per_sec_per_shard: float
+    planning_ops_per_sec: float
+    hourly_usd_by_region: dict[str, float]
+    monthly_usd: float
+
+    @property
+    def headroom_percent(self) -> float:
+        """Free share of usable memory at the horizon."""
+        return 100.0 * (self.usable_memory_bytes - self.memory_horizon.required_bytes) / self.usable_memory_bytes
+
+    @property
+    def headroom_today_percent(self) -> float:
+        return 100.0 * (self.usable_memory_bytes - self.memory_today.required_bytes) / self.usable_memory_bytes
+
+
+class ClusterPlan(BaseModel):
+    """The chosen layout of one cluster, with what was rejected and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    engine: str
+    engine_version: str
+    regions: tuple[str, ...]
+    reserved_memory_percent: int
+    growth_factor: float = Field(description="Key-count multiplier at the horizon.")
+    horizon_months: int
+    chosen: Option
+    alternatives: tuple[Option, ...] = Field(description="The next cheapest options not chosen.")
+    rejected: tuple[Rejection, ...] = Field(description="Node types that cannot carry the cluster, nearest first.")
+    prices_as_of: str = PRICES_AS_OF
+
+
+def plan_workload(workload: Workload, catalog: Catalog | None = None) -> list[ClusterPlan]:
+    """Plan every cluster of a workload."""
+    return [plan_cluster(cluster, catalog) for cluster in workload.clusters]
+
+
+def plan_cluster(cluster: Cluster, catalog: Catalog | None = None) -> ClusterPlan:
+    """The cheapest layout for ``cluster``; raises NoViableNodeError if there is none."""
+    catalog = (catalog or load_catalog()).restricted(tuple(cluster.nodes.families or ()))
+    profile = engine_profile(cluster.engine, cluster.version)
+    reserved = cluster.parameters.reserved_memory_percent
+    reserved = DEFAULT_RESERVED_MEMORY_PERCENT if reserved is None else reserved
+    growth = (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months
+    modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
+    options: list[Option] = []
+    rejected: list[Rejection] = []
+    for cluster_mode in modes:
+        shaped = cluster.model_copy(update={"cluster_mode": "enabled" if cluster_mode else "disabled"})
+        dataset = DatasetModel(shaped)
+        for node in catalog.node_types:
+            outcome = _evaluate(shaped, profile, catalog, dataset, node, cluster_mode, reserved, growth)
+            if isinstance(outcome, Option):
+                options.append(outcome)
+            else:
+                rejected.append(outcome)
+    if not options:
+        raise NoViableNodeError(cluster.name, tuple(sorted(rejected, key=_rejection_order)))
+    ranked = _rank(options)
+    return ClusterPlan(
+        name=cluster.name, engine=cluster.engine, engine_version=cluster.version, regions=tuple(cluster.regions),
+        reserved_memory_percent=reserved, growth_factor=growth, horizon_months=cluster.growth.horizon_months,
+        chosen=ranked[0], alternatives=tuple(ranked[1:1 + SHOWN_ALTERNATIVES]),
+        rejected=tuple(sorted(rejected, key=_rejection_order)),
+    )
+
+
+def _rank(options: list[Option]) -> list[Option]:
+    """Cheapest first; within TIE_BAND of the cheapest: fewer shards, newer family, name."""
+    cheapest = min(o.monthly_usd for o in options)
+
+    def key(option: Option) -> tuple[int, float, int, int, str]:
+        tied = option.monthly_usd <= cheapest * (1 + TIE_BAND)
+        return (0 if tied else 1, 0.0 if tied else option.monthly_usd, option.shards,
+                -_generation(option.family), option.node_type)
+
+    return sorted(options, key=key)
+
+
+def _generation(family: str) -> int:
+    return int("".join(ch for ch in family if ch.isdigit()) or 0)
+
+
+def _rejection_order(rejection: Rejection) -> tuple[float, int, str]:
+    """Nearest first: capacity rejections by how far they fall short, then the rest."""
+    return (rejection.shortfall, list(Bottleneck).index(rejection.bottleneck), rejection.node_type)
+
+
+def _evaluate(
+    cluster: Cluster, profile: EngineProfile, catalog: Catalog, dataset: DatasetModel, node: NodeType,
+    cluster_mode: bool, reserved: int, growth: float,
+) -> Option | Rejection:
+    def reject(bottleneck: Bottleneck, reason: str, shortfall: float = float("inf")) -> Rejection:
+        return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, reason=reason,
+                         shortfall=shortfall)
+
+    if node.family == "t2":
+        return reject(Bottleneck.engine, "T2 nodes can no longer be created (previous generation)")
+    if not node.supports(cluster.engine, cluster.version):
+        return reject(Bottleneck.engine, f"not offered for {profile.label}")
+    if node.data_tiering and not cluster.nodes.data_tiering:
+        return reject(Bottleneck.data_tiering, "data tiering not allowed (nodes.data_tiering: false)")
+    prices = {region: catalog.price(region, node.name, cluster.engine) for region in cluster.regions}
+    missing = [region for region, price in prices.items() if price is None]
+    if missing:
+        return reject(Bottleneck.region, f"not offered for {cluster.engine} in {', '.join(missing)}")
+    if len(cluster.regions) > 1 and (node.family not in GLOBAL_DATASTORE_FAMILIES or node.name.endswith(
+            (".micro", ".small", ".medium"))):
+        return reject(Bottleneck.global_datastore, "Global Datastore needs m5/m6g/m7g/m8g/r5/r6g/r6gd/r7g/r8g/c7gn/c8gn, large or bigger")
+    replicas = cluster.availability.replicas_per_shard
+    if not cluster_mode and replicas > MAX_REPLICAS_DISABLED:
+        return reject(Bottleneck.shard_limit, f"cluster mode disabled allows {MAX_REPLICAS_DISABLED} replicas")
+    usable = usable_memory_bytes(node, reserved)
+    plannable = plannable_memory_bytes(usable)
+    replicated = replicas > 0 or len(cluster.regions) > 1
+    ops_capacity = planning_ops_per_sec(node, profile)
+    net_capacity = planning_network_bytes_per_sec(node)
+    traffic = cluster.traffic
+
+    def needs(shards: int) -> tuple[MemoryBreakdown, float, float]:
+        memory = node_memory(cluster, profile, cluster_mode, dataset.shard_bytes(shards, growth), shards, node, replicated)
+        ops = traffic.peak_ops_per_sec / shards
+        wire = ops * (traffic.avg_request_bytes + traffic.avg_response_bytes)
+        wire += ops * (1 - traffic.read_ratio) * traffic.avg_request_bytes * replicas
+        return memory, ops, wire
+
+    low = max(cluster.availability.min_shards if cluster_mode else 1, 1)
+    high = min(cluster.availability.max_shards, MAX_NODES_PER_CLUSTER // (1 + replicas)) if cluster_mode else 1
+    if low > high:
+        return reject(Bottleneck.shard_limit, f"{low} shards x {1 + replicas} nodes exceeds {MAX_NODES_PER_CLUSTER} nodes")
+    shards = _smallest_fitting(low, high, lambda s: _fits(needs(s), plannable, ops_capacity, net_capacity))
+    if shards is None:
+        memory, ops, wire = needs(high)
+        limit = "1 shard (cluster mode disabled)" if not cluster_mode else f"{high} shards"
+        if memory.required_bytes > plannable:
+            return reject(Bottleneck.memory, f"needs {_gib(memory.required_bytes)} per node at {limit}; "
+                                             f"{node.name} offers {_gib(plannable)} after the {reserved}% reserve "
+                                             f"and {TARGET_HEADROOM_PERCENT}% headroom",
+                          memory.required_bytes / plannable)
+        if ops > ops_capacity:
+            return reject(Bottleneck.cpu, f"needs {ops:,.0f} ops/s per shard at {limit}; "
+                                          f"{node.name} plans for {ops_capacity:,.0f}", ops / ops_capacity)
+        return reject(Bottleneck.network, f"needs {wire * 8 / 1e9:.2f} Gbps per node at {limit}; "
+                                          f"{node.name} plans for {net_capacity * 8 / 1e9:.2f}", wire / net_capacity)
+    memory, ops, _ = needs(shards)
+    binding = _binding(shards, low, needs, plannable, ops_capacity, net_capacity)
+    nodes = shards * (1 + replicas)
+    monthly = sum(nodes * price * HOURS_PER_MONTH for price in prices.values() if price is not None)
+    budget = cluster.nodes.monthly_budget_usd
+    if budget is not None and monthly > budget:
+        return reject(Bottleneck.budget, f"costs ${monthly:,.0f}/month for {shards} shard(s); budget ${budget:,.0f}",
+                      monthly / budget)
+    return Option(
+        node_type=node.name, family=node.family, cluster_mode=cluster_mode, shards=shards,
+        replicas_per_shard=replicas, nodes_per_region=nodes, binding=binding, usable_memory_bytes=usable,
+        memory_today=node_memory(cluster, profile, cluster_mode, dataset.shard_bytes(shards), shards, node, replicated),
+        memory_horizon=memory, ops_per_sec_per_shard=ops, planning_ops_per_sec=ops_capacity,
+        hourly_usd_by_region={r: p for r, p in prices.items() if p is not None}, monthly_usd=round(monthly, 2),
+    )
+
+
+def _fits(need: tuple[MemoryBreakdown, float, float], usable: int, ops_capacity: float, net_capacity: float) -> bool:
+    memory, ops, wire = need
+    return memory.required_bytes <= usable and ops <= ops_capacity and wire <= net_capacity
+
+
+def _smallest_fitting(low: int, high: int, fits: Callable[[int], bool]) -> int | None:
+    """Smallest shard count in [low, high] that fits (more shards never need more per node)."""
+    if not fits(high):
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+Needs = Callable[[int], tuple[MemoryBreakdown, float, float]]
+
+
+def _binding(shards: int, low: int, needs: Needs, usable: int, ops_capacity: float, net_capacity: float) -> Bottleneck:
+    """Which constraint stops one shard fewer from working (memory if none does)."""
+    if shards <= low:
+        return Bottleneck.memory
+    memory, ops, wire = needs(shards - 1)
+    if memory.required_bytes > usable:
+        return Bottleneck.memory
+    if ops > ops_capacity:
+        return Bottleneck.cpu
+    if wire > net_capacity:
+        return Bottleneck.network
+    return Bottleneck.memory
+
+
+def _gib(value: float) -> str:
+    return f"{value / 1024**3:,.1f} GiB"

@@ -1,0 +1,156 @@
+"""The capacity plan: fits, explains itself, is the cheapest, and stays put."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sizing import load_catalog, load_workload
+from sizing.capacity import node_memory, plannable_memory_bytes
+from sizing.engines import engine_profile
+from sizing.errors import NoViableNodeError
+from sizing.memory import DatasetModel
+from sizing.plan import HOURS_PER_MONTH, Bottleneck, plan_cluster
+from tests.conftest import ROOT, cluster, strings
+
+SMALL_CATALOG = ("cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.2xlarge", "cache.m7g.large", "cache.t4g.medium",
+                 "cache.r6g.4xlarge")
+
+
+def reduced_catalog(names: tuple[str, ...] = SMALL_CATALOG) -> Any:
+    catalog = load_catalog()
+    return catalog.model_copy(update={"node_types": tuple(n for n in catalog.node_types if n.name in names)})
+
+
+def test_example_plans_fit_with_headroom() -> None:
+    for plan in map(plan_cluster, load_workload(ROOT / "stacks/social.yaml").clusters):
+        chosen = plan.chosen
+        assert chosen.memory_horizon.required_bytes <= plannable_memory_bytes(chosen.usable_memory_bytes)
+        assert chosen.headroom_percent >= 10 - 1e-9
+        assert chosen.monthly_usd > 0 and chosen.nodes_per_region == chosen.shards * (1 + chosen.replicas_per_shard)
+
+
+def test_memory_rejection_gives_the_numbers() -> None:
+    big = cluster(strings(keys=200_000_000, value_bytes=200), cluster_mode="disabled")
+    plan = plan_cluster(big, reduced_catalog())
+    reasons = [r.reason for r in plan.rejected if r.bottleneck is Bottleneck.memory]
+    assert reasons
+    assert re.match(r"needs [\d,.]+ GiB per node at 1 shard \(cluster mode disabled\); cache\.\S+ offers [\d,.]+ GiB "
+                    r"after the 25% reserve and 10% headroom", reasons[0])
+
+
+def test_nothing_fits_raises_with_rejections() -> None:
+    huge = cluster(strings(keys=2_000_000_000, value_bytes=2000), cluster_mode="disabled")
+    with pytest.raises(NoViableNodeError) as caught:
+        plan_cluster(huge, reduced_catalog())
+    assert caught.value.rejections and "no node type can carry cluster 'c'" in str(caught.value)
+
+
+def test_cluster_mode_disabled_is_one_shard_and_auto_may_shard() -> None:
+    data = strings(keys=60_000_000, value_bytes=100)
+    assert plan_cluster(cluster(data, cluster_mode="enabled"), reduced_catalog()).chosen.cluster_mode
+    auto = plan_cluster(cluster(data, cluster_mode="auto"), reduced_catalog()).chosen
+    assert auto.cluster_mode == (auto.shards > 1) or auto.shards == 1
+
+
+def test_valkey_costs_less_than_redis_for_the_same_data() -> None:
+    data = strings(keys=20_000_000, value_bytes=100)
+    valkey = plan_cluster(cluster(data, engine="valkey", engine_version="7.2"))
+    redis = plan_cluster(cluster(data, engine="redis", engine_version="7.0"))
+    assert valkey.chosen.monthly_usd < redis.chosen.monthly_usd
+
+
+def test_budget_rejects_expensive_layouts() -> None:
+    data = strings(keys=60_000_000, value_bytes=100)
+    cheapest = plan_cluster(cluster(data, cluster_mode="enabled")).chosen.monthly_usd
+    with pytest.raises(NoViableNodeError) as caught:
+        plan_cluster(cluster(data, cluster_mode="enabled", nodes={"monthly_budget_usd": cheapest * 0.9}))
+    assert any(r.bottleneck is Bottleneck.budget for r in caught.value.rejections)
+
+
+def test_global_datastore_prices_every_region_and_limits_families() -> None:
+    data = strings(keys=5_000_000, value_bytes=100)
+    single = plan_cluster(cluster(data, regions=["us-east-1"]))
+    multi = plan_cluster(cluster(data, regions=["us-east-1", "eu-west-1"]))
+    assert set(multi.chosen.hourly_usd_by_region) == {"us-east-1", "eu-west-1"}
+    assert multi.chosen.monthly_usd > single.chosen.monthly_usd
+    assert multi.chosen.family in ("m5", "m6g", "m7g", "m8g", "r5", "r6g", "r7g", "r8g", "c7gn", "c8gn")
+
+
+def test_growth_sizes_for_the_horizon() -> None:
+    data = strings(keys=30_000_000, value_bytes=100)
+    flat = plan_cluster(cluster(data, cluster_mode="enabled"))
+    growing = plan_cluster(cluster(data, cluster_mode="enabled", growth={"monthly_percent": 10, "horizon_months": 12}))
+    assert growing.growth_factor == pytest.approx(1.1**12)
+    capacity = lambda p: p.chosen.shards * p.chosen.usable_memory_bytes  # noqa: E731
+    assert capacity(growing) > 2.5 * capacity(flat)
+    assert growing.chosen.headroom_today_percent > growing.chosen.headroom_percent
+
+
+def test_throughput_can_bind() -> None:
+    busy = cluster(strings(keys=1_000_000), cluster_mode="enabled", traffic={"peak_ops_per_sec": 3_000_000})
+    plan = plan_cluster(busy, reduced_catalog())
+    assert plan.chosen.binding is Bottleneck.cpu
+    assert plan.chosen.ops_per_sec_per_shard <= plan.chosen.planning_ops_per_sec
+
+
+def _brute_force_cost(definition: Any, catalog: Any) -> float:
+    """Cheapest feasible monthly cost by trying every node type and shard count."""
+    profile = engine_profile(definition.engine, definition.version)
+    best = float("inf")
+    modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[definition.cluster_mode]
+    for clustered in modes:
+        shaped = definition.model_copy(update={"cluster_mode": "enabled" if clustered else "disabled"})
+        dataset = DatasetModel(shaped)
+        replicas = definition.availability.replicas_per_shard
+        for node in catalog.node_types:
+            price = catalog.price("us-east-1", node.name, definition.engine)
+            if price is None:
+                continue
+            for shards in range(1, (60 if clustered else 1) + 1):
+                memory = node_memory(shaped, profile, clustered, dataset.shard_bytes(shards), shards, node, replicas > 0)
+                if memory.required_bytes <= plannable_memory_bytes(node.maxmemory_bytes * 75 // 100):
+                    best = min(best, shards * (1 + replicas) * price * HOURS_PER_MONTH)
+                    break
+    return best
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1_000_000, 150_000_000), st.integers(10, 600), st.sampled_from(["enabled", "disabled", "auto"]))
+def test_choice_is_the_cheapest_feasible(keys: int, value_bytes: int, mode: str) -> None:
+    definition = cluster(strings(keys=keys, value_bytes=value_bytes), cluster_mode=mode,
+                         availability={"max_shards": 60}, traffic={"peak_ops_per_sec": 1000})
+    catalog = reduced_catalog()
+    expected = _brute_force_cost(definition, catalog)
+    try:
+        chosen = plan_cluster(definition, catalog).chosen
+    except NoViableNodeError:
+        assert expected == float("inf")
+        return
+    assert chosen.monthly_usd == pytest.approx(expected, rel=0.011)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(100_000, 50_000_000), st.integers(1, 5), st.integers(10, 400))
+def test_more_data_never_gets_less_memory(keys: int, factor: int, value_bytes: int) -> None:
+    def capacity(n: int, v: int) -> int:
+        chosen = plan_cluster(cluster(strings(keys=n, value_bytes=v), cluster_mode="enabled")).chosen
+        return chosen.shards * chosen.usable_memory_bytes
+
+    assert capacity(keys * factor, value_bytes) >= capacity(keys, value_bytes)
+    assert capacity(keys, value_bytes + 50) >= capacity(keys, value_bytes)
+
+
+def test_plans_are_deterministic() -> None:
+    workload = load_workload(ROOT / "stacks/social.yaml")
+    assert [plan_cluster(c) for c in workload.clusters] == [plan_cluster(c) for c in workload.clusters]
+
+
+def test_small_input_change_keeps_the_choice() -> None:
+    base = plan_cluster(cluster(strings(keys=40_000_000, value_bytes=120), cluster_mode="enabled")).chosen
+    nudged = plan_cluster(cluster(strings(keys=40_400_000, value_bytes=120), cluster_mode="enabled")).chosen
+    assert (nudged.node_type, nudged.shards) == (base.node_type, base.shards)
