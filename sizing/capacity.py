@@ -118,24 +118,51 @@ def plannable_memory_bytes(usable_bytes: int) -> int:
     return usable_bytes * (100 - TARGET_HEADROOM_PERCENT) // 100
 
 
+class NodeLoad:
+    """The parts of a node's memory need that do not depend on the shard count.
+
+    Built once per (cluster, node type); ``required_bytes(dataset, shards)`` is then plain
+    arithmetic, because the planner asks it for many shard counts.
+    """
+
+    def __init__(self, cluster: Cluster, profile: EngineProfile, cluster_mode: bool, node: NodeType,
+                 replicated: bool) -> None:
+        fixed = server_memory(profile, cluster_mode)
+        traffic = cluster.traffic
+        per_connection = fixed.idle_client_bytes + traffic.pipeline_depth * (
+            traffic.avg_request_bytes + traffic.avg_response_bytes)
+        self.baseline_bytes = fixed.startup_bytes + COMMANDS_IN_USE * fixed.histogram_bytes
+        self.repl_backlog_bytes = profile.repl_backlog_bytes if replicated else 0
+        self.client_buffer_bytes = traffic.peak_connections * per_connection
+        self.write_bytes_per_sec = traffic.peak_ops_per_sec * (1 - traffic.read_ratio) * traffic.avg_request_bytes
+        self.network_bytes_per_sec = node.baseline_gbps * 1e9 / 8
+        self.replicas = cluster.availability.replicas_per_shard
+        self.fragmentation = FRAGMENTATION_RATIO[cluster.write_pattern] - 1
+        self.fixed_bytes = self.baseline_bytes + self.repl_backlog_bytes + self.client_buffer_bytes
+
+    def replica_buffer_bytes(self, dataset_bytes: float, shards: int) -> float:
+        """Writes buffered per replica while a full sync transfers the dataset, capped."""
+        sync_seconds = max(SYNC_SECONDS_FLOOR, dataset_bytes / self.network_bytes_per_sec)
+        return self.replicas * min(REPLICA_BUFFER_LIMIT_BYTES, self.write_bytes_per_sec / shards * sync_seconds)
+
+    def required_bytes(self, dataset_bytes: float, shards: int) -> float:
+        return (self.fixed_bytes + dataset_bytes * (1 + self.fragmentation)
+                + self.replica_buffer_bytes(dataset_bytes, shards))
+
+    def breakdown(self, dataset_bytes: float, shards: int) -> MemoryBreakdown:
+        return MemoryBreakdown(
+            dataset_bytes=math.ceil(dataset_bytes),
+            baseline_bytes=self.baseline_bytes,
+            repl_backlog_bytes=self.repl_backlog_bytes,
+            client_buffer_bytes=self.client_buffer_bytes,
+            replica_buffer_bytes=math.ceil(self.replica_buffer_bytes(dataset_bytes, shards)),
+            fragmentation_bytes=math.ceil(self.fragmentation * dataset_bytes),
+        )
+
+
 def node_memory(
     cluster: Cluster, profile: EngineProfile, cluster_mode: bool, dataset_bytes: float, shards: int,
     node: NodeType, replicated: bool,
 ) -> MemoryBreakdown:
-    """What one node of a shard needs besides its type's fixed facts."""
-    fixed = server_memory(profile, cluster_mode)
-    traffic = cluster.traffic
-    per_connection = fixed.idle_client_bytes + traffic.pipeline_depth * (traffic.avg_request_bytes + traffic.avg_response_bytes)
-    write_bytes_per_sec = traffic.peak_ops_per_sec * (1 - traffic.read_ratio) * traffic.avg_request_bytes / shards
-    network_bytes_per_sec = node.baseline_gbps * 1e9 / 8
-    sync_seconds = max(SYNC_SECONDS_FLOOR, dataset_bytes / network_bytes_per_sec)
-    replicas = cluster.availability.replicas_per_shard
-    replica_buffer = replicas * min(REPLICA_BUFFER_LIMIT_BYTES, write_bytes_per_sec * sync_seconds)
-    return MemoryBreakdown(
-        dataset_bytes=math.ceil(dataset_bytes),
-        baseline_bytes=fixed.startup_bytes + COMMANDS_IN_USE * fixed.histogram_bytes,
-        repl_backlog_bytes=profile.repl_backlog_bytes if replicated else 0,
-        client_buffer_bytes=traffic.peak_connections * per_connection,
-        replica_buffer_bytes=math.ceil(replica_buffer),
-        fragmentation_bytes=math.ceil((FRAGMENTATION_RATIO[cluster.write_pattern] - 1) * dataset_bytes),
-    )
+    """What one node of a shard needs, by cause."""
+    return NodeLoad(cluster, profile, cluster_mode, node, replicated).breakdown(dataset_bytes, shards)

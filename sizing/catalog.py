@@ -90,6 +90,7 @@ class Catalog(BaseModel):
         return self.model_copy(update={"node_types": tuple(n for n in self.node_types if n.family in families)})
 
 
+@lru_cache(maxsize=256)
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".") if part.isdigit())
 

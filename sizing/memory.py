@@ -153,6 +153,7 @@ class DatasetModel:
             )
             self.per_key.append(per_key)
         self._slot_tables: dict[tuple[int, bool], float] = {}
+        self._shards: dict[tuple[int, float], float] = {}  # the planner asks for the same counts per node type
 
     def keyspace_bytes(self, shards: int = 1, key_scale: float = 1.0) -> list[float]:
         """Bytes per keyspace on one shard, shared tables apportioned by key count."""
@@ -173,7 +174,10 @@ class DatasetModel:
 
     def shard_bytes(self, shards: int = 1, key_scale: float = 1.0) -> float:
         """Dataset bytes on one of ``shards`` shards (keys spread evenly over slots)."""
-        return sum(self.keyspace_bytes(shards, key_scale))
+        cache_key = (shards, key_scale)
+        if cache_key not in self._shards:
+            self._shards[cache_key] = sum(self.keyspace_bytes(shards, key_scale))
+        return self._shards[cache_key]
 
     def _table_bytes(self, cluster_keys: float, shards: int) -> float:
         """Bucket arrays of the main (or expires) table of one shard."""

@@ -17,8 +17,10 @@ Glossary
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from enum import Enum
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,7 +28,7 @@ from sizing.capacity import (
     DEFAULT_RESERVED_MEMORY_PERCENT,
     TARGET_HEADROOM_PERCENT,
     MemoryBreakdown,
-    node_memory,
+    NodeLoad,
     plannable_memory_bytes,
     usable_memory_bytes,
 )
@@ -136,14 +138,15 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None) -> ClusterPla
     reserved = DEFAULT_RESERVED_MEMORY_PERCENT if reserved is None else reserved
     growth = (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months
     modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
-    options: list[Option] = []
+    options: list[_Candidate] = []
     rejected: list[Rejection] = []
     for cluster_mode in modes:
         shaped = cluster.model_copy(update={"cluster_mode": "enabled" if cluster_mode else "disabled"})
         dataset = DatasetModel(shaped)
+        memory_shards: dict[tuple[int, float], int | None] = {}
         for node in catalog.node_types:
-            outcome = _evaluate(shaped, profile, catalog, dataset, node, cluster_mode, reserved, growth)
-            if isinstance(outcome, Option):
+            outcome = _evaluate(shaped, profile, catalog, dataset, node, cluster_mode, reserved, growth, memory_shards)
+            if isinstance(outcome, _Candidate):
                 options.append(outcome)
             else:
                 rejected.append(outcome)
@@ -153,16 +156,26 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None) -> ClusterPla
     return ClusterPlan(
         name=cluster.name, engine=cluster.engine, engine_version=cluster.version, regions=tuple(cluster.regions),
         reserved_memory_percent=reserved, growth_factor=growth, horizon_months=cluster.growth.horizon_months,
-        chosen=ranked[0], alternatives=tuple(ranked[1:1 + SHOWN_ALTERNATIVES]),
+        chosen=ranked[0].build(), alternatives=tuple(c.build() for c in ranked[1:1 + SHOWN_ALTERNATIVES]),
         rejected=tuple(sorted(rejected, key=_rejection_order)),
     )
 
 
-def _rank(options: list[Option]) -> list[Option]:
+class _Candidate(NamedTuple):
+    """A feasible layout before its report model is built (only the top few ever are)."""
+
+    node_type: str
+    family: str
+    shards: int
+    monthly_usd: float
+    build: Callable[[], Option]
+
+
+def _rank(options: list[_Candidate]) -> list[_Candidate]:
     """Cheapest first; within TIE_BAND of the cheapest: fewer shards, newer family, name."""
     cheapest = min(o.monthly_usd for o in options)
 
-    def key(option: Option) -> tuple[int, float, int, int, str]:
+    def key(option: _Candidate) -> tuple[int, float, int, int, str]:
         tied = option.monthly_usd <= cheapest * (1 + TIE_BAND)
         return (0 if tied else 1, 0.0 if tied else option.monthly_usd, option.shards,
                 -_generation(option.family), option.node_type)
@@ -174,15 +187,18 @@ def _generation(family: str) -> int:
     return int("".join(ch for ch in family if ch.isdigit()) or 0)
 
 
+_BOTTLENECK_ORDER = {bottleneck: index for index, bottleneck in enumerate(Bottleneck)}
+
+
 def _rejection_order(rejection: Rejection) -> tuple[float, int, str]:
     """Nearest first: capacity rejections by how far they fall short, then the rest."""
-    return (rejection.shortfall, list(Bottleneck).index(rejection.bottleneck), rejection.node_type)
+    return (rejection.shortfall, _BOTTLENECK_ORDER[rejection.bottleneck], rejection.node_type)
 
 
 def _evaluate(
     cluster: Cluster, profile: EngineProfile, catalog: Catalog, dataset: DatasetModel, node: NodeType,
-    cluster_mode: bool, reserved: int, growth: float,
-) -> Option | Rejection:
+    cluster_mode: bool, reserved: int, growth: float, memory_shards: dict[tuple[int, float], int | None],
+) -> _Candidate | Rejection:
     def reject(bottleneck: Bottleneck, reason: str, shortfall: float = float("inf")) -> Rejection:
         return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, reason=reason,
                          shortfall=shortfall)
@@ -205,60 +221,86 @@ def _evaluate(
         return reject(Bottleneck.shard_limit, f"cluster mode disabled allows {MAX_REPLICAS_DISABLED} replicas")
     usable = usable_memory_bytes(node, reserved)
     plannable = plannable_memory_bytes(usable)
-    replicated = replicas > 0 or len(cluster.regions) > 1
+    load = NodeLoad(cluster, profile, cluster_mode, node, len(cluster.regions) > 1 or replicas > 0)
     ops_capacity = planning_ops_per_sec(node, profile)
     net_capacity = planning_network_bytes_per_sec(node)
     traffic = cluster.traffic
-
-    def needs(shards: int) -> tuple[MemoryBreakdown, float, float]:
-        memory = node_memory(cluster, profile, cluster_mode, dataset.shard_bytes(shards, growth), shards, node, replicated)
-        ops = traffic.peak_ops_per_sec / shards
-        wire = ops * (traffic.avg_request_bytes + traffic.avg_response_bytes)
-        wire += ops * (1 - traffic.read_ratio) * traffic.avg_request_bytes * replicas
-        return memory, ops, wire
+    wire_per_op: float = traffic.avg_request_bytes + traffic.avg_response_bytes
+    wire_per_op += (1 - traffic.read_ratio) * traffic.avg_request_bytes * replicas
 
     low = max(cluster.availability.min_shards if cluster_mode else 1, 1)
     high = min(cluster.availability.max_shards, MAX_NODES_PER_CLUSTER // (1 + replicas)) if cluster_mode else 1
     if low > high:
         return reject(Bottleneck.shard_limit, f"{low} shards x {1 + replicas} nodes exceeds {MAX_NODES_PER_CLUSTER} nodes")
-    shards = _smallest_fitting(low, high, lambda s: _fits(needs(s), plannable, ops_capacity, net_capacity))
-    if shards is None:
-        memory, ops, wire = needs(high)
-        limit = "1 shard (cluster mode disabled)" if not cluster_mode else f"{high} shards"
-        if memory.required_bytes > plannable:
-            return reject(Bottleneck.memory, f"needs {_gib(memory.required_bytes)} per node at {limit}; "
-                                             f"{node.name} offers {_gib(plannable)} after the {reserved}% reserve "
-                                             f"and {TARGET_HEADROOM_PERCENT}% headroom",
-                          memory.required_bytes / plannable)
-        if ops > ops_capacity:
-            return reject(Bottleneck.cpu, f"needs {ops:,.0f} ops/s per shard at {limit}; "
-                                          f"{node.name} plans for {ops_capacity:,.0f}", ops / ops_capacity)
-        return reject(Bottleneck.network, f"needs {wire * 8 / 1e9:.2f} Gbps per node at {limit}; "
-                                          f"{node.name} plans for {net_capacity * 8 / 1e9:.2f}", wire / net_capacity)
-    memory, ops, _ = needs(shards)
-    binding = _binding(shards, low, needs, plannable, ops_capacity, net_capacity)
+    # Engine load and traffic per shard fall as 1/shards: their shard counts are a division.
+    # Memory is searched once per (usable memory, bandwidth) and shared by node types alike in both.
+    by_cpu = math.ceil(traffic.peak_ops_per_sec / ops_capacity)
+    by_network = math.ceil(traffic.peak_ops_per_sec * wire_per_op / net_capacity)
+    memo_key = (plannable, node.baseline_gbps)
+    if memo_key not in memory_shards:
+        def fits(n: int) -> bool:
+            return load.required_bytes(dataset.shard_bytes(n, growth), n) <= plannable
+
+        # Memory per shard falls roughly as 1/shards: start from that estimate.
+        guess = math.ceil(load.required_bytes(dataset.shard_bytes(low, growth), low) * low / plannable)
+        memory_shards[memo_key] = _smallest_fitting(low, high, fits, guess)
+    by_memory = memory_shards[memo_key]
+    limit = "1 shard (cluster mode disabled)" if not cluster_mode else f"{high} shards"
+    if by_memory is None:
+        needed = load.required_bytes(dataset.shard_bytes(high, growth), high)
+        return reject(Bottleneck.memory, f"needs {_gib(needed)} per node at {limit}; {node.name} offers "
+                                         f"{_gib(plannable)} after the {reserved}% reserve and "
+                                         f"{TARGET_HEADROOM_PERCENT}% headroom", needed / plannable)
+    if by_cpu > high:
+        return reject(Bottleneck.cpu, f"needs {traffic.peak_ops_per_sec / high:,.0f} ops/s per shard at {limit}; "
+                                      f"{node.name} plans for {ops_capacity:,.0f}", by_cpu / high)
+    if by_network > high:
+        return reject(Bottleneck.network, f"needs {traffic.peak_ops_per_sec / high * wire_per_op * 8 / 1e9:.2f} Gbps "
+                                          f"per node at {limit}; {node.name} plans for {net_capacity * 8 / 1e9:.2f}",
+                      by_network / high)
+    shards = max(low, by_memory, by_cpu, by_network)
+    binding = Bottleneck.memory
+    if by_cpu == shards and by_cpu > by_memory:
+        binding = Bottleneck.cpu
+    elif by_network == shards and by_network > by_memory:
+        binding = Bottleneck.network
     nodes = shards * (1 + replicas)
     monthly = sum(nodes * price * HOURS_PER_MONTH for price in prices.values() if price is not None)
     budget = cluster.nodes.monthly_budget_usd
     if budget is not None and monthly > budget:
         return reject(Bottleneck.budget, f"costs ${monthly:,.0f}/month for {shards} shard(s); budget ${budget:,.0f}",
                       monthly / budget)
-    return Option(
-        node_type=node.name, family=node.family, cluster_mode=cluster_mode, shards=shards,
-        replicas_per_shard=replicas, nodes_per_region=nodes, binding=binding, usable_memory_bytes=usable,
-        memory_today=node_memory(cluster, profile, cluster_mode, dataset.shard_bytes(shards), shards, node, replicated),
-        memory_horizon=memory, ops_per_sec_per_shard=ops, planning_ops_per_sec=ops_capacity,
-        hourly_usd_by_region={r: p for r, p in prices.items() if p is not None}, monthly_usd=round(monthly, 2),
-    )
+    def build() -> Option:
+        return Option(
+            node_type=node.name, family=node.family, cluster_mode=cluster_mode, shards=shards,
+            replicas_per_shard=replicas, nodes_per_region=nodes, binding=binding, usable_memory_bytes=usable,
+            memory_today=load.breakdown(dataset.shard_bytes(shards), shards),
+            memory_horizon=load.breakdown(dataset.shard_bytes(shards, growth), shards),
+            ops_per_sec_per_shard=traffic.peak_ops_per_sec / shards, planning_ops_per_sec=ops_capacity,
+            hourly_usd_by_region={r: p for r, p in prices.items() if p is not None}, monthly_usd=round(monthly, 2),
+        )
+
+    return _Candidate(node.name, node.family, shards, round(monthly, 2), build)
 
 
-def _fits(need: tuple[MemoryBreakdown, float, float], usable: int, ops_capacity: float, net_capacity: float) -> bool:
-    memory, ops, wire = need
-    return memory.required_bytes <= usable and ops <= ops_capacity and wire <= net_capacity
+def _smallest_fitting(low: int, high: int, fits: Callable[[int], bool], guess: int | None = None) -> int | None:
+    """Smallest shard count in [low, high] that fits; more shards never need more per node.
 
-
-def _smallest_fitting(low: int, high: int, fits: Callable[[int], bool]) -> int | None:
-    """Smallest shard count in [low, high] that fits (more shards never need more per node)."""
+    With a ``guess`` near the answer, the search checks it and its neighbour first and
+    bisects only the side that is left, so it usually takes two evaluations.
+    """
+    if guess is not None:
+        guess = min(max(guess, low), high)
+        if fits(guess):
+            if guess == low or not fits(guess - 1):
+                return guess
+            high = guess - 1
+        elif guess == high:
+            return None
+        elif fits(guess + 1):
+            return guess + 1
+        else:
+            low = guess + 2
     if not fits(high):
         return None
     while low < high:
@@ -268,23 +310,6 @@ def _smallest_fitting(low: int, high: int, fits: Callable[[int], bool]) -> int |
         else:
             low = middle + 1
     return low
-
-
-Needs = Callable[[int], tuple[MemoryBreakdown, float, float]]
-
-
-def _binding(shards: int, low: int, needs: Needs, usable: int, ops_capacity: float, net_capacity: float) -> Bottleneck:
-    """Which constraint stops one shard fewer from working (memory if none does)."""
-    if shards <= low:
-        return Bottleneck.memory
-    memory, ops, wire = needs(shards - 1)
-    if memory.required_bytes > usable:
-        return Bottleneck.memory
-    if ops > ops_capacity:
-        return Bottleneck.cpu
-    if wire > net_capacity:
-        return Bottleneck.network
-    return Bottleneck.memory
 
 
 def _gib(value: float) -> str:

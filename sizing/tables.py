@@ -111,7 +111,11 @@ def hashtable_child_buckets(entries: float, buckets: int) -> float:
     tables of cluster mode); a chained bucket gives its last slot to the child pointer
     (``bucketConvertToChained``, Valkey 8.1 hashtable.c).
     """
-    n = round(entries)
+    return _child_buckets(round(entries), buckets)
+
+
+@lru_cache(maxsize=65536)
+def _child_buckets(n: int, buckets: int) -> float:
     if buckets == 0 or n <= HASHTABLE_ENTRIES_PER_BUCKET:
         return 0.0
     if buckets == 1:
@@ -150,17 +154,13 @@ def expected_per_slot(total_entries: int, cost: Callable[[int], float]) -> float
     mean = total_entries / CLUSTER_SLOTS
     spread = 12 * math.sqrt(mean) + 12
     low, high = max(0, int(mean - spread)), int(mean + spread) + 1
-    expected = 0.0
     log_mean = math.log(mean)
-    cache: dict[int, float] = {}
-    stride = max(1, (high - low) // 512)
-    for k in range(low, high + 1):
+    # Costs change slowly between powers of two: on a wide window, evaluate every
+    # ``stride``-th count and weight it by the probability of its stride.
+    stride = max(1, (high - low) // 256)
+    expected = 0.0
+    for k in range(max(low, 1), high + 1, stride):
         pmf = math.exp(k * log_mean - mean - math.lgamma(k + 1))
-        if k == 0 or pmf < 1e-18:
-            continue
-        # Costs change slowly between powers of two; evaluate on a grid when the window is wide.
-        anchor = k if stride == 1 else k - (k - low) % stride
-        if anchor not in cache:
-            cache[anchor] = cost(max(anchor, 1))
-        expected += pmf * cache[anchor]
+        if pmf >= 1e-18:
+            expected += pmf * stride * cost(k)
     return CLUSTER_SLOTS * expected

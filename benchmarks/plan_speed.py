@@ -1,0 +1,82 @@
+"""Time and peak memory to plan a fleet (target: 1,000 clusters in under 2 s here).
+
+    python benchmarks/plan_speed.py
+
+Builds fleets of 100, 250, 500 and 1,000 clusters (every engine version and mode, 1-6
+keyspaces each, key counts from a thousand to a billion), plans each once, and prints
+wall time, time per cluster and the peak Python heap (tracemalloc, in a second pass: it
+slows Python down several times), so that linear growth is visible.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sizing import Workload  # noqa: E402
+from sizing.errors import NoViableNodeError  # noqa: E402
+from sizing.plan import plan_cluster  # noqa: E402
+
+VERSIONS = [("redis", "6.2"), ("redis", "7.0"), ("redis", "7.1"), ("valkey", "7.2"), ("valkey", "8.0"), ("valkey", "8.1")]
+SHAPES = [
+    {"type": "string", "value_bytes": 300, "ttl": True},
+    {"type": "string", "value_bytes": 7, "numeric": True},
+    {"type": "hash", "fields": 15, "field_bytes": 12, "value_bytes": 25},
+    {"type": "zset", "members": 200, "member_bytes": 20, "integer_scores": True},
+    {"type": "list", "elements": 50, "element_bytes": 120},
+    {"type": "set", "members": 40, "member_bytes": 9, "numeric": True},
+]
+
+
+def fleet(size: int, seed: int = 7) -> Workload:
+    rng = random.Random(seed)
+    clusters = []
+    for index in range(size):
+        engine, version = rng.choice(VERSIONS)
+        keyspaces = [
+            {"name": f"ks{k}", "keys": int(10 ** rng.uniform(3, 8.5)), "key_bytes": rng.randint(10, 60),
+             **rng.choice(SHAPES)}
+            for k in range(rng.randint(1, 6))
+        ]
+        clusters.append({
+            "name": f"c{index}", "engine": engine, "engine_version": version,
+            "cluster_mode": rng.choice(["enabled", "disabled", "auto"]), "keyspaces": keyspaces,
+            "growth": {"monthly_percent": rng.choice([0, 2, 5]), "horizon_months": 12},
+            "traffic": {"peak_ops_per_sec": int(10 ** rng.uniform(3, 6))},
+        })
+    return Workload.model_validate({"clusters": clusters})
+
+
+def plan_all(workload: Workload) -> int:
+    """Plan every cluster; return how many have a plan (the rest exceed every node type)."""
+    planned = 0
+    for cluster in workload.clusters:
+        try:
+            plan_cluster(cluster)
+            planned += 1
+        except NoViableNodeError:
+            pass
+    return planned
+
+
+def main() -> None:
+    print(f"{'clusters':>8}  {'seconds':>8}  {'ms/cluster':>10}  {'peak heap':>10}  planned")
+    for size in (100, 250, 500, 1000):
+        workload = fleet(size)
+        started = time.perf_counter()
+        planned = plan_all(workload)
+        elapsed = time.perf_counter() - started
+        tracemalloc.start()
+        plan_all(workload)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(f"{size:>8}  {elapsed:>8.2f}  {1000 * elapsed / size:>10.2f}  {peak / 1024**2:>8.1f} MB  {planned}/{size}")
+
+
+if __name__ == "__main__":
+    main()
