@@ -35,6 +35,12 @@ def main(reference: Path) -> None:
         for row in csv.DictReader((reference / "node_type_region_availability.csv").open()):
             writer.writerow([row["region"], row["node_type"], row["listed_in_price_list_2026_10"],
                              row["redis_usd_per_hour_2025_03_14"], row["valkey_usd_per_hour_2025_03_14"]])
+    with (OUT / "parameters.csv").open("w", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["family", "name", "allowed", "default", "modifiable", "change"])
+        for row in csv.DictReader((reference / "parameters.csv").open()):
+            writer.writerow([row["family"], row["name"], row["allowed_values_or_range"], row["default"],
+                             row["modifiable"], row["reboot_required"]])
     with (OUT / "regions.csv").open("w", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["region", "description", "global_datastore_supported"])

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sizing.encodings import digit_range, sds8_bytes, sds_bytes, sds_header_bytes
 from sizing.engines import EngineProfile, engine_profile
 from sizing.parameters import EncodingLimits
+from sizing.settings import encoding_limits
 from sizing.tables import (
     CLUSTER_SLOTS,
     DICT_POINTER_BYTES,
@@ -135,7 +136,7 @@ class DatasetModel:
 
     def __init__(self, cluster: Cluster, allocator: str = "upstream", arrival: Arrival = "commands") -> None:
         self.profile = engine_profile(cluster.engine, cluster.version, allocator)
-        self.limits = profile_limits = self.profile.defaults.with_overrides(cluster.parameters)
+        self.limits = profile_limits = encoding_limits(cluster, self.profile)
         self.arrival = arrival
         self.clustered = cluster.cluster_mode_enabled
         self.keys = [ks.keys for ks in cluster.keyspaces]

@@ -36,6 +36,7 @@ from sizing.catalog import PRICES_AS_OF, Catalog, NodeType, load_catalog
 from sizing.engines import EngineProfile, engine_profile
 from sizing.errors import NoViableNodeError
 from sizing.memory import DatasetModel
+from sizing.settings import AlarmThresholds, alarm_thresholds, parameter_family, parameter_group
 from sizing.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
 from sizing.workload import Cluster, Workload
 
@@ -122,6 +123,9 @@ class ClusterPlan(BaseModel):
     chosen: Option
     alternatives: tuple[Option, ...] = Field(description="The next cheapest options not chosen.")
     rejected: tuple[Rejection, ...] = Field(description="Node types that cannot carry the cluster, nearest first.")
+    parameter_family: str = Field(description="Parameter-group family, e.g. 'valkey8'.")
+    parameters: dict[str, str] = Field(description="Parameter-group values for the chosen node type.")
+    alarms: AlarmThresholds
     prices_as_of: str = PRICES_AS_OF
 
 
@@ -153,11 +157,16 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None) -> ClusterPla
     if not options:
         raise NoViableNodeError(cluster.name, tuple(sorted(rejected, key=_rejection_order)))
     ranked = _rank(options)
+    chosen = ranked[0].build()
+    chosen_node = next(n for n in catalog.node_types if n.name == chosen.node_type)
     return ClusterPlan(
         name=cluster.name, engine=cluster.engine, engine_version=cluster.version, regions=tuple(cluster.regions),
         reserved_memory_percent=reserved, growth_factor=growth, horizon_months=cluster.growth.horizon_months,
-        chosen=ranked[0].build(), alternatives=tuple(c.build() for c in ranked[1:1 + SHOWN_ALTERNATIVES]),
+        chosen=chosen, alternatives=tuple(c.build() for c in ranked[1:1 + SHOWN_ALTERNATIVES]),
         rejected=tuple(sorted(rejected, key=_rejection_order)),
+        parameter_family=parameter_family(profile),
+        parameters=parameter_group(cluster, profile, chosen_node, reserved),
+        alarms=alarm_thresholds(cluster),
     )
 
 

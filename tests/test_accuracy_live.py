@@ -15,6 +15,7 @@ from sizing import load_workload
 from sizing.cli import cli
 from sizing.engines import engine_profile
 from sizing.server import binary_version, describe, started_server
+from sizing.settings import encoding_limits
 from sizing.verification import detect_allocator, verify_cluster, warm_up
 from tests.conftest import ROOT
 
@@ -38,7 +39,7 @@ def test_debian_build_detected(debian_redis_server: str, server_allocator: str) 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case_within_tolerance(case, debian_redis_server: str, server_allocator: str) -> None:  # type: ignore[no-untyped-def]
-    limits = engine_profile("redis", "7.0").defaults.with_overrides(case.parameters)
+    limits = encoding_limits(case, engine_profile("redis", "7.0"))
     with started_server(debian_redis_server, limits, case.cluster_mode_enabled) as client:
         info = describe(client)
         cluster = case.model_copy(update={"engine": info.engine, "engine_version": info.minor_version})
@@ -62,3 +63,26 @@ def test_verify_command_end_to_end(debian_redis_server: str, tmp_path) -> None: 
     assert [k["keys"] for k in verification["keyspaces"]] == [50_000, 5_000]
     assert abs(verification["total"]["error_percent"]) <= TOLERANCE_PERCENT
     assert verification["full_size_predicted_bytes"] > 3 * verification["total"]["predicted_bytes"]
+
+
+def test_planned_parameters_are_accepted_by_a_real_server(debian_redis_server: str) -> None:
+    """Every value the plan sets that the engine itself has is accepted by CONFIG SET."""
+    from sizing.plan import plan_workload
+    from sizing.server import command
+
+    elasticache_only = {"reserved-memory-percent"}  # ElastiCache's own setting, not the engine's
+    plans = [p for p in plan_workload(load_workload(ROOT / "stacks" / "social.yaml")) if p.parameter_family == "redis7"]
+    assert plans
+    with started_server(debian_redis_server, engine_profile("redis", "7.0").defaults, False) as client:
+        for plan in plans:
+            for name, value in plan.parameters.items():
+                if name in elasticache_only:
+                    continue
+                try:
+                    command(client, "CONFIG", "SET", name, value)
+                except Exception as exc:
+                    # Debian's system jemalloc lacks the defrag hint, so this build refuses
+                    # activedefrag; upstream builds (and ElastiCache) accept it.
+                    if name == "activedefrag" and "cannot be enabled" in str(exc):
+                        continue
+                    raise AssertionError(f"{name} {value}: {exc}") from exc

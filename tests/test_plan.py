@@ -86,7 +86,7 @@ def test_growth_sizes_for_the_horizon() -> None:
     flat = plan_cluster(cluster(data, cluster_mode="enabled"))
     growing = plan_cluster(cluster(data, cluster_mode="enabled", growth={"monthly_percent": 10, "horizon_months": 12}))
     assert growing.growth_factor == pytest.approx(1.1**12)
-    capacity = lambda p: p.chosen.shards * p.chosen.usable_memory_bytes  # noqa: E731
+    capacity = lambda p: p.chosen.shards * p.chosen.usable_memory_bytes
     assert capacity(growing) > 2.5 * capacity(flat)
     assert growing.chosen.headroom_today_percent > growing.chosen.headroom_percent
 

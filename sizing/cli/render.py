@@ -9,23 +9,13 @@ from rich.table import Table
 
 from sizing.memory import ClusterMemory
 from sizing.plan import ClusterPlan, Option
+from sizing.report import human_bytes
 from sizing.verification import Verification
 
 
 def console() -> Console:
     """A console for the current output (created per call, so COLUMNS and redirection apply)."""
     return Console()
-
-_UNITS = (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
-
-
-def human_bytes(value: float) -> str:
-    """1536 -> '1.5 KiB'."""
-    for unit, size in _UNITS:
-        if abs(value) >= size:
-            return f"{value / size:,.1f} {unit}"
-    return f"{value:,.0f} B"
-
 
 def estimate_json(clusters: list[ClusterMemory]) -> dict[str, Any]:
     """The ``estimate --json`` contract; extra fields may be added, none removed."""

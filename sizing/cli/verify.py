@@ -16,6 +16,7 @@ from sizing.engines import engine_profile
 from sizing.errors import ServerError, SizingError
 from sizing.loader import load_workload
 from sizing.server import default_server_binary, started_server
+from sizing.settings import encoding_limits
 from sizing.verification import command_count, sampled, verify_cluster
 from sizing.workload import Cluster
 
@@ -59,6 +60,6 @@ def _server(url: str | None, binary: str | None, cluster: Cluster) -> Iterator[r
             raise ServerError(f"cannot reach {url}: {exc}") from None
         yield client
         return
-    limits = engine_profile(cluster.engine, cluster.version).defaults.with_overrides(cluster.parameters)
+    limits = encoding_limits(cluster, engine_profile(cluster.engine, cluster.version))
     with started_server(binary or default_server_binary(), limits, cluster.cluster_mode_enabled) as client:
         yield client
