@@ -4,8 +4,9 @@
 
 Builds fleets of 100, 250, 500 and 1,000 clusters (every engine version and mode, 1-6
 keyspaces each, key counts from a thousand to a billion), plans each once, and prints
-wall time, time per cluster and the peak Python heap (tracemalloc, in a second pass: it
-slows Python down several times), so that linear growth is visible.
+wall time, time per cluster and the peak Python heap (tracemalloc, in a separate pass:
+it slows Python down several times), so that linear growth is visible. "with advice" is
+the same fleet with recommendations, each of which re-plans a variant of the cluster.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sizing import Workload  # noqa: E402
-from sizing.errors import NoViableNodeError  # noqa: E402
-from sizing.plan import plan_cluster  # noqa: E402
+from sizing import Workload
+from sizing.errors import NoViableNodeError
+from sizing.plan import plan_cluster
 
 VERSIONS = [("redis", "6.2"), ("redis", "7.0"), ("redis", "7.1"), ("valkey", "7.2"), ("valkey", "8.0"), ("valkey", "8.1")]
 SHAPES = [
@@ -52,12 +53,12 @@ def fleet(size: int, seed: int = 7) -> Workload:
     return Workload.model_validate({"clusters": clusters})
 
 
-def plan_all(workload: Workload) -> int:
+def plan_all(workload: Workload, advise: bool = False) -> int:
     """Plan every cluster; return how many have a plan (the rest exceed every node type)."""
     planned = 0
     for cluster in workload.clusters:
         try:
-            plan_cluster(cluster)
+            plan_cluster(cluster, advise=advise)
             planned += 1
         except NoViableNodeError:
             pass
@@ -65,17 +66,22 @@ def plan_all(workload: Workload) -> int:
 
 
 def main() -> None:
-    print(f"{'clusters':>8}  {'seconds':>8}  {'ms/cluster':>10}  {'peak heap':>10}  planned")
+    print(f"{'clusters':>8}  {'seconds':>8}  {'ms/cluster':>10}  {'peak heap':>10}  {'planned':>9}  "
+          f"{'with advice':>11}")
     for size in (100, 250, 500, 1000):
         workload = fleet(size)
         started = time.perf_counter()
         planned = plan_all(workload)
         elapsed = time.perf_counter() - started
+        started = time.perf_counter()
+        plan_all(workload, advise=True)
+        advised = time.perf_counter() - started
         tracemalloc.start()
         plan_all(workload)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        print(f"{size:>8}  {elapsed:>8.2f}  {1000 * elapsed / size:>10.2f}  {peak / 1024**2:>8.1f} MB  {planned}/{size}")
+        print(f"{size:>8}  {elapsed:>8.2f}  {1000 * elapsed / size:>10.2f}  {peak / 1024**2:>8.1f} MB  "
+              f"{planned:>4}/{size:<4}  {advised:>9.2f} s")
 
 
 if __name__ == "__main__":

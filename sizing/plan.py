@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sizing.advice import Recommendation, recommendations
 from sizing.capacity import (
     DEFAULT_RESERVED_MEMORY_PERCENT,
     TARGET_HEADROOM_PERCENT,
@@ -126,6 +127,7 @@ class ClusterPlan(BaseModel):
     parameter_family: str = Field(description="Parameter-group family, e.g. 'valkey8'.")
     parameters: dict[str, str] = Field(description="Parameter-group values for the chosen node type.")
     alarms: AlarmThresholds
+    recommendations: tuple[Recommendation, ...] = Field(default=(), description="Computed savings, biggest first.")
     prices_as_of: str = PRICES_AS_OF
 
 
@@ -134,9 +136,13 @@ def plan_workload(workload: Workload, catalog: Catalog | None = None) -> list[Cl
     return [plan_cluster(cluster, catalog) for cluster in workload.clusters]
 
 
-def plan_cluster(cluster: Cluster, catalog: Catalog | None = None) -> ClusterPlan:
-    """The cheapest layout for ``cluster``; raises NoViableNodeError if there is none."""
-    catalog = (catalog or load_catalog()).restricted(tuple(cluster.nodes.families or ()))
+def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool = True) -> ClusterPlan:
+    """The cheapest layout for ``cluster``; raises NoViableNodeError if there is none.
+
+    ``advise``: also compute recommendations (each re-plans a variant of the cluster).
+    """
+    full_catalog = catalog or load_catalog()
+    catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
     profile = engine_profile(cluster.engine, cluster.version)
     reserved = cluster.parameters.reserved_memory_percent
     reserved = DEFAULT_RESERVED_MEMORY_PERCENT if reserved is None else reserved
@@ -167,6 +173,8 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None) -> ClusterPla
         parameter_family=parameter_family(profile),
         parameters=parameter_group(cluster, profile, chosen_node, reserved),
         alarms=alarm_thresholds(cluster),
+        recommendations=recommendations(
+            cluster, chosen, lambda variant: plan_cluster(variant, full_catalog, advise=False).chosen) if advise else (),
     )
 
 

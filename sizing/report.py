@@ -64,6 +64,7 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
             for o in plan.alternatives
         ],
         "rejected": [{"node_type": r.node_type, "reason": r.reason} for r in plan.rejected[:SHOWN_REJECTIONS]],
+        "recommendations": [r.text for r in plan.recommendations],
         "parameter_family": plan.parameter_family,
         "parameters": ", ".join(f"`{name} {value}`" for name, value in plan.parameters.items()),
         "alarms": _alarms_text(plan),

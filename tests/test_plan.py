@@ -154,3 +154,24 @@ def test_small_input_change_keeps_the_choice() -> None:
     base = plan_cluster(cluster(strings(keys=40_000_000, value_bytes=120), cluster_mode="enabled")).chosen
     nudged = plan_cluster(cluster(strings(keys=40_400_000, value_bytes=120), cluster_mode="enabled")).chosen
     assert (nudged.node_type, nudged.shards) == (base.node_type, base.shards)
+
+
+def test_recommendations_carry_computed_savings() -> None:
+    feed = {"type": "zset", "keys": 1_000_000, "key_bytes": 16, "members": 500, "member_bytes": 20, "integer_scores": True}
+    plan = plan_cluster(cluster(feed, engine="redis", engine_version="7.0", cluster_mode="enabled"))
+    kinds = {r.kind: r for r in plan.recommendations}
+    assert "zset-max-listpack-entries 512 would keep `k0` compact" in kinds["encoding"].text
+    # The saving is what the model computes for the variant, not a fixed share.
+    raised = cluster(feed, engine="redis", engine_version="7.0", cluster_mode="enabled",
+                     parameters={"zset-max-listpack-entries": 512})
+    expected = DatasetModel(cluster(feed, engine="redis", engine_version="7.0", cluster_mode="enabled")).shard_bytes() \
+        - DatasetModel(raised).shard_bytes()
+    assert kinds["encoding"].saving_bytes == round(expected)
+    assert kinds["engine"].saving_usd_per_month > 0 and "Valkey 8.1" in kinds["engine"].text
+
+
+def test_compression_advice_replans() -> None:
+    sessions = strings(keys=40_000_000, key_bytes=32, value_bytes=900, ttl=True)
+    plan = plan_cluster(cluster(sessions, engine="valkey", engine_version="8.1", cluster_mode="enabled"))
+    advice = [r for r in plan.recommendations if r.kind == "compression"]
+    assert advice and advice[0].saving_usd_per_month > 0 and "->" in advice[0].text
