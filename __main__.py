@@ -1,15 +1,17 @@
 """Pulumi program: the clusters described in ``stacks/<stack>.yaml``, sized.
 
-Today it loads the stack's workload file and exports each cluster's predicted memory;
-provisioning (replication groups, parameter groups, alarms) is wired in here from the
-capacity plan as those parts land. No sizing maths lives in this file.
+Today it loads the stack's workload file, plans every cluster and exports the plan
+(node type, shards, replicas, predicted memory, headroom, monthly cost); provisioning
+(replication groups, parameter groups, alarms) is wired in here from the same plan as
+those parts land. No sizing maths lives in this file.
 """
 
 from __future__ import annotations
 
 import pulumi
 
-from sizing import estimate_workload, load_workload
+from sizing import load_workload
+from sizing.plan import plan_workload
 
 
 def workload_path() -> str:
@@ -18,14 +20,20 @@ def workload_path() -> str:
 
 
 def main() -> None:
-    for memory in estimate_workload(load_workload(workload_path())):
+    for plan in plan_workload(load_workload(workload_path())):
+        chosen = plan.chosen
         pulumi.export(
-            memory.name,
+            plan.name,
             {
-                "engine": memory.engine,
-                "engine_version": memory.engine_version,
-                "cluster_mode": memory.cluster_mode,
-                "predicted_dataset_bytes": memory.dataset_bytes,
+                "engine": plan.engine,
+                "engine_version": plan.engine_version,
+                "cluster_mode": chosen.cluster_mode,
+                "node_type": chosen.node_type,
+                "shards": chosen.shards,
+                "replicas_per_shard": chosen.replicas_per_shard,
+                "predicted_dataset_bytes": chosen.memory_today.dataset_bytes * chosen.shards,
+                "headroom_percent": round(chosen.headroom_percent, 1),
+                "monthly_usd": chosen.monthly_usd,
             },
         )
 

@@ -40,6 +40,12 @@ class ProgramTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(set(self.exports), {"sessions", "profiles", "feeds", "notifications", "counters"})
         self.assertTrue(all(e["predicted_dataset_bytes"] > 0 for e in self.exports.values()))
         self.assertIs(self.exports["profiles"]["cluster_mode"], True)
+        from sizing import load_workload
+        from sizing.plan import plan_workload
+
+        plans = {p.name: p.chosen for p in plan_workload(load_workload(ROOT / "stacks/social.yaml"))}
+        for name, exported in self.exports.items():
+            self.assertEqual((exported["node_type"], exported["shards"]), (plans[name].node_type, plans[name].shards))
 
     def test_workload_config_overrides_the_file(self) -> None:
         pulumi.runtime.set_all_config({"elasticache-sizing:workload": "benchmarks/accuracy_cases.yaml"})

@@ -157,4 +157,6 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         for rejection in plan.rejected[:3]:
             alternatives.add_row(rejection.node_type, "", "", rejection.reason)
         out.print(alternatives)
+        for recommendation in plan.recommendations:
+            out.print(f"  [bold]tip[/bold]: {recommendation.text}")
         out.print()
