@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from sizing.engines import engine_profile
 from sizing.loader import load_workload
 from sizing.server import describe, started_server
+from sizing.settings import encoding_limits
 from sizing.verification import detect_allocator, verify_cluster, warm_up
 from sizing.workload import Cluster
 
@@ -37,6 +38,8 @@ def main() -> None:
     parser.add_argument("--server", required=True, help="redis-server or valkey-server binary")
     parser.add_argument("--out", required=True, help="JSON file to write")
     parser.add_argument("--only", nargs="*", help="case names to run (default: all)")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other cases already recorded in --out, replacing only those run now")
     args = parser.parse_args()
     cases = [c for c in load_workload(CASES).clusters if not args.only or c.name in args.only]
     records = []
@@ -46,7 +49,7 @@ def main() -> None:
         allocator = detect_allocator(client)
     for case in cases:
         started = time.monotonic()
-        limits = engine_profile("redis", "7.0").defaults.with_overrides(case.parameters)
+        limits = encoding_limits(case, engine_profile("redis", "7.0"))
         with started_server(args.server, limits, case.cluster_mode_enabled) as client:
             info = describe(client)
             server_version = f"{info.engine} {info.version}"
@@ -61,6 +64,12 @@ def main() -> None:
         })
         print(f"{case.name:22s} predicted {result.total.predicted_bytes:>11,} measured {result.total.measured_bytes:>11,} "
               f"error {result.total.error_percent:+.3f}%  ({time.monotonic() - started:.1f}s)", flush=True)
+    if args.merge and Path(args.out).exists():
+        previous = json.loads(Path(args.out).read_text())
+        ran = {record["case"] for record in records}
+        order = [c.name for c in load_workload(CASES).clusters]
+        records = sorted([c for c in previous["cases"] if c["case"] not in ran] + records,
+                         key=lambda record: order.index(record["case"]) if record["case"] in order else len(order))
     Path(args.out).write_text(json.dumps({
         "server": server_version,
         "allocator": allocator,
