@@ -15,7 +15,7 @@ Glossary
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -43,66 +43,64 @@ class _Spec(BaseModel):
 
 
 class _KeyspaceBase(_Spec):
+    numeric_length_field: ClassVar[str | None] = None
+    """The field whose length is a digit count when ``numeric`` is set."""
+
     name: str = Field(pattern=r"^[A-Za-z0-9_.:{}-]+$", description="Name used in reports, e.g. 'session'.")
     keys: int = Field(ge=1, description="Number of keys in the keyspace.")
     key_bytes: int = Field(ge=1, le=65_536, description="Average key length in bytes.")
     ttl: bool = Field(default=False, description="Every key carries an expiry.")
+
+    @model_validator(mode="after")
+    def _numeric_fits(self) -> _KeyspaceBase:
+        field = self.numeric_length_field
+        if field and getattr(self, "numeric", False) and getattr(self, field) > MAX_NUMERIC_DIGITS:
+            raise _FieldError(field, f"numeric values have at most {MAX_NUMERIC_DIGITS} digits, got {getattr(self, field)}")
+        return self
 
 
 class StringKeyspace(_KeyspaceBase):
     """Plain string values (SET/GET)."""
 
     type: Literal["string"]
+    numeric_length_field: ClassVar[str | None] = "value_bytes"
     value_bytes: int = Field(ge=1, le=512 * 1024 * 1024, description="Average value length in bytes.")
     numeric: bool = Field(default=False, description="Values are decimal integers of value_bytes digits.")
 
-    @model_validator(mode="after")
-    def _numeric_fits(self) -> StringKeyspace:
-        _check_numeric(self.numeric, self.value_bytes, "value_bytes")
-        return self
 
 
 class HashKeyspace(_KeyspaceBase):
     """Hashes of ``fields`` field/value pairs (HSET/HGET)."""
 
     type: Literal["hash"]
+    numeric_length_field: ClassVar[str | None] = "value_bytes"
     fields: int = Field(ge=1, description="Average number of fields per hash.")
     field_bytes: int = Field(ge=1, le=65_536, description="Average field-name length in bytes.")
     value_bytes: int = Field(ge=1, le=512 * 1024 * 1024, description="Average field-value length in bytes.")
     numeric: bool = Field(default=False, description="Field values are decimal integers of value_bytes digits.")
 
-    @model_validator(mode="after")
-    def _numeric_fits(self) -> HashKeyspace:
-        _check_numeric(self.numeric, self.value_bytes, "value_bytes")
-        return self
 
 
 class ListKeyspace(_KeyspaceBase):
     """Lists of ``elements`` elements (LPUSH/RPUSH)."""
 
     type: Literal["list"]
+    numeric_length_field: ClassVar[str | None] = "element_bytes"
     elements: int = Field(ge=1, description="Average number of elements per list.")
     element_bytes: int = Field(ge=1, le=512 * 1024 * 1024, description="Average element length in bytes.")
     numeric: bool = Field(default=False, description="Elements are decimal integers of element_bytes digits.")
 
-    @model_validator(mode="after")
-    def _numeric_fits(self) -> ListKeyspace:
-        _check_numeric(self.numeric, self.element_bytes, "element_bytes")
-        return self
 
 
 class SetKeyspace(_KeyspaceBase):
     """Sets of ``members`` members (SADD)."""
 
     type: Literal["set"]
+    numeric_length_field: ClassVar[str | None] = "member_bytes"
     members: int = Field(ge=1, description="Average number of members per set.")
     member_bytes: int = Field(ge=1, le=65_536, description="Average member length in bytes.")
     numeric: bool = Field(default=False, description="Members are decimal integers of member_bytes digits.")
 
-    @model_validator(mode="after")
-    def _numeric_fits(self) -> SetKeyspace:
-        _check_numeric(self.numeric, self.member_bytes, "member_bytes")
-        return self
 
 
 class ZsetKeyspace(_KeyspaceBase):
@@ -235,11 +233,6 @@ def _FieldError(field: str, message: str) -> PydanticCustomError:
     """A failure found by a model validator that belongs to one of the model's fields;
     the loader appends ``field`` to the error's location."""
     return PydanticCustomError("field_error", "{message}", {"field": field, "message": message})
-
-
-def _check_numeric(numeric: bool, digits: int, field: str) -> None:
-    if numeric and digits > MAX_NUMERIC_DIGITS:
-        raise _FieldError(field, f"numeric values have at most {MAX_NUMERIC_DIGITS} digits, got {digits}")
 
 
 def _check_regions(regions: list[str]) -> None:

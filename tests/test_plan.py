@@ -175,3 +175,21 @@ def test_compression_advice_replans() -> None:
     plan = plan_cluster(cluster(sessions, engine="valkey", engine_version="8.1", cluster_mode="enabled"))
     advice = [r for r in plan.recommendations if r.kind == "compression"]
     assert advice and advice[0].saving_usd_per_month > 0 and "->" in advice[0].text
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(1_000, 80_000_000), st.integers(8, 64), st.integers(1, 2_000), st.booleans()),
+                min_size=1, max_size=4),
+       st.sampled_from(["valkey", "redis"]), st.sampled_from(["enabled", "disabled", "auto"]),
+       st.sampled_from(["read_heavy", "mixed", "write_heavy", "analytical"]))
+def test_every_plan_fits_its_nodes(spaces: list[tuple[int, int, int, bool]], engine: str, mode: str, pattern: str) -> None:
+    keyspaces = [strings(keys=keys, key_bytes=key_bytes, value_bytes=value_bytes, ttl=ttl)
+                 for keys, key_bytes, value_bytes, ttl in spaces]
+    try:
+        plan = plan_cluster(cluster(*keyspaces, engine=engine, cluster_mode=mode, write_pattern=pattern), advise=False)
+    except NoViableNodeError:
+        return
+    for option in (plan.chosen, *plan.alternatives):
+        assert option.memory_horizon.required_bytes <= plannable_memory_bytes(option.usable_memory_bytes)
+        assert option.memory_today.required_bytes <= option.memory_horizon.required_bytes
+        assert option.ops_per_sec_per_shard <= option.planning_ops_per_sec
