@@ -25,6 +25,8 @@ from sizing import Workload, estimate_cluster
 def errors_by_row() -> dict[tuple[str, str], list[float]]:
     rows: dict[tuple[str, str], list[float]] = {}
     for path in sorted((ROOT / "benchmarks" / "measurements").glob("*.json")):
+        if path.name == "fragmentation.json":
+            continue
         document = json.loads(path.read_text())
         label = f"{document['server']} ({document['allocator']} jemalloc)"
         for case in document["cases"]:

@@ -3,28 +3,30 @@
     python benchmarks/fragmentation.py --server /work/builds/valkey-8.1/src/valkey-server \\
         --server /usr/bin/redis-server --out benchmarks/measurements/fragmentation.json
 
-Why: the memory model predicts ``used_memory``; the node must also hold what the allocator
-keeps beyond it (partly used pages, dirty pages not yet returned to the kernel). That
+Why: the memory model predicts ``used_memory``, but a node must also hold what the
+allocator keeps beyond it (partly used pages, slabs of the wrong size class). That
 overhead depends on how the data is written, so it is measured per write pattern
-instead of copying a fixed percentage.
+instead of taken from a fixed percentage.
 
 Method, for every server binary x write pattern x ``activedefrag`` (no, yes):
   1. Start a fresh server (``sizing.server.started_server``: 127.0.0.1, free port, no
-     persistence, hz 100), set ``activedefrag``. A build that refuses it (Debian's
-     redis-server uses the system jemalloc, without the defrag hooks) is recorded as
-     'unsupported' and not run. With defrag on, ``active-defrag-ignore-bytes`` is
-     lowered (see DEFRAG_IGNORE_BYTES) so that, as on a production-sized node, the
-     percentage threshold decides when defrag starts, not the 100 MB floor.
+     persistence, hz 100) and set ``activedefrag``. A build that refuses it (Debian's
+     redis-server links the system jemalloc, which lacks the defrag hooks) is recorded
+     as 'unsupported' and not run. With defrag on, ``active-defrag-ignore-bytes`` is
+     lowered (see DEFRAG_IGNORE_BYTES) so that the 10% threshold decides when defrag
+     starts, as on a production-sized node, instead of the 100 MB floor.
   2. ``warm_up``, wait until used_memory is stable, read the baseline used_memory and RSS.
-  3. Load ~200 MB of data and churn it with the pattern's mix (a fixed random seed, so
-     every server gets the same command stream), pipelined in batches of 500 through a
-     separate connection. RSS is sampled during the churn to record its peak.
-  4. Wait until every TTL key has expired and used_memory is stable, until active
-     defrag has stopped, and then until RSS is stable and at least
-     RSS_DECAY_SECONDS have passed since the last write (jemalloc returns dirty pages
-     to the kernel over ~10 s; RSS right after the churn is also recorded).
-  5. Record used_memory, RSS, rss/used, (rss - rss_baseline) / (used - used_baseline),
-     and the allocator fields INFO memory has in that version.
+  3. Load ~120-150 MB of data and churn it with the pattern's mix, pipelined in batches of
+     500 through a separate connection. A fixed seed gives every server the same
+     commands. RSS is sampled during the churn for its peak.
+  4. Wait until every TTL key has expired and used_memory is stable (RSS here is
+     ``rss_after_churn``), then, with defrag on, until defrag is idle.
+  5. ``MEMORY PURGE``: return the allocator's free pages to the kernel now. jemalloc does
+     this by itself within ~10-30 s (dirty page decay); purging reaches the same RSS
+     at once, which keeps runs short and comparable (checked: purging after 30-40 s of
+     waiting changed nothing).
+  6. Read INFO memory: used_memory, RSS, and the allocator fields the version reports;
+     ratio = rss / used_memory, ratio_net = (rss - baseline rss) / (used - baseline used).
 
 Patterns:
   read_heavy   strings of 100-400 bytes loaded once, then 10% overwritten with same-size values.
@@ -33,18 +35,18 @@ Patterns:
   write_heavy  strings overwritten in 3 full passes with sizes -50%..+100% of the original,
                10% deleted and re-inserted per pass, and short-lived keys (EX 1-5 s)
                written throughout, so many expire during the run.
-  analytical   sorted sets and hashes of thousands of elements, shrunk by 60% and grown
-               back with new elements three times (ZADD/ZREM, HSET/HDEL), with score and
-               value updates.
+  analytical   sorted sets and hashes of 8,000 elements, shrunk by 60% and grown back with
+               new elements three times (ZADD/ZREM, HSET/HDEL), with score and value updates.
 
-``--quick`` runs everything at a tenth of the size (a smoke test; its ratios are
-dominated by fixed overheads and are not the calibration).
+The full run (six servers) takes about 20 minutes on two cores. ``--quick`` runs a tenth
+of the data: a smoke test whose ratios are dominated by fixed overheads, not a calibration.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import platform
 import random
 import shlex
 import statistics
@@ -63,9 +65,9 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sizing.engines import engine_profile  # noqa: E402
-from sizing.server import command, describe, started_server  # noqa: E402
-from sizing.verification import settle, warm_up  # noqa: E402
+from sizing.engines import engine_profile
+from sizing.server import command, describe, started_server
+from sizing.verification import settle, warm_up
 
 SEED = 20_240_601
 PIPELINE_BATCH = 500
@@ -76,18 +78,17 @@ CHURN_TIMEOUT_SECONDS = 240.0
 """Upper bound on sending one pattern's commands; the record says if it was cut short."""
 EXPIRY_TIMEOUT_SECONDS = 60.0
 DEFRAG_TIMEOUT_SECONDS = 60.0
-"""Defrag that is still running after this is recorded as such (it restarts while
-fragmentation stays above active-defrag-threshold-lower)."""
-RSS_DECAY_SECONDS = 12.0
-"""jemalloc's dirty_decay_ms is 10 s: pages freed by the churn leave RSS over that time."""
-RSS_STABLE_SECONDS = 3.0
-RSS_STABLE_TOLERANCE = 0.005
-RSS_TIMEOUT_SECONDS = 60.0
+"""Defrag still running after this is recorded as such: it restarts as long as
+fragmentation stays above active-defrag-threshold-lower."""
+DEFRAG_IDLE_SECONDS = 3.0
+"""Defrag decides once a second whether to start, so this long idle means it is done."""
 POLL_SECONDS = 0.5
-DEFRAG_IGNORE_BYTES = 2 * 1024 * 1024
-"""active-defrag-ignore-bytes when defrag is on. The default (100 MB) exceeds all the
-fragmentation a ~200 MB dataset can have, so defrag would never start; on a node of
-several GB, 10% (active-defrag-threshold-lower) is far above 100 MB and decides."""
+DEFRAG_IGNORE_BYTES = 10 * 1024 * 1024
+"""active-defrag-ignore-bytes when defrag is on: the lowest value ElastiCache accepts. The
+default (100 MB) is more than all the fragmentation a ~200 MB dataset can have, so defrag
+would never start; on a node of several GB, 10% (active-defrag-threshold-lower) is far
+above 100 MB and decides, as it does here."""
+QUICK_SCALE = 0.1
 
 MEMORY_FIELDS = (
     "used_memory", "used_memory_rss", "used_memory_dataset", "used_memory_overhead",
@@ -103,10 +104,10 @@ Command = tuple[str | bytes | int | float, ...]
 Workload = Callable[[random.Random, float], Iterator[Command]]
 
 
-# --- Workloads: generators of commands, deterministic for a seed and a scale ---------------------
+# --- Workloads: command generators, deterministic for a seed and a scale ---------------------------
 
 class Payload:
-    """Value bytes cut from one random buffer: cheap to make, different from key to key."""
+    """Values cut from one random buffer: cheap to make and different from key to key."""
 
     def __init__(self, rng: random.Random, size: int = 1 << 16) -> None:
         self._rng = rng
@@ -122,13 +123,13 @@ def count(base: int, scale: float) -> int:
 
 
 def resized(rng: random.Random, size: int) -> int:
-    """A new size -50%..+100% of ``size``."""
+    """A new size, -50%..+100% of ``size``."""
     return max(1, round(size * rng.uniform(0.5, 2.0)))
 
 
 def read_heavy(rng: random.Random, scale: float) -> Iterator[Command]:
     value = Payload(rng)
-    sizes = [rng.randint(100, 400) for _ in range(count(600_000, scale))]
+    sizes = [rng.randint(100, 400) for _ in range(count(440_000, scale))]
     for key, size in enumerate(sizes):
         yield "SET", f"s:{key:08d}", value(size)
     for key in rng.sample(range(len(sizes)), len(sizes) // 10):
@@ -140,18 +141,18 @@ HASH_FIELDS = 8
 
 def mixed(rng: random.Random, scale: float) -> Iterator[Command]:
     value = Payload(rng)
-    strings = [rng.randint(100, 400) for _ in range(count(380_000, scale))]
-    # Field values stay <= 64 bytes even when doubled, so hashes stay listpacks and the
-    # churn measures reallocation, not encoding conversion.
-    hashes = [[rng.randint(10, 32) for _ in range(HASH_FIELDS)] for _ in range(count(80_000, scale))]
+    strings = [rng.randint(100, 400) for _ in range(count(300_000, scale))]
+    # Field values stay <= 64 bytes (hash-max-listpack-value) even when doubled, so hashes
+    # stay listpacks: the churn measures reallocation, not a change of encoding.
+    hashes = [[rng.randint(10, 32) for _ in range(HASH_FIELDS)] for _ in range(count(62_000, scale))]
     keys = [("s", i) for i in range(len(strings))] + [("h", i) for i in range(len(hashes))]
 
-    def write(kind: str, index: int, factor: Callable[[int], int]) -> Command:
+    def write(kind: str, index: int, size_of: Callable[[int], int]) -> Command:
         if kind == "s":
-            return "SET", f"s:{index:08d}", value(factor(strings[index]))
+            return "SET", f"s:{index:08d}", value(size_of(strings[index]))
         fields: list[str | bytes] = []
         for field, size in enumerate(hashes[index]):
-            fields += [f"f{field}", value(factor(size))]
+            fields += [f"f{field}", value(size_of(size))]
         return ("HSET", f"h:{index:08d}", *fields)
 
     for kind, index in keys:
@@ -167,14 +168,14 @@ def mixed(rng: random.Random, scale: float) -> Iterator[Command]:
 
 def write_heavy(rng: random.Random, scale: float) -> Iterator[Command]:
     value = Payload(rng)
-    sizes = [rng.randint(100, 400) for _ in range(count(480_000, scale))]
+    sizes = [rng.randint(100, 400) for _ in range(count(340_000, scale))]
     for key, size in enumerate(sizes):
         yield "SET", f"s:{key:08d}", value(size)
     short_lived = 0
     for _ in range(3):
         for step, key in enumerate(rng.sample(range(len(sizes)), len(sizes))):
             yield "SET", f"s:{key:08d}", value(resized(rng, sizes[key]))
-            if step % 5 == 0:  # one short-lived key per five overwrites
+            if step % 5 == 0:  # one short-lived key per five overwrites, expiring while the churn goes on
                 yield "SET", f"t:{short_lived:09d}", value(rng.randint(100, 400)), "EX", rng.randint(1, 5)
                 short_lived += 1
         removed = rng.sample(range(len(sizes)), len(sizes) // 10)
@@ -184,21 +185,21 @@ def write_heavy(rng: random.Random, scale: float) -> Iterator[Command]:
             yield "SET", f"s:{key:08d}", value(sizes[key])
 
 
+COLLECTION_ELEMENTS = 8_000
 ELEMENTS_PER_COMMAND = 100
 
 
 def analytical(rng: random.Random, scale: float) -> Iterator[Command]:
     value = Payload(rng)
-    collections = max(2, round(100 * scale))
-    elements = 8_000
     next_id = 0
     members: dict[str, list[int]] = {}
-    for index in range(collections):
-        for kind in ("z", "h"):
-            members[f"{kind}:{index:05d}"] = list(range(next_id, next_id + elements))
-            next_id += elements
+    for index in range(max(1, round(90 * scale))):
+        for kind in ("z", "h"):  # a sorted set and a hash per index
+            members[f"{kind}:{index:05d}"] = list(range(next_id, next_id + COLLECTION_ELEMENTS))
+            next_id += COLLECTION_ELEMENTS
 
     def add(key: str, ids: list[int]) -> Iterator[Command]:
+        """ZADD or HSET ``ids`` (new elements, or new scores / values for existing ones)."""
         for start in range(0, len(ids), ELEMENTS_PER_COMMAND):
             args: list[str | bytes | float] = []
             for member in ids[start:start + ELEMENTS_PER_COMMAND]:
@@ -224,7 +225,7 @@ def analytical(rng: random.Random, scale: float) -> Iterator[Command]:
         for key, ids in members.items():  # new scores / values for a quarter of the rest
             yield from add(key, ids[: len(ids) // 4])
         for key, ids in members.items():  # grow back with new elements
-            fresh = list(range(next_id, next_id + elements - len(ids)))
+            fresh = list(range(next_id, next_id + COLLECTION_ELEMENTS - len(ids)))
             next_id += len(fresh)
             yield from add(key, fresh)
             ids += fresh
@@ -259,20 +260,28 @@ def set_activedefrag(client: redis.Redis, enabled: bool) -> str:
 
 
 @dataclass
-class ChurnResult:
+class Churn:
+    """What sending a workload did."""
+
     commands: int = 0
     seconds: float = 0.0
     truncated: bool = False
     peak_rss: int = 0
     used_at_peak_rss: int = 0
 
+    def sample(self, client: redis.Redis) -> None:
+        memory = memory_info(client)
+        if int(memory["used_memory_rss"]) > self.peak_rss:
+            self.peak_rss = int(memory["used_memory_rss"])
+            self.used_at_peak_rss = int(memory["used_memory"])
 
-def churn(client: redis.Redis, stream: Iterable[Command]) -> ChurnResult:
+
+def churn(client: redis.Redis, stream: Iterable[Command]) -> Churn:
     """Pipeline ``stream`` through a separate connection (closed afterwards, so its buffers
-    leave used_memory) and sample RSS on ``client`` meanwhile."""
+    leave used_memory) and sample RSS through ``client`` meanwhile."""
     kwargs = client.connection_pool.connection_kwargs
     writer = redis.Redis(host=kwargs["host"], port=kwargs["port"], socket_timeout=120)
-    result = ChurnResult()
+    result = Churn()
     started = time.monotonic()
     deadline = started + CHURN_TIMEOUT_SECONDS
     try:
@@ -286,23 +295,16 @@ def churn(client: redis.Redis, stream: Iterable[Command]) -> ChurnResult:
             pipe.execute()
             batches += 1
             if batches % SAMPLE_EVERY_BATCHES == 0:
-                sample_peak(client, result)
+                result.sample(client)
             if time.monotonic() > deadline:
                 result.truncated = True
                 break
         pipe.execute()
-        sample_peak(client, result)
+        result.sample(client)
     finally:
         writer.close()
     result.seconds = time.monotonic() - started
     return result
-
-
-def sample_peak(client: redis.Redis, result: ChurnResult) -> None:
-    memory = memory_info(client)
-    if int(memory["used_memory_rss"]) > result.peak_rss:
-        result.peak_rss = int(memory["used_memory_rss"])
-        result.used_at_peak_rss = int(memory["used_memory"])
 
 
 def wait_for_expiry(client: redis.Redis) -> bool:
@@ -317,32 +319,13 @@ def wait_for_expiry(client: redis.Redis) -> bool:
 
 
 def wait_for_defrag(client: redis.Redis) -> bool:
-    """Wait until active defrag has been idle for a few seconds; False if still running.
-
-    Defrag decides once a second whether to start, so a few idle seconds mean it is done."""
+    """Wait until active defrag has been idle for DEFRAG_IDLE_SECONDS; False on timeout."""
     deadline = time.monotonic() + DEFRAG_TIMEOUT_SECONDS
     idle_since = time.monotonic()
     while time.monotonic() < deadline:
         if int(memory_info(client).get("active_defrag_running", 0)):
             idle_since = time.monotonic()
-        elif time.monotonic() - idle_since >= RSS_STABLE_SECONDS:
-            return True
-        time.sleep(POLL_SECONDS)
-    return False
-
-
-def wait_for_rss(client: redis.Redis, writes_ended: float) -> bool:
-    """Wait until RSS has decayed and is stable; False on timeout."""
-    deadline = time.monotonic() + RSS_TIMEOUT_SECONDS
-    window: list[tuple[float, int]] = []
-    while time.monotonic() < deadline:
-        now = time.monotonic()
-        window = [(t, rss) for t, rss in window if now - t <= RSS_STABLE_SECONDS]
-        window.append((now, int(memory_info(client)["used_memory_rss"])))
-        values = [rss for _, rss in window]
-        full_window = now - window[0][0] >= RSS_STABLE_SECONDS * 0.9
-        if (now - writes_ended >= RSS_DECAY_SECONDS and full_window
-                and max(values) - min(values) <= RSS_STABLE_TOLERANCE * max(values)):
+        elif time.monotonic() - idle_since >= DEFRAG_IDLE_SECONDS:
             return True
         time.sleep(POLL_SECONDS)
     return False
@@ -353,14 +336,13 @@ def wait_for_rss(client: redis.Redis, writes_ended: float) -> bool:
 def measure(binary: str, pattern: str, defrag: bool, scale: float) -> dict[str, Any]:
     """Start ``binary``, run ``pattern`` on it, and return the record."""
     started = time.monotonic()
-    limits = engine_profile("redis", "7.0").defaults
-    with started_server(binary, limits, False) as client:
+    with started_server(binary, engine_profile("redis", "7.0").defaults, False) as client:
         server = describe(client)
         record: dict[str, Any] = {
             "server": f"{server.engine} {server.version}", "binary": binary,
             "mem_allocator": server.allocator, "pattern": pattern,
+            "activedefrag": set_activedefrag(client, defrag),
         }
-        record["activedefrag"] = set_activedefrag(client, defrag)
         if record["activedefrag"] == "unsupported":
             return record
         if defrag:
@@ -371,13 +353,13 @@ def measure(binary: str, pattern: str, defrag: bool, scale: float) -> dict[str, 
         stats_before = defrag_stats(client)
 
         result = churn(client, WORKLOADS[pattern](random.Random(SEED), scale))
-        writes_ended = time.monotonic()
         expired = wait_for_expiry(client)
         settle(client)
         rss_after_churn = int(memory_info(client)["used_memory_rss"])
-        defrag_done = wait_for_defrag(client)
-        rss_stable = wait_for_rss(client, writes_ended)
-        settle(client)  # defrag and expiry may have moved used_memory; read it quiet
+        defrag_idle = wait_for_defrag(client) if defrag else None
+        rss_before_purge = int(memory_info(client)["used_memory_rss"])
+        command(client, "MEMORY", "PURGE")
+        settle(client)
         final = memory_info(client)
         keys = int(client.dbsize())
         stats_after = defrag_stats(client)
@@ -395,61 +377,90 @@ def measure(binary: str, pattern: str, defrag: bool, scale: float) -> dict[str, 
         "ratio_net": round((rss - rss_base) / (used - used_base), 4),
         "allocator_frag_ratio": final.get("allocator_frag_ratio"),
         "rss_after_churn": rss_after_churn,
+        "rss_before_purge": rss_before_purge,
         "peak_rss_during_churn": result.peak_rss,
         "used_memory_at_peak_rss": result.used_at_peak_rss,
         "memory": final,
-        "defrag_stats": {k: stats_after[k] - stats_before.get(k, 0) for k in stats_after},
+        "defrag_stats": {name: stats_after[name] - stats_before.get(name, 0) for name in stats_after},
         "churn_seconds": round(result.seconds, 1),
         "seconds": round(time.monotonic() - started, 1),
-        # False flags mean a bounded wait ran out; the numbers are still what the server said.
+        # False means a bounded wait ran out; the numbers are still what the server reported.
         "churn_complete": not result.truncated,
         "ttl_keys_expired": expired,
-        "defrag_idle": defrag_done,
-        "rss_stable": rss_stable,
     })
+    if defrag_idle is not None:
+        record["defrag_idle"] = defrag_idle
     return record
 
 
 # --- Reporting -----------------------------------------------------------------------------------
 
-def medians(records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Median rss/used per pattern: over all measured records, and per activedefrag setting."""
-    out: dict[str, dict[str, float]] = {}
+def medians(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
+    """Median ratio and ratio_net per pattern: over all measured records and per activedefrag setting."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
     for pattern in WORKLOADS:
         measured = [r for r in records if r["pattern"] == pattern and "ratio" in r]
-        groups = {"all": measured, **{f"activedefrag_{s}": [r for r in measured if r["activedefrag"] == s]
-                                      for s in ("no", "yes")}}
-        out[pattern] = {name: round(statistics.median(r["ratio"] for r in group), 4)
-                        for name, group in groups.items() if group}
+        groups = {"all": measured}
+        for setting in ("no", "yes"):
+            groups[f"activedefrag_{setting}"] = [r for r in measured if r["activedefrag"] == setting]
+        out[pattern] = {
+            field: {name: round(statistics.median(r[field] for r in group), 4) for name, group in groups.items() if group}
+            for field in ("ratio", "ratio_net")
+        }
     return out
 
 
 def summary_table(records: list[dict[str, Any]]) -> Table:
-    table = Table("server", "binary", "pattern", "defrag", "used MB", "rss MB", "rss/used", "net", "alloc frag",
-                  "peak rss/used", "s")
+    table = Table("server", "binary", "pattern", "defrag", "used MB", "rss MB", "rss/used", "net",
+                  "alloc frag", "peak rss/used", "s")  # peak: highest RSS during the churn / final used_memory
     for r in records:
         if "ratio" not in r:
             table.add_row(r["server"], r["binary"], r["pattern"], r["activedefrag"], *[""] * 7)
             continue
-        peak = r["peak_rss_during_churn"] / r["used_memory_at_peak_rss"] if r["used_memory_at_peak_rss"] else 0
+        peak = r["peak_rss_during_churn"] / r["used_memory"]
         table.add_row(r["server"], r["binary"], r["pattern"], r["activedefrag"], f"{r['used_memory'] / 1e6:.0f}",
                       f"{r['rss'] / 1e6:.0f}", f"{r['ratio']:.3f}", f"{r['ratio_net']:.3f}",
                       str(r.get("allocator_frag_ratio", "")), f"{peak:.3f}", f"{r['seconds']:.0f}")
     return table
 
 
+def one_line(record: dict[str, Any]) -> str:
+    head = f"{record['server']:14s} {record['pattern']:11s} defrag={record['activedefrag']:11s}"
+    if "ratio" not in record:
+        return head
+    return (f"{head} used {record['used_memory'] / 1e6:6.1f} MB  rss {record['rss'] / 1e6:6.1f} MB  "
+            f"ratio {record['ratio']:.3f}  net {record['ratio_net']:.3f}  ({record['seconds']:.0f} s)")
+
+
+def host() -> dict[str, str]:
+    """Where the numbers were taken: transparent huge pages change RSS, so record them."""
+    thp = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "transparent_hugepage": thp.read_text().strip() if thp.exists() else "unknown",
+    }
+
+
 METHOD = (
     "Per server binary, write pattern and activedefrag setting: a fresh server (127.0.0.1, no persistence, "
-    "hz 100, maxmemory 64gb, volatile-lru) is warmed up and its baseline used_memory and RSS read; ~200 MB of "
-    "data is loaded and churned with the pattern's command mix (fixed seed, pipelined in batches of 500); then "
-    "the script waits for all TTL keys to expire, used_memory to be stable, active defrag to be idle, and RSS to "
-    "be stable at least 12 s after the last write (jemalloc dirty-page decay), and reads INFO memory. "
+    "hz 100, maxmemory 64gb, volatile-lru) is warmed up and its baseline used_memory and RSS read. About "
+    "120-150 MB of data is loaded and churned with the pattern's command mix (fixed seed, so every server gets "
+    f"the same commands; pipelined in batches of {PIPELINE_BATCH}). Then the script waits for all TTL keys to "
+    "expire and used_memory to be stable (rss_after_churn), for active defrag to be idle (defrag runs only; "
+    "rss_before_purge), runs MEMORY PURGE so the allocator returns free pages at once (the RSS jemalloc reaches "
+    "by itself within ~10-30 s), waits for used_memory to be stable and reads INFO memory. "
     "ratio = used_memory_rss / used_memory; ratio_net = (rss - baseline_rss) / (used_memory - "
-    "baseline_used_memory); rss_after_churn is RSS once used_memory first settled (before decay); "
-    "peak_rss_during_churn is the highest RSS sampled every 5000 commands. With activedefrag yes, "
-    "active-defrag-ignore-bytes is 2 MB so the 10% threshold decides, as on production-sized nodes. "
-    "'unsupported' records: the build refused CONFIG SET activedefrag yes. "
-    "Patterns: see the docstring of benchmarks/fragmentation.py."
+    "baseline_used_memory); peak_rss_during_churn is the highest RSS sampled every "
+    f"{PIPELINE_BATCH * SAMPLE_EVERY_BATCHES} commands, used_memory_at_peak_rss the used_memory at that moment. "
+    f"With activedefrag yes, active-defrag-ignore-bytes is {DEFRAG_IGNORE_BYTES} (ElastiCache's minimum) so the "
+    "10% threshold decides when defrag starts, as on production-sized nodes. 'unsupported': the build refused CONFIG SET activedefrag "
+    "yes (no measurement). memory: the INFO memory fields the version reports. Patterns: read_heavy = strings "
+    "100-400 B, 10% overwritten same size; mixed = strings + 8-field listpack hashes, 50% overwritten with "
+    "sizes -50%..+100%, 20% deleted and re-added; write_heavy = strings overwritten in 3 full passes with sizes "
+    "-50%..+100%, 10% deleted and re-inserted per pass, short-lived keys (EX 1-5 s) throughout; analytical = "
+    "sorted sets and hashes of 8000 elements shrunk by 60% and regrown with new elements 3 times, with score "
+    "and value updates. Details: benchmarks/fragmentation.py."
 )
 
 
@@ -461,30 +472,27 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of the data: a smoke test, not a calibration")
     parser.add_argument("--pattern", action="append", choices=list(WORKLOADS), help="patterns to run (default: all)")
     args = parser.parse_args()
-    scale = 0.1 if args.quick else 1.0
-    console = Console()
+    scale = QUICK_SCALE if args.quick else 1.0
+    console = Console(width=160, highlight=False)
     records: list[dict[str, Any]] = []
     for binary in args.server:
         for pattern in args.pattern or list(WORKLOADS):
             for defrag in (False, True):
-                record = measure(binary, pattern, defrag, scale)
-                records.append(record)
-                console.print(f"{record['server']:14s} {pattern:11s} defrag={record['activedefrag']:11s} "
-                              + (f"used {record['used_memory'] / 1e6:6.1f} MB rss {record['rss'] / 1e6:6.1f} MB "
-                                 f"ratio {record['ratio']:.3f} net {record['ratio_net']:.3f} "
-                                 f"({record['seconds']:.0f}s)" if "ratio" in record else ""), highlight=False)
+                records.append(measure(binary, pattern, defrag, scale))
+                console.print(one_line(records[-1]))
     summary = medians(records)
     Path(args.out).write_text(json.dumps({
         "method": METHOD,
         "command": shlex.join(["python", "benchmarks/fragmentation.py", *sys.argv[1:]]),
         "measured_on": time.strftime("%Y-%m-%d"),
+        "host": host(),
         "seed": SEED,
         "scale": scale,
         "pattern_medians": summary,
         "records": records,
     }, indent=1) + "\n")
     console.print(summary_table(records))
-    console.print(summary)
+    console.print(json.dumps(summary, indent=1))
 
 
 if __name__ == "__main__":

@@ -193,3 +193,14 @@ def test_every_plan_fits_its_nodes(spaces: list[tuple[int, int, int, bool]], eng
         assert option.memory_horizon.required_bytes <= plannable_memory_bytes(option.usable_memory_bytes)
         assert option.memory_today.required_bytes <= option.memory_horizon.required_bytes
         assert option.ops_per_sec_per_shard <= option.planning_ops_per_sec
+
+
+def test_fragmentation_factors_are_the_measured_ones() -> None:
+    """capacity.FRAGMENTATION_RATIO must follow benchmarks/measurements/fragmentation.json."""
+    import json
+
+    from sizing.capacity import FRAGMENTATION_RATIO
+
+    medians = json.loads((ROOT / "benchmarks/measurements/fragmentation.json").read_text())["pattern_medians"]
+    for pattern, ratio in FRAGMENTATION_RATIO.items():
+        assert ratio == pytest.approx(medians[pattern]["activedefrag_yes"], abs=0.006), pattern
