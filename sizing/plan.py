@@ -150,12 +150,19 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
     options: list[_Candidate] = []
     rejected: list[Rejection] = []
+    offered: list[tuple[NodeType, dict[str, float]]] = []
+    for node in catalog.node_types:  # what does not depend on the cluster mode, once
+        availability = _offered(cluster, profile, catalog, node, modes[0])
+        if isinstance(availability, Rejection):
+            rejected.append(availability)
+        else:
+            offered.append((node, availability))
     for cluster_mode in modes:
         shaped = cluster.model_copy(update={"cluster_mode": "enabled" if cluster_mode else "disabled"})
         dataset = DatasetModel(shaped)
         memory_shards: dict[tuple[int, float], int | None] = {}
-        for node in catalog.node_types:
-            outcome = _evaluate(shaped, profile, catalog, dataset, node, cluster_mode, reserved, growth, memory_shards)
+        for node, prices in offered:
+            outcome = _evaluate(shaped, profile, dataset, node, prices, cluster_mode, reserved, growth, memory_shards)
             if isinstance(outcome, _Candidate):
                 options.append(outcome)
             else:
@@ -212,13 +219,12 @@ def _rejection_order(rejection: Rejection) -> tuple[float, int, str]:
     return (rejection.shortfall, _BOTTLENECK_ORDER[rejection.bottleneck], rejection.node_type)
 
 
-def _evaluate(
-    cluster: Cluster, profile: EngineProfile, catalog: Catalog, dataset: DatasetModel, node: NodeType,
-    cluster_mode: bool, reserved: int, growth: float, memory_shards: dict[tuple[int, float], int | None],
-) -> _Candidate | Rejection:
-    def reject(bottleneck: Bottleneck, reason: str, shortfall: float = float("inf")) -> Rejection:
-        return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, reason=reason,
-                         shortfall=shortfall)
+def _offered(
+    cluster: Cluster, profile: EngineProfile, catalog: Catalog, node: NodeType, cluster_mode: bool,
+) -> dict[str, float] | Rejection:
+    """The node type's hourly price per region, or why it cannot be used at all."""
+    def reject(bottleneck: Bottleneck, reason: str) -> Rejection:
+        return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, reason=reason)
 
     if node.family == "t2":
         return reject(Bottleneck.engine, "T2 nodes can no longer be created (previous generation)")
@@ -233,6 +239,18 @@ def _evaluate(
     if len(cluster.regions) > 1 and (node.family not in GLOBAL_DATASTORE_FAMILIES or node.name.endswith(
             (".micro", ".small", ".medium"))):
         return reject(Bottleneck.global_datastore, "Global Datastore needs m5/m6g/m7g/m8g/r5/r6g/r6gd/r7g/r8g/c7gn/c8gn, large or bigger")
+    return {region: price for region, price in prices.items() if price is not None}
+
+
+def _evaluate(
+    cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, node: NodeType, prices: dict[str, float],
+    cluster_mode: bool, reserved: int, growth: float, memory_shards: dict[tuple[int, float], int | None],
+) -> _Candidate | Rejection:
+    """The smallest layout of ``node`` that carries the cluster in ``cluster_mode``, or why none does."""
+    def reject(bottleneck: Bottleneck, reason: str, shortfall: float = float("inf")) -> Rejection:
+        return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, reason=reason,
+                         shortfall=shortfall)
+
     replicas = cluster.availability.replicas_per_shard
     if not cluster_mode and replicas > MAX_REPLICAS_DISABLED:
         return reject(Bottleneck.shard_limit, f"cluster mode disabled allows {MAX_REPLICAS_DISABLED} replicas")
@@ -282,7 +300,7 @@ def _evaluate(
     elif by_network == shards and by_network > by_memory:
         binding = Bottleneck.network
     nodes = shards * (1 + replicas)
-    monthly = sum(nodes * price * HOURS_PER_MONTH for price in prices.values() if price is not None)
+    monthly = sum(nodes * price * HOURS_PER_MONTH for price in prices.values())
     budget = cluster.nodes.monthly_budget_usd
     if budget is not None and monthly > budget:
         return reject(Bottleneck.budget, f"costs ${monthly:,.0f}/month for {shards} shard(s); budget ${budget:,.0f}",
@@ -294,7 +312,7 @@ def _evaluate(
             memory_today=load.breakdown(dataset.shard_bytes(shards), shards),
             memory_horizon=load.breakdown(dataset.shard_bytes(shards, growth), shards),
             ops_per_sec_per_shard=traffic.peak_ops_per_sec / shards, planning_ops_per_sec=ops_capacity,
-            hourly_usd_by_region={r: p for r, p in prices.items() if p is not None}, monthly_usd=round(monthly, 2),
+            hourly_usd_by_region=dict(prices), monthly_usd=round(monthly, 2),
         )
 
     return _Candidate(node.name, node.family, shards, round(monthly, 2), build)
