@@ -16,7 +16,7 @@ Method, for every server binary x write pattern x ``activedefrag`` (no, yes):
      lowered (see DEFRAG_IGNORE_BYTES) so that the 10% threshold decides when defrag
      starts, as on a production-sized node, instead of the 100 MB floor.
   2. ``warm_up``, wait until used_memory is stable, read the baseline used_memory and RSS.
-  3. Load ~120-150 MB of data and churn it with the pattern's mix, pipelined in batches of
+  3. Load ~150-200 MB of data and churn it with the pattern's mix, pipelined in batches of
      500 through a separate connection. A fixed seed gives every server the same
      commands. RSS is sampled during the churn for its peak.
   4. Wait until every TTL key has expired and used_memory is stable (RSS here is
@@ -38,8 +38,10 @@ Patterns:
   analytical   sorted sets and hashes of 8,000 elements, shrunk by 60% and grown back with
                new elements three times (ZADD/ZREM, HSET/HDEL), with score and value updates.
 
-The full run (six servers) takes about 20 minutes on two cores. ``--quick`` runs a tenth
-of the data: a smoke test whose ratios are dominated by fixed overheads, not a calibration.
+The full run (six servers) takes 28-31 minutes on two cores, about half of it churn and
+most of the rest waiting for defrag to finish; less data barely shortens it (20% less
+data saved 4% of the time). ``--quick`` runs a tenth of the data: a smoke test whose
+ratios are dominated by fixed overheads, not a calibration.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ SAMPLE_EVERY_BATCHES = 10
 CHURN_TIMEOUT_SECONDS = 240.0
 """Upper bound on sending one pattern's commands; the record says if it was cut short."""
 EXPIRY_TIMEOUT_SECONDS = 60.0
-DEFRAG_TIMEOUT_SECONDS = 60.0
+DEFRAG_TIMEOUT_SECONDS = 90.0
 """Defrag still running after this is recorded as such: it restarts as long as
 fragmentation stays above active-defrag-threshold-lower."""
 DEFRAG_IDLE_SECONDS = 3.0
@@ -129,7 +131,7 @@ def resized(rng: random.Random, size: int) -> int:
 
 def read_heavy(rng: random.Random, scale: float) -> Iterator[Command]:
     value = Payload(rng)
-    sizes = [rng.randint(100, 400) for _ in range(count(440_000, scale))]
+    sizes = [rng.randint(100, 400) for _ in range(count(540_000, scale))]
     for key, size in enumerate(sizes):
         yield "SET", f"s:{key:08d}", value(size)
     for key in rng.sample(range(len(sizes)), len(sizes) // 10):
@@ -141,10 +143,10 @@ HASH_FIELDS = 8
 
 def mixed(rng: random.Random, scale: float) -> Iterator[Command]:
     value = Payload(rng)
-    strings = [rng.randint(100, 400) for _ in range(count(300_000, scale))]
+    strings = [rng.randint(100, 400) for _ in range(count(360_000, scale))]
     # Field values stay <= 64 bytes (hash-max-listpack-value) even when doubled, so hashes
     # stay listpacks: the churn measures reallocation, not a change of encoding.
-    hashes = [[rng.randint(10, 32) for _ in range(HASH_FIELDS)] for _ in range(count(62_000, scale))]
+    hashes = [[rng.randint(10, 32) for _ in range(HASH_FIELDS)] for _ in range(count(75_000, scale))]
     keys = [("s", i) for i in range(len(strings))] + [("h", i) for i in range(len(hashes))]
 
     def write(kind: str, index: int, size_of: Callable[[int], int]) -> Command:
@@ -168,7 +170,7 @@ def mixed(rng: random.Random, scale: float) -> Iterator[Command]:
 
 def write_heavy(rng: random.Random, scale: float) -> Iterator[Command]:
     value = Payload(rng)
-    sizes = [rng.randint(100, 400) for _ in range(count(340_000, scale))]
+    sizes = [rng.randint(100, 400) for _ in range(count(420_000, scale))]
     for key, size in enumerate(sizes):
         yield "SET", f"s:{key:08d}", value(size)
     short_lived = 0
@@ -193,7 +195,7 @@ def analytical(rng: random.Random, scale: float) -> Iterator[Command]:
     value = Payload(rng)
     next_id = 0
     members: dict[str, list[int]] = {}
-    for index in range(max(1, round(90 * scale))):
+    for index in range(max(1, round(110 * scale))):
         for kind in ("z", "h"):  # a sorted set and a hash per index
             members[f"{kind}:{index:05d}"] = list(range(next_id, next_id + COLLECTION_ELEMENTS))
             next_id += COLLECTION_ELEMENTS
@@ -395,18 +397,18 @@ def measure(binary: str, pattern: str, defrag: bool, scale: float) -> dict[str, 
 
 # --- Reporting -----------------------------------------------------------------------------------
 
-def medians(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
-    """Median ratio and ratio_net per pattern: over all measured records and per activedefrag setting."""
-    out: dict[str, dict[str, dict[str, float]]] = {}
+def medians(records: list[dict[str, Any]], field: str) -> dict[str, dict[str, float]]:
+    """Median of ``field`` per pattern: over all measured records and per activedefrag setting."""
+    out: dict[str, dict[str, float]] = {}
     for pattern in WORKLOADS:
         measured = [r for r in records if r["pattern"] == pattern and "ratio" in r]
+        if not measured:
+            continue
         groups = {"all": measured}
         for setting in ("no", "yes"):
             groups[f"activedefrag_{setting}"] = [r for r in measured if r["activedefrag"] == setting]
-        out[pattern] = {
-            field: {name: round(statistics.median(r[field] for r in group), 4) for name, group in groups.items() if group}
-            for field in ("ratio", "ratio_net")
-        }
+        out[pattern] = {name: round(statistics.median(r[field] for r in group), 4)
+                        for name, group in groups.items() if group}
     return out
 
 
@@ -445,7 +447,7 @@ def host() -> dict[str, str]:
 METHOD = (
     "Per server binary, write pattern and activedefrag setting: a fresh server (127.0.0.1, no persistence, "
     "hz 100, maxmemory 64gb, volatile-lru) is warmed up and its baseline used_memory and RSS read. About "
-    "120-150 MB of data is loaded and churned with the pattern's command mix (fixed seed, so every server gets "
+    "150-200 MB of data is loaded and churned with the pattern's command mix (fixed seed, so every server gets "
     f"the same commands; pipelined in batches of {PIPELINE_BATCH}). Then the script waits for all TTL keys to "
     "expire and used_memory to be stable (rss_after_churn), for active defrag to be idle (defrag runs only; "
     "rss_before_purge), runs MEMORY PURGE so the allocator returns free pages at once (the RSS jemalloc reaches "
@@ -460,7 +462,8 @@ METHOD = (
     "sizes -50%..+100%, 20% deleted and re-added; write_heavy = strings overwritten in 3 full passes with sizes "
     "-50%..+100%, 10% deleted and re-inserted per pass, short-lived keys (EX 1-5 s) throughout; analytical = "
     "sorted sets and hashes of 8000 elements shrunk by 60% and regrown with new elements 3 times, with score "
-    "and value updates. Details: benchmarks/fragmentation.py."
+    "and value updates. pattern_medians: median ratio per pattern over all records and per activedefrag "
+    "setting; pattern_medians_net: the same for ratio_net. Details: benchmarks/fragmentation.py."
 )
 
 
@@ -480,7 +483,7 @@ def main() -> None:
             for defrag in (False, True):
                 records.append(measure(binary, pattern, defrag, scale))
                 console.print(one_line(records[-1]))
-    summary = medians(records)
+    summary = {"pattern_medians": medians(records, "ratio"), "pattern_medians_net": medians(records, "ratio_net")}
     Path(args.out).write_text(json.dumps({
         "method": METHOD,
         "command": shlex.join(["python", "benchmarks/fragmentation.py", *sys.argv[1:]]),
@@ -488,7 +491,7 @@ def main() -> None:
         "host": host(),
         "seed": SEED,
         "scale": scale,
-        "pattern_medians": summary,
+        **summary,
         "records": records,
     }, indent=1) + "\n")
     console.print(summary_table(records))

@@ -201,6 +201,7 @@ def test_fragmentation_factors_are_the_measured_ones() -> None:
 
     from sizing.capacity import FRAGMENTATION_RATIO
 
-    medians = json.loads((ROOT / "benchmarks/measurements/fragmentation.json").read_text())["pattern_medians"]
+    medians = json.loads((ROOT / "benchmarks/measurements/fragmentation.json").read_text())["pattern_medians_net"]
     for pattern, ratio in FRAGMENTATION_RATIO.items():
-        assert ratio == pytest.approx(medians[pattern]["activedefrag_yes"], abs=0.006), pattern
+        # Rounded to two decimals; defrag-off medians moved < 0.005 between full runs.
+        assert ratio == pytest.approx(medians[pattern]["activedefrag_no"], abs=0.01), pattern
