@@ -1,9 +1,10 @@
-"""Pulumi program: the clusters described in ``stacks/<stack>.yaml``, sized.
+"""Pulumi program: the clusters described in ``stacks/<stack>.yaml``, sized and provisioned.
 
-Today it loads the stack's workload file, plans every cluster and exports the plan
-(node type, shards, replicas, predicted memory, headroom, monthly cost); provisioning
-(replication groups, parameter groups, alarms) is wired in here from the same plan as
-those parts land. No sizing maths lives in this file.
+For each cluster in the stack's workload file it deploys (see sizing_infra/cache_cluster.py):
+an ElastiCache replication group with the planned engine, node type, shards and replicas
+(plus a Global Datastore when the plan spans regions), its parameter group, subnet and
+security groups, slow-log and engine-log groups, an AUTH token kept secret, and CloudWatch
+alarms on every node wired to an SNS topic. No sizing maths lives in this file.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pulumi
 
 from sizing import load_workload
 from sizing.plan import plan_workload
+from sizing_infra import load_options, provision
 
 
 def workload_path() -> str:
@@ -20,22 +22,10 @@ def workload_path() -> str:
 
 
 def main() -> None:
-    for plan in plan_workload(load_workload(workload_path())):
-        chosen = plan.chosen
-        pulumi.export(
-            plan.name,
-            {
-                "engine": plan.engine,
-                "engine_version": plan.engine_version,
-                "cluster_mode": chosen.cluster_mode,
-                "node_type": chosen.node_type,
-                "shards": chosen.shards,
-                "replicas_per_shard": chosen.replicas_per_shard,
-                "predicted_dataset_bytes": chosen.memory_today.dataset_bytes * chosen.shards,
-                "headroom_percent": round(chosen.headroom_percent, 1),
-                "monthly_usd": chosen.monthly_usd,
-            },
-        )
+    options = load_options()
+    plans = plan_workload(load_workload(workload_path()))
+    for name, value in provision(plans, options).items():
+        pulumi.export(name, value)
 
 
 main()

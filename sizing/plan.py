@@ -17,6 +17,8 @@ Glossary
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Callable
 from enum import Enum
@@ -118,6 +120,8 @@ class ClusterPlan(BaseModel):
     engine: str
     engine_version: str
     regions: tuple[str, ...]
+    multi_az: bool = Field(description="Nodes of a shard spread over availability zones (needs replicas).")
+    data_tiering: bool = Field(description="The chosen node type tiers data to SSD (r6gd).")
     reserved_memory_percent: int
     growth_factor: float = Field(description="Key-count multiplier at the horizon.")
     horizon_months: int
@@ -129,6 +133,19 @@ class ClusterPlan(BaseModel):
     alarms: AlarmThresholds
     recommendations: tuple[Recommendation, ...] = Field(default=(), description="Computed savings, biggest first.")
     prices_as_of: str = PRICES_AS_OF
+
+    def fingerprint(self) -> str:
+        """12 hex digits that change exactly when what gets deployed changes.
+
+        Tagged on the replication group, so a running cluster says which plan made it.
+        """
+        deployed = {
+            "engine": self.engine, "engine_version": self.engine_version, "regions": self.regions,
+            "node_type": self.chosen.node_type, "cluster_mode": self.chosen.cluster_mode,
+            "shards": self.chosen.shards, "replicas_per_shard": self.chosen.replicas_per_shard,
+            "parameter_family": self.parameter_family, "parameters": self.parameters,
+        }
+        return hashlib.sha256(json.dumps(deployed, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def plan_workload(workload: Workload, catalog: Catalog | None = None) -> list[ClusterPlan]:
@@ -174,12 +191,13 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     chosen_node = next(n for n in catalog.node_types if n.name == chosen.node_type)
     return ClusterPlan(
         name=cluster.name, engine=cluster.engine, engine_version=cluster.version, regions=tuple(cluster.regions),
+        multi_az=cluster.availability.multi_az and chosen.replicas_per_shard > 0, data_tiering=chosen_node.data_tiering,
         reserved_memory_percent=reserved, growth_factor=growth, horizon_months=cluster.growth.horizon_months,
         chosen=chosen, alternatives=tuple(c.build() for c in ranked[1:1 + SHOWN_ALTERNATIVES]),
         rejected=tuple(sorted(rejected, key=_rejection_order)),
         parameter_family=parameter_family(profile),
-        parameters=parameter_group(cluster, profile, chosen_node, reserved),
-        alarms=alarm_thresholds(cluster),
+        parameters=parameter_group(cluster, profile, chosen_node, reserved, chosen.cluster_mode),
+        alarms=alarm_thresholds(cluster, chosen_node),
         recommendations=recommendations(
             cluster, chosen, lambda variant: plan_cluster(variant, full_catalog, advise=False).chosen) if advise else (),
     )

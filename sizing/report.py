@@ -74,8 +74,9 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
 def _alarms_text(plan: ClusterPlan) -> str:
     alarms = plan.alarms
     evictions = "any eviction" if alarms.evictions_per_minute == 0 else f"evictions > {alarms.evictions_per_minute:,}/min"
+    host_cpu = "" if alarms.host_cpu_percent is None else f", host CPU > {alarms.host_cpu_percent:g}%"
     return (f"memory > {alarms.database_memory_usage_percent:.0f}% of maxmemory, engine CPU > "
-            f"{alarms.engine_cpu_percent:.0f}%, {evictions}, connections > {alarms.curr_connections:,}, "
+            f"{alarms.engine_cpu_percent:.0f}%{host_cpu}, {evictions}, connections > {alarms.curr_connections:,}, "
             f"replication lag > {alarms.replication_lag_seconds:g} s, swap > {human_bytes(alarms.swap_usage_bytes)}")
 
 

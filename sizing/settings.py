@@ -16,7 +16,7 @@ import csv
 import re
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.capacity import TARGET_HEADROOM_PERCENT
 from sizing.catalog import DATA, NodeType
@@ -45,6 +45,10 @@ SMALL_NODE_VCPU = 2
 ALARM_ENGINE_CPU_PERCENT = 80
 """The plan assumes at most 50% of a node's throughput at peak; 80% is 1.6x that peak
 (below AWS's recommended 90%, so there is time to act)."""
+HOST_CPU_ALARM_BELOW_VCPU = 4
+"""Below 4 vCPUs the engine thread can saturate its core while host CPUUtilization still
+looks low, so those nodes also get a CPUUtilization alarm at the engine threshold divided
+by the vCPU count (ElastiCache monitoring best practices: "CPUs")."""
 ALARM_REPLICATION_LAG_SECONDS = 1.0
 ALARM_SWAP_BYTES = 50 * 1024 * 1024
 """AWS guidance: swap above 50 MB means the node is short of memory."""
@@ -102,8 +106,15 @@ def allowed_range(spec: ParameterSpec) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def parameter_group(cluster: Cluster, profile: EngineProfile, node: NodeType, reserved_percent: int) -> dict[str, str]:
-    """The parameter values the cluster's group sets (only those the family has)."""
+def parameter_group(
+    cluster: Cluster, profile: EngineProfile, node: NodeType, reserved_percent: int, cluster_mode: bool
+) -> dict[str, str]:
+    """The parameter values the cluster's group sets (only those the family has).
+
+    ``cluster-enabled`` is fixed once a group is in use but must be set in a custom group
+    to match the replication group's cluster mode (it is what ``default.<family>.cluster.on``
+    differs by), so it is always written.
+    """
     family = family_parameters(parameter_family(profile))
     limits = encoding_limits(cluster, profile)
     pack = "ziplist" if profile.small_encoding == "ziplist" else "listpack"
@@ -125,7 +136,7 @@ def parameter_group(cluster: Cluster, profile: EngineProfile, node: NodeType, re
     for field, value in overrides.items():
         if field in EncodingLimits.model_fields and field != "maxmemory_policy":
             wanted[field.replace("_", "-").replace("listpack", pack)] = str(value)
-    group = {}
+    group = {"cluster-enabled": "yes" if cluster_mode else "no"}
     for name, value in wanted.items():
         spec = family.get(name)
         if spec is None or not spec.modifiable:
@@ -148,20 +159,24 @@ class AlarmThresholds(BaseModel):
 
     database_memory_usage_percent: float
     engine_cpu_percent: float
+    host_cpu_percent: float | None = Field(
+        description="CPUUtilization threshold on nodes with fewer than 4 vCPUs; None where EngineCPUUtilization suffices.")
     evictions_per_minute: int
     curr_connections: int
     replication_lag_seconds: float
     swap_usage_bytes: int
 
 
-def alarm_thresholds(cluster: Cluster) -> AlarmThresholds:
-    """Thresholds at the limits the plan assumed."""
+def alarm_thresholds(cluster: Cluster, node: NodeType) -> AlarmThresholds:
+    """Thresholds at the limits the plan assumed, for the chosen node type."""
     traffic = cluster.traffic
     zero_tolerance = cluster.use_case in ("queue", "session_store")
     writes_per_minute = traffic.peak_ops_per_sec * (1 - traffic.read_ratio) * 60
     return AlarmThresholds(
         database_memory_usage_percent=100 - TARGET_HEADROOM_PERCENT,
         engine_cpu_percent=ALARM_ENGINE_CPU_PERCENT,
+        host_cpu_percent=(round(ALARM_ENGINE_CPU_PERCENT / node.vcpu, 1)
+                          if node.vcpu < HOST_CPU_ALARM_BELOW_VCPU else None),
         evictions_per_minute=0 if zero_tolerance else max(1, round(writes_per_minute * EVICTION_TOLERANCE_SHARE)),
         curr_connections=max(1, traffic.peak_connections),
         replication_lag_seconds=ALARM_REPLICATION_LAG_SECONDS,

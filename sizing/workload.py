@@ -23,9 +23,13 @@ from pydantic_core import PydanticCustomError
 from sizing.catalog import load_catalog
 from sizing.parameters import EngineParameters
 
-NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
+NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 """Cluster names become ElastiCache replication-group ids: a letter first, then letters,
-digits and hyphens (CreateReplicationGroup's ReplicationGroupId rules)."""
+digits and single hyphens, not ending in one (CreateReplicationGroup's ReplicationGroupId
+rules)."""
+MAX_NAME_LENGTH = 37
+"""ElastiCache allows 40 characters; a Global Datastore's secondaries are named
+``<name>-r1`` and ``<name>-r2``, which takes 3 more."""
 
 MAX_NUMERIC_DIGITS = 18
 """Longest decimal integer whose every value fits a signed 64-bit ``long``; longer "numbers"
@@ -167,7 +171,7 @@ class NodeConstraints(_Spec):
 class Cluster(_Spec):
     """One ElastiCache replication group and the data it holds."""
 
-    name: str = Field(pattern=NAME_PATTERN, max_length=40, description="Replication-group id.")
+    name: str = Field(pattern=NAME_PATTERN, max_length=MAX_NAME_LENGTH, description="Replication-group id.")
     engine: Literal["valkey", "redis"] = Field(default="valkey", description="Engine.")
     engine_version: str | None = Field(
         default=None, description="Engine version; default: the newest this tool supports for the engine."

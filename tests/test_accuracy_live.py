@@ -17,7 +17,7 @@ from sizing.engines import engine_profile
 from sizing.server import binary_version, describe, started_server
 from sizing.settings import encoding_limits
 from sizing.verification import detect_allocator, verify_cluster, warm_up
-from tests.conftest import ROOT
+from tests.conftest import ROOT, cluster, strings
 
 pytestmark = pytest.mark.server
 TOLERANCE_PERCENT = 2.0
@@ -65,18 +65,34 @@ def test_verify_command_end_to_end(debian_redis_server: str, tmp_path) -> None: 
     assert verification["full_size_predicted_bytes"] > 3 * verification["total"]["predicted_bytes"]
 
 
-def test_planned_parameters_are_accepted_by_a_real_server(debian_redis_server: str) -> None:
-    """Every value the plan sets that the engine itself has is accepted by CONFIG SET."""
-    from sizing.plan import plan_workload
+def test_emitted_parameters_are_accepted_by_a_real_server(debian_redis_server: str) -> None:
+    """Every value the program puts in a redis7 parameter group that the engine itself has
+    is accepted by CONFIG SET (or, where fixed at start-up, equals what the server runs)."""
+    from sizing.plan import plan_cluster, plan_workload
     from sizing.server import command
+    from sizing_infra import DeploymentOptions
+    from sizing_infra.preview import run_preview
 
     elasticache_only = {"reserved-memory-percent"}  # ElastiCache's own setting, not the engine's
-    plans = [p for p in plan_workload(load_workload(ROOT / "stacks" / "social.yaml")) if p.parameter_family == "redis7"]
-    assert plans
-    with started_server(debian_redis_server, engine_profile("redis", "7.0").defaults, False) as client:
-        for plan in plans:
-            for name, value in plan.parameters.items():
+    startup_only = {"cluster-enabled"}  # compared with CONFIG GET on a server started in that mode
+    plans = [p for stack in ("social", "checkout")
+             for p in plan_workload(load_workload(ROOT / "stacks" / f"{stack}.yaml")) if p.parameter_family == "redis7"]
+    plans.append(plan_cluster(cluster(strings(), name="sharded", engine="redis", engine_version="7.1",
+                                      cluster_mode="enabled")))
+    assert {p.chosen.cluster_mode for p in plans} == {False, True}
+    preview = run_preview(plans, DeploymentOptions())
+    emitted = {
+        plan.chosen.cluster_mode: {p["name"]: p["value"] for p in preview.named(f"{plan.name}-parameters").inputs["parameters"]}
+        for plan in plans
+    }
+    assert emitted
+    for cluster_mode, parameters in emitted.items():
+        with started_server(debian_redis_server, engine_profile("redis", "7.0").defaults, cluster_mode) as client:
+            for name, value in parameters.items():
                 if name in elasticache_only:
+                    continue
+                if name in startup_only:
+                    assert client.config_get(name)[name] == value, name
                     continue
                 try:
                     command(client, "CONFIG", "SET", name, value)
@@ -86,3 +102,5 @@ def test_planned_parameters_are_accepted_by_a_real_server(debian_redis_server: s
                     if name == "activedefrag" and "cannot be enabled" in str(exc):
                         continue
                     raise AssertionError(f"{name} {value}: {exc}") from exc
+                assert client.config_get(name)[name] == value, name
+

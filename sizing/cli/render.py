@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.tree import Tree
 
 from sizing.memory import ClusterMemory
 from sizing.plan import ClusterPlan, Option
+from sizing.profile import Profile
 from sizing.report import human_bytes
 from sizing.verification import Verification
 
@@ -160,3 +163,58 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         for recommendation in plan.recommendations:
             out.print(f"  [bold]tip[/bold]: {recommendation.text}")
         out.print()
+
+
+def preview_tree(title: str, nodes: list[Any], outputs: dict[str, Any]) -> None:
+    """The resource tree of a preview (nodes: sizing_infra.preview.TreeNode) and the stack outputs."""
+    tree = Tree(f"[bold]{escape(title)}[/bold]")
+
+    def add(branch: Tree, node: Any) -> None:
+        sub = branch.add(f"[cyan]{escape(node.label)}[/cyan]" + (f"  {escape(node.detail)}" if node.detail else ""))
+        for child in node.children:
+            add(sub, child)
+
+    for node in nodes:
+        add(tree, node)
+    console().print(tree)
+    console().print("[bold]outputs[/bold]")
+    for name, value in outputs.items():
+        if isinstance(value, dict):
+            console().print(f"  {escape(name)}", highlight=False)
+            for key, item in value.items():
+                console().print(f"    {key}: {escape(str(item))}", highlight=False)
+        else:
+            console().print(f"  {escape(name)}: {escape(str(value))}", highlight=False)
+
+
+def profile_summary(profile: Profile, max_ops_per_sec: float, out: Console, written_to: str | None) -> None:
+    """The keyspaces a profile found, the model against the server, and the load it put on it."""
+    cluster = profile.cluster
+    table = Table(title=f"{cluster.name}: {cluster.engine} {cluster.version}, "
+                  f"{'cluster mode' if cluster.cluster_mode_enabled else 'cluster mode disabled'}, "
+                  f"{profile.sampled_keys:,} of {profile.total_keys:,} keys sampled", title_justify="left")
+    for column in ("keyspace", "type", "encoding", "keys", "95% interval", "model B/key", "MEMORY USAGE B/key",
+                   "model"):
+        table.add_column(column, justify="left" if column in ("keyspace", "type", "encoding") else "right",
+                         overflow="fold")
+    for keyspace, predicted in zip(profile.keyspaces, profile.predicted_keyspace_bytes):
+        keys = keyspace.definition["keys"]
+        interval = "exact" if keyspace.exact else f"{keyspace.keys_low:,}..{keyspace.keys_high:,}"
+        table.add_row(keyspace.definition["name"], keyspace.definition["type"], keyspace.encoding, f"{keys:,}",
+                      interval, f"{predicted / keys:,.1f}", f"{keyspace.memory_usage_bytes:,.1f}",
+                      human_bytes(predicted))
+    out.print(table)
+    measured = profile.measured_dataset_bytes
+    out.print(f"dataset: model {human_bytes(profile.predicted_dataset_bytes)} ({profile.predicted_dataset_bytes:,} B) "
+              f"vs server {human_bytes(measured)} ({measured:,} B): {profile.error_percent:+.2f}% "
+              f"[dim](server: used_memory less startup, clients, replication, scripts and latency histograms; "
+              f"model: {profile.allocator} jemalloc)[/dim]")
+    if profile.version_note:
+        out.print(f"[yellow]note: {profile.version_note}[/yellow]")
+    elapsed = profile.elapsed_seconds
+    out.print(f"load: {profile.commands_sent:,} commands in {elapsed:.1f} s "
+              f"({profile.commands_sent / elapsed if elapsed else 0:,.0f} ops/s, limit {max_ops_per_sec:,.0f}); "
+              f"server CPU {profile.server_cpu_seconds:.2f} s and {profile.server_commands:,} commands in that time "
+              f"(all clients)")
+    if written_to:
+        out.print(f"wrote {written_to}")

@@ -1,0 +1,27 @@
+"""Provision planned ElastiCache clusters with Pulumi.
+
+The Pulumi side of the project: it turns :class:`sizing.plan.ClusterPlan` values into
+resources. Any Pulumi program can ``pip install`` the project and call :func:`provision`
+with its own workload file's plans, or use :class:`CacheCluster` directly.
+"""
+
+from sizing_infra.cache_alarms import CacheAlarms, CacheAlarmsArgs, alarm_rules, member_cluster_ids
+from sizing_infra.cache_cluster import CacheCluster, CacheClusterArgs
+from sizing_infra.options import ConfigError, DeploymentOptions, RegionNetwork, load_options, options_from_dict
+from sizing_infra.program import cluster_args, provision
+
+__all__ = [
+    "CacheAlarms",
+    "CacheAlarmsArgs",
+    "CacheCluster",
+    "CacheClusterArgs",
+    "ConfigError",
+    "DeploymentOptions",
+    "RegionNetwork",
+    "alarm_rules",
+    "cluster_args",
+    "load_options",
+    "member_cluster_ids",
+    "options_from_dict",
+    "provision",
+]

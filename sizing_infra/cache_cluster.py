@@ -1,0 +1,234 @@
+"""One planned cache: its replication group(s), parameter group, network, logs and alarms.
+
+    CacheCluster (component)
+    ├── <name>-parameters       ParameterGroup, auto-named so a family change creates the new
+    │                           group before the old one is deleted
+    ├── <name>-auth-token       RandomPassword (secret), unless RBAC user groups are given
+    ├── <name>-slow-log         LogGroup   } log delivery targets
+    ├── <name>-engine-log       LogGroup   }
+    ├── <name>-subnets[-rN]     SubnetGroup, where the stack gives subnets for the region
+    ├── <name>-security-group[-rN]   SecurityGroup, where the stack gives a VPC
+    ├── <name>-replication-group     the primary ReplicationGroup
+    ├── <name>-global           GlobalReplicationGroup, when the plan spans regions
+    ├── <name>-replica-rN       secondary ReplicationGroups, one per extra region
+    └── <name>-alarms           CacheAlarms (component) on the primary region's nodes
+
+Every region's resources are created with that region's explicit provider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from sizing.settings import AlarmThresholds
+from sizing_infra.cache_alarms import CacheAlarms, CacheAlarmsArgs, member_cluster_ids
+from sizing_infra.options import RegionNetwork
+
+AUTH_TOKEN_LENGTH = 64
+"""ElastiCache accepts 16-128 printable characters."""
+AUTH_TOKEN_SPECIALS = "!&#$^<>-"
+"""Specials ElastiCache allows in an AUTH token (it refuses spaces, '/', '"' and '@')."""
+LOG_TYPES = ("slow-log", "engine-log")
+"""The two logs ElastiCache can deliver (log delivery, Redis OSS 6.2+ and Valkey)."""
+
+
+@dataclass
+class CacheClusterArgs:
+    """What the component creates, from the sizing plan and the deployment options."""
+
+    replication_group_id: str
+    """ElastiCache id: the cluster's name in the workload file (at most 37 characters, so
+    secondary ids ``<id>-rN`` stay within ElastiCache's 40)."""
+    description: str
+    engine: str
+    engine_version: str
+    node_type: str
+    cluster_mode: bool
+    shards: int
+    replicas_per_shard: int
+    multi_az: bool
+    data_tiering: bool
+    parameter_family: str
+    parameters: dict[str, str]
+    alarm_thresholds: AlarmThresholds
+    regions: list[str]
+    """Primary first; more than one means a Global Datastore."""
+    providers: dict[str, pulumi.ProviderResource]
+    """An explicit AWS provider per region."""
+    networks: dict[str, RegionNetwork]
+    alarm_topic_arn: pulumi.Input[str]
+    port: int = 6379
+    user_group_ids: list[str] = field(default_factory=list)
+    snapshot_retention_days: int = 1
+    snapshot_window: str = "03:00-05:00"
+    maintenance_window: str = "sun:05:30-sun:07:00"
+    log_retention_days: int = 30
+    production: bool = False
+    """Protect the replication groups and keep them if removed from the program."""
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class CacheCluster(pulumi.ComponentResource):
+    """A sized ElastiCache replication group with everything it needs to run and be watched."""
+
+    replication_group: aws.elasticache.ReplicationGroup
+    endpoint: pulumi.Output[str]
+    """Configuration endpoint with cluster mode, primary endpoint without."""
+    reader_endpoint: pulumi.Output[str]
+    auth_token: pulumi.Output[str] | None
+    """Secret; None when RBAC user groups control access."""
+    member_cluster_ids: list[str]
+
+    def __init__(self, name: str, args: CacheClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("elasticache-sizing:index:CacheCluster", name, None, opts)
+        primary_region = args.regions[0]
+
+        def child(region: str, **extra: object) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, provider=args.providers[region], **extra)  # type: ignore[arg-type]
+
+        parameter_group = aws.elasticache.ParameterGroup(
+            f"{name}-parameters",
+            family=args.parameter_family,
+            description=f"{args.replication_group_id}: settings from the sizing plan",
+            parameters=[aws.elasticache.ParameterGroupParameterArgs(name=key, value=value)
+                        for key, value in args.parameters.items()],
+            tags=args.tags,
+            opts=child(primary_region),
+        )
+        token = None
+        if not args.user_group_ids:
+            token = random.RandomPassword(
+                f"{name}-auth-token", length=AUTH_TOKEN_LENGTH, special=True, override_special=AUTH_TOKEN_SPECIALS,
+                opts=pulumi.ResourceOptions(parent=self))
+        logs = {
+            log_type: aws.cloudwatch.LogGroup(
+                f"{name}-{log_type}", name=f"/elasticache/{args.replication_group_id}/{log_type}",
+                retention_in_days=args.log_retention_days, tags=args.tags, opts=child(primary_region))
+            for log_type in LOG_TYPES
+        }
+        subnet_group, security_groups = self._network(name, args, primary_region, "", child(primary_region))
+        protection = {"protect": args.production, "retain_on_delete": args.production}
+        is_global = len(args.regions) > 1
+        self.replication_group = aws.elasticache.ReplicationGroup(
+            f"{name}-replication-group",
+            replication_group_id=args.replication_group_id,
+            description=args.description,
+            engine=args.engine,
+            engine_version=args.engine_version,
+            node_type=args.node_type,
+            parameter_group_name=parameter_group.name,
+            port=args.port,
+            cluster_mode="enabled" if args.cluster_mode else "disabled",
+            num_node_groups=args.shards if args.cluster_mode else None,
+            replicas_per_node_group=args.replicas_per_shard if args.cluster_mode else None,
+            num_cache_clusters=None if args.cluster_mode else 1 + args.replicas_per_shard,
+            # Cluster mode needs automatic failover on; without replicas there is nothing to fail over to.
+            automatic_failover_enabled=args.cluster_mode or args.replicas_per_shard > 0,
+            multi_az_enabled=args.multi_az,
+            data_tiering_enabled=args.data_tiering or None,
+            at_rest_encryption_enabled=True,
+            transit_encryption_enabled=True,
+            auth_token=token.result if token else None,
+            auth_token_update_strategy="rotate" if token else None,
+            user_group_ids=args.user_group_ids or None,
+            subnet_group_name=subnet_group,
+            security_group_ids=security_groups,
+            snapshot_retention_limit=args.snapshot_retention_days,
+            snapshot_window=args.snapshot_window if args.snapshot_retention_days else None,
+            maintenance_window=args.maintenance_window,
+            log_delivery_configurations=[
+                aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
+                    destination=group.name, destination_type="cloudwatch-logs", log_format="json", log_type=log_type)
+                for log_type, group in logs.items()
+            ],
+            auto_minor_version_upgrade=True,
+            apply_immediately=not args.production,
+            tags=args.tags,
+            # In a Global Datastore the node type and shard count change through the global group.
+            opts=child(primary_region, ignore_changes=["node_type", "num_node_groups"] if is_global else None,
+                       **protection),
+        )
+        if is_global:
+            self._global_datastore(name, args, parameter_group, protection)
+        if args.cluster_mode:
+            self.endpoint = self.replication_group.configuration_endpoint_address
+            self.reader_endpoint = self.replication_group.configuration_endpoint_address
+        else:
+            self.endpoint = self.replication_group.primary_endpoint_address
+            self.reader_endpoint = self.replication_group.reader_endpoint_address
+        self.auth_token = pulumi.Output.secret(token.result) if token else None
+        self.member_cluster_ids = member_cluster_ids(
+            args.replication_group_id, args.cluster_mode, args.shards, args.replicas_per_shard)
+        CacheAlarms(
+            f"{name}-alarms",
+            CacheAlarmsArgs(member_cluster_ids=self.member_cluster_ids, thresholds=args.alarm_thresholds,
+                            topic_arn=args.alarm_topic_arn, tags=args.tags),
+            opts=pulumi.ResourceOptions(parent=self, providers=[args.providers[primary_region]],
+                                        depends_on=[self.replication_group]),
+        )
+        self.register_outputs({"endpoint": self.endpoint, "reader_endpoint": self.reader_endpoint,
+                               "member_cluster_ids": self.member_cluster_ids})
+
+    def _network(self, name: str, args: CacheClusterArgs, region: str, suffix: str,
+                 opts: pulumi.ResourceOptions) -> tuple[pulumi.Output[str] | None, list[pulumi.Output[str]] | None]:
+        """Subnet group and security group for a region, where the stack configures them."""
+        network = args.networks.get(region, RegionNetwork())
+        subnet_group = None
+        if network.subnet_ids:
+            subnet_group = aws.elasticache.SubnetGroup(
+                f"{name}-subnets{suffix}", subnet_ids=list(network.subnet_ids),
+                description=f"{args.replication_group_id} in {region}", tags=args.tags, opts=opts).name
+        security_groups = None
+        if network.vpc_id:
+            sources = [aws.ec2.SecurityGroupIngressArgs(
+                protocol="tcp", from_port=args.port, to_port=args.port, description="cache clients",
+                cidr_blocks=list(network.allowed_cidrs) or None,
+                security_groups=list(network.allowed_security_group_ids) or None)]
+            security_groups = [aws.ec2.SecurityGroup(
+                f"{name}-security-group{suffix}", vpc_id=network.vpc_id,
+                description=f"{args.replication_group_id}: clients allowed to reach the cache",
+                ingress=sources if network.allowed_cidrs or network.allowed_security_group_ids else [],
+                tags=args.tags, opts=opts).id]
+        return subnet_group, security_groups
+
+    def _global_datastore(self, name: str, args: CacheClusterArgs, parameter_group: aws.elasticache.ParameterGroup,
+                          protection: dict[str, bool]) -> None:
+        primary_provider = args.providers[args.regions[0]]
+        global_group = aws.elasticache.GlobalReplicationGroup(
+            f"{name}-global",
+            global_replication_group_id_suffix=args.replication_group_id,
+            global_replication_group_description=args.description,
+            primary_replication_group_id=self.replication_group.id,
+            cache_node_type=args.node_type,
+            engine=args.engine,
+            engine_version=args.engine_version,
+            num_node_groups=args.shards if args.cluster_mode else None,
+            parameter_group_name=parameter_group.name,
+            automatic_failover_enabled=args.cluster_mode or args.replicas_per_shard > 0,
+            opts=pulumi.ResourceOptions(parent=self, provider=primary_provider),
+        )
+        for index, region in enumerate(args.regions[1:], start=1):
+            opts = pulumi.ResourceOptions(parent=self, provider=args.providers[region])
+            subnet_group, security_groups = self._network(name, args, region, f"-r{index}", opts)
+            # A secondary takes engine, version, node type, shards, parameters and encryption
+            # from the global group; it sets only its own replicas and placement.
+            aws.elasticache.ReplicationGroup(
+                f"{name}-replica-r{index}",
+                replication_group_id=f"{args.replication_group_id}-r{index}",
+                description=f"{args.description} (secondary in {region})",
+                global_replication_group_id=global_group.global_replication_group_id,
+                replicas_per_node_group=args.replicas_per_shard if args.cluster_mode else None,
+                num_cache_clusters=None if args.cluster_mode else 1 + args.replicas_per_shard,
+                automatic_failover_enabled=args.cluster_mode or args.replicas_per_shard > 0,
+                multi_az_enabled=args.multi_az,
+                subnet_group_name=subnet_group,
+                security_group_ids=security_groups,
+                snapshot_retention_limit=args.snapshot_retention_days,
+                maintenance_window=args.maintenance_window,
+                tags=args.tags,
+                opts=pulumi.ResourceOptions(parent=self, provider=args.providers[region], **protection),  # type: ignore[arg-type]
+            )
