@@ -88,7 +88,12 @@ _COMPUTED: dict[str, dict[str, str]] = {
 
 
 class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.inputs: dict[tuple[str, str], dict[str, Any]] = {}
+        """Deserialized inputs by (type, name), read back by the monitor (saves a second decoding)."""
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.inputs[(args.typ, args.name)] = args.inputs
         state = dict(args.inputs)
         for key, template in _COMPUTED.get(args.typ, {}).items():
             state.setdefault(key, template.format(name=args.inputs.get("replicationGroupId", args.name)))
@@ -101,8 +106,9 @@ class _Mocks(pulumi.runtime.Mocks):
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, also keeping what each registration asked for."""
 
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+    def __init__(self, mocks: _Mocks) -> None:
         super().__init__(mocks)
+        self.inputs = mocks.inputs
         self.recorded: list[PreviewResource] = []
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
@@ -110,7 +116,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.type != "pulumi:pulumi:Stack":
             self.recorded.append(PreviewResource(
                 urn=response.urn, type=request.type, name=request.name, parent=request.parent,
-                custom=bool(request.custom), inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
+                custom=bool(request.custom), inputs=self.inputs.pop((request.type, request.name)),
                 protect=bool(request.protect), retain_on_delete=bool(request.retainOnDelete),
                 ignore_changes=tuple(request.ignoreChanges), provider=request.provider))
         return response
@@ -118,12 +124,13 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
 
 def run_preview(plans: list[ClusterPlan], options: DeploymentOptions, stack: str = "preview") -> PreviewResult:
     """Provision ``plans`` under mocks; returns what was registered and the stack outputs."""
-    monitor = _RecordingMonitor(_Mocks())
+    mocks = _Mocks()
+    monitor = _RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     result = PreviewResult(resources=monitor.recorded)
     try:
-        pulumi.runtime.set_mocks(_Mocks(), project=PROJECT, stack=stack, preview=True, monitor=monitor)
+        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
         outputs: dict[str, Any] = {}
 
         async def program() -> None:
