@@ -12,6 +12,7 @@ import click
 
 from sizing.cli.estimate import estimate
 from sizing.cli.plan import plan
+from sizing.cli.profile import profile
 from sizing.cli.preview import preview
 from sizing.cli.schema import schema
 from sizing.cli.verify import verify
@@ -25,6 +26,7 @@ def cli() -> None:
 
 cli.add_command(estimate)
 cli.add_command(plan)
+cli.add_command(profile)
 cli.add_command(preview)
 cli.add_command(schema)
 cli.add_command(verify)

@@ -205,12 +205,17 @@ def profile_summary(profile: Profile, max_ops_per_sec: float, out: Console, writ
                       human_bytes(predicted))
     out.print(table)
     measured = profile.measured_dataset_bytes
+    margin = profile.predicted_margin_bytes
+    sampling = f" +- {100 * margin / measured:.1f}% from sampling (95%)" if margin and measured > 0 else ""
     out.print(f"dataset: model {human_bytes(profile.predicted_dataset_bytes)} ({profile.predicted_dataset_bytes:,} B) "
-              f"vs server {human_bytes(measured)} ({measured:,} B): {profile.error_percent:+.2f}% "
+              f"vs server {human_bytes(measured)} ({measured:,} B): {profile.error_percent:+.2f}%{sampling} "
               f"[dim](server: used_memory less startup, clients, replication, scripts and latency histograms; "
               f"model: {profile.allocator} jemalloc)[/dim]")
     if profile.version_note:
         out.print(f"[yellow]note: {profile.version_note}[/yellow]")
+    if measured > 0 and profile.measured_dataset_bytes - profile.predicted_dataset_bytes > 2 * margin + 0.02 * measured:
+        out.print("[yellow]note: the server holds much more than the sampled keys explain: a few large keys may have "
+                  "been missed or under-counted by the sample; a larger --sample reads more of them[/yellow]")
     elapsed = profile.elapsed_seconds
     out.print(f"load: {profile.commands_sent:,} commands in {elapsed:.1f} s "
               f"({profile.commands_sent / elapsed if elapsed else 0:,.0f} ops/s, limit {max_ops_per_sec:,.0f}); "
@@ -218,3 +223,4 @@ def profile_summary(profile: Profile, max_ops_per_sec: float, out: Console, writ
               f"(all clients)")
     if written_to:
         out.print(f"wrote {written_to}")
+
