@@ -41,6 +41,11 @@ class EngineParameters(BaseModel):
         default=None, ge=0, le=100, alias="reserved-memory-percent",
         description="Share of maxmemory ElastiCache keeps free for forks and buffers (default 25).",
     )
+    acl_pubsub_default: Literal["allchannels", "resetchannels"] | None = Field(
+        default=None, alias="acl-pubsub-default",
+        description="Pub/Sub channel permission of new ACL users (no memory effect); existing users keep theirs "
+                    "until they are updated or the cluster is rebooted.",
+    )
 
 
 class EncodingLimits(BaseModel):

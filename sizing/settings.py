@@ -136,6 +136,8 @@ def parameter_group(
     for field, value in overrides.items():
         if field in EncodingLimits.model_fields and field != "maxmemory_policy":
             wanted[field.replace("_", "-").replace("listpack", pack)] = str(value)
+    if cluster.parameters.acl_pubsub_default is not None:
+        wanted["acl-pubsub-default"] = cluster.parameters.acl_pubsub_default
     group = {"cluster-enabled": "yes" if cluster_mode else "no"}
     for name, value in wanted.items():
         spec = family.get(name)

@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from sizing.cli.diff import diff
 from sizing.cli.estimate import estimate
 from sizing.cli.plan import plan
 from sizing.cli.profile import profile
@@ -24,6 +25,7 @@ def cli() -> None:
     """Size Redis and Valkey clusters on AWS ElastiCache from a description of the data."""
 
 
+cli.add_command(diff)
 cli.add_command(estimate)
 cli.add_command(plan)
 cli.add_command(profile)

@@ -9,6 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from sizing.diff import WorkloadDiff
+from sizing.diff_report import diff_view, headline
 from sizing.memory import ClusterMemory
 from sizing.plan import ClusterPlan, Option
 from sizing.profile import Profile
@@ -224,3 +226,24 @@ def profile_summary(profile: Profile, max_ops_per_sec: float, out: Console, writ
     if written_to:
         out.print(f"wrote {written_to}")
 
+
+def diff_json(result: WorkloadDiff) -> dict[str, Any]:
+    document = result.model_dump(mode="json")
+    document["cost_change_percent"] = round(result.cost_change_percent, 2)
+    for cluster, model in zip(document["clusters"], result.clusters):
+        cluster["cost_delta_usd"] = round(model.cost_delta_usd, 2)
+    return document
+
+
+def diff_text(result: WorkloadDiff) -> None:
+    """Headlines, then each change with its impact; nothing but a line when nothing changed."""
+    out = console()
+    if not result.changed:
+        out.print(f"no changes ({result.base_label} -> {result.head_label})", highlight=False)
+        return
+    out.print(escape(diff_view(result, "")["summary"]), highlight=False)
+    for cluster in result.changed:
+        out.print(escape(headline(cluster).replace("**", "")), highlight=False)
+        for change in cluster.changes:
+            out.print(escape(f"    {change.field}: {change.before} -> {change.after} [{change.impact.value}] "
+                             f"{change.note}"), highlight=False)

@@ -1,0 +1,237 @@
+"""The sizing diff: classification of every change, the comment, the gates, git revisions.
+
+Golden comments: one scenario per change a reviewer must be told about, each applied to
+tests/diff/base.yaml. To regenerate after an intended change:
+    UPDATE_GOLDEN=1 python -m pytest tests/test_diff.py
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from sizing import parse_workload
+from sizing.cli import cli
+from sizing.diff import Impact, diff_workloads
+from sizing.diff_report import GITHUB_COMMENT_LIMIT, marker, render_diff_markdown
+from tests.conftest import ROOT
+
+BASE = yaml.safe_load((ROOT / "tests/diff/base.yaml").read_text())
+GOLDEN = ROOT / "tests/golden/diff"
+
+
+def _sessions(spec: dict[str, Any]) -> dict[str, Any]:
+    return next(c for c in spec["clusters"] if c["name"] == "sessions")
+
+
+def _catalog(spec: dict[str, Any]) -> dict[str, Any]:
+    return next(c for c in spec["clusters"] if c["name"] == "catalog")
+
+
+def grow(spec: dict[str, Any]) -> None:
+    _sessions(spec)["keyspaces"][0]["keys"] = 9_000_000  # past cache.m7g.large
+    _catalog(spec)["keyspaces"][0]["keys"] = 45_000_000  # more shards
+
+
+def shrink(spec: dict[str, Any]) -> None:
+    _catalog(spec)["keyspaces"][0]["keys"] = 4_000_000
+    _catalog(spec)["availability"] = {"min_shards": 1}
+
+
+def switch_to_valkey(spec: dict[str, Any]) -> None:
+    _sessions(spec).update(engine="valkey", engine_version="8.0")
+
+
+def toggle_cluster_mode(spec: dict[str, Any]) -> None:
+    _sessions(spec)["cluster_mode"] = "enabled"
+
+
+def add_region(spec: dict[str, Any]) -> None:
+    _catalog(spec)["regions"] = ["us-east-1", "eu-west-1"]
+
+
+def reboot_parameter(spec: dict[str, Any]) -> None:
+    _sessions(spec)["parameters"] = {"acl-pubsub-default": "resetchannels"}
+
+
+def no_change(spec: dict[str, Any]) -> None:
+    pass
+
+
+SCENARIOS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "grow": grow, "shrink": shrink, "switch-to-valkey": switch_to_valkey, "cluster-mode-toggle": toggle_cluster_mode,
+    "region-added": add_region, "reboot-parameter": reboot_parameter, "no-change": no_change,
+}
+
+
+def head(scenario: str) -> dict[str, Any]:
+    spec = copy.deepcopy(BASE)
+    SCENARIOS[scenario](spec)
+    return spec
+
+
+def diff_of(scenario: str) -> Any:
+    return diff_workloads(parse_workload(yaml.safe_dump(BASE), "base.yaml"),
+                          parse_workload(yaml.safe_dump(head(scenario)), "head.yaml"), "main", scenario)
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_golden_comment(scenario: str) -> None:
+    text = render_diff_markdown(diff_of(scenario), "shop")
+    path = GOLDEN / f"{scenario}.md"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+def impacts(scenario: str) -> dict[str, Impact]:
+    return {c.name: c.impact for c in diff_of(scenario).clusters}
+
+
+def test_growth_scales_online() -> None:
+    result = diff_of("grow")
+    sessions, catalog = (next(c for c in result.clusters if c.name == n) for n in ("sessions", "catalog"))
+    assert sessions.impact is Impact.online_scaling
+    assert [c.field for c in sessions.changes if c.impact is Impact.online_scaling] == ["node_type"]
+    assert catalog.impact is Impact.online_resharding
+    assert catalog.after and catalog.before and catalog.after.shards > catalog.before.shards
+    expected = catalog.before.dataset_bytes * (catalog.after.shards - catalog.before.shards) / catalog.after.shards
+    assert catalog.data_moved_bytes == pytest.approx(expected, rel=1e-6)
+    assert result.monthly_usd_after > result.monthly_usd_before
+
+
+def test_each_scenario_is_classified() -> None:
+    assert impacts("shrink")["catalog"] is Impact.online_resharding
+    assert diff_of("shrink").monthly_usd_after < diff_of("shrink").monthly_usd_before
+    assert impacts("switch-to-valkey")["sessions"] is Impact.online_scaling
+    assert impacts("cluster-mode-toggle")["sessions"] is Impact.replacement
+    assert impacts("region-added")["catalog"] is Impact.in_place
+    assert impacts("reboot-parameter")["sessions"] is Impact.reboot
+    assert not diff_of("no-change").changed
+    assert render_diff_markdown(diff_of("no-change"), "shop") == ""
+
+
+def test_replacements_come_first() -> None:
+    spec = head("cluster-mode-toggle")
+    grow(spec)
+    result = diff_workloads(parse_workload(yaml.safe_dump(BASE), "b"), parse_workload(yaml.safe_dump(spec), "h"))
+    assert [c.name for c in result.clusters] == ["sessions", "catalog"]
+    assert result.clusters[0].impact is Impact.replacement
+
+
+def test_downgrades_and_removals_are_replacements() -> None:
+    spec = copy.deepcopy(BASE)
+    _catalog(spec)["engine_version"] = "7.2"
+    spec["clusters"] = [_catalog(spec)]
+    result = diff_workloads(parse_workload(yaml.safe_dump(BASE), "b"), parse_workload(yaml.safe_dump(spec), "h"))
+    by_name = {c.name: c for c in result.clusters}
+    assert by_name["sessions"].status == "removed" and by_name["sessions"].impact is Impact.replacement
+    assert by_name["catalog"].impact is Impact.replacement
+
+
+def test_unplannable_head_is_underprovisioned() -> None:
+    spec = copy.deepcopy(BASE)
+    _sessions(spec)["availability"] = {"max_shards": 1}
+    _sessions(spec)["nodes"] = {"families": ["t4g"]}
+    result = diff_workloads(parse_workload(yaml.safe_dump(BASE), "b"), parse_workload(yaml.safe_dump(spec), "h"))
+    sessions = result.clusters[0]
+    assert sessions.name == "sessions" and sessions.underprovisioned and sessions.after is None
+    assert "no node type can carry it" in sessions.problem
+    assert "UNDERPROVISIONED" in render_diff_markdown(result, "shop")
+
+
+def test_comment_stays_under_githubs_limit() -> None:
+    spec = {"clusters": [{**copy.deepcopy(_sessions(BASE)), "name": f"s{i}"} for i in range(300)]}
+    grown = copy.deepcopy(spec)
+    for cluster in grown["clusters"]:
+        cluster["keyspaces"][0]["keys"] = 9_000_000
+        cluster["parameters"] = {"acl-pubsub-default": "resetchannels"}
+    result = diff_workloads(parse_workload(yaml.safe_dump(spec), "b"), parse_workload(yaml.safe_dump(grown), "h"))
+    text = render_diff_markdown(result, "big")
+    assert len(text) <= GITHUB_COMMENT_LIMIT
+    assert text.startswith(marker("big"))
+    assert "left out to stay under GitHub's 65,536-character limit" in text
+    assert text.count("**s") == 300  # every headline kept
+
+
+def test_cli_gates_and_formats(tmp_path: Path) -> None:
+    base, changed = tmp_path / "base.yaml", tmp_path / "shop.yaml"
+    base.write_text(yaml.safe_dump(BASE))
+    changed.write_text(yaml.safe_dump(head("cluster-mode-toggle")))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["diff", "--base", str(base), "--head", str(changed), "--format", "json",
+                                 "--fail-on", "replacement"])
+    assert result.exit_code == 3
+    document = json.loads(result.stdout)
+    assert document["clusters"][0]["impact"] == "replacement" and "cost_delta_usd" in document["clusters"][0]
+    assert "failing on replacement: sessions" in result.stderr
+    ok = runner.invoke(cli, ["diff", "--base", str(base), "--head", str(changed), "--fail-on", "reboot,cost-increase:50"])
+    assert ok.exit_code == 0, ok.output
+    assert "sessions:" in ok.stdout and "[replacement]" in ok.stdout
+    grown = tmp_path / "grown.yaml"
+    grown.write_text(yaml.safe_dump(head("grow")))
+    costly = runner.invoke(cli, ["diff", "--base", str(base), "--head", str(grown), "--fail-on", "cost-increase:5"])
+    assert costly.exit_code == 3 and "cost-increase: +" in costly.stderr
+    markdown = runner.invoke(cli, ["diff", "--base", str(base), "--head", str(base), "--format", "markdown"])
+    assert markdown.exit_code == 0 and markdown.stdout == ""
+
+
+@pytest.mark.parametrize("gate", ["explode", "cost-increase:lots", "replacement:1"])
+def test_bad_gates_are_refused(gate: str, tmp_path: Path) -> None:
+    file = tmp_path / "shop.yaml"
+    file.write_text(yaml.safe_dump(BASE))
+    done = subprocess.run([sys.executable, "-m", "sizing", "diff", "--base", str(file), "--head", str(file), "--fail-on", gate],
+                          capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2 and done.stderr.startswith("error: --fail-on:"), done.stderr
+
+
+def test_base_from_a_git_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "ci@example.com")
+    git("config", "user.name", "ci")
+    stack = tmp_path / "stacks" / "shop.yaml"
+    stack.parent.mkdir()
+    stack.write_text(yaml.safe_dump(BASE))
+    git("add", ".")
+    git("commit", "-q", "-m", "base")
+    stack.write_text(yaml.safe_dump(head("grow")))
+    monkeypatch.chdir(tmp_path / "stacks")  # a revision's file is found from anywhere in the repository
+    runner = CliRunner()
+    result = runner.invoke(cli, ["diff", "--base", "main", "--head", "shop.yaml", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["base_label"] == "main"
+    assert {c["name"]: c["impact"] for c in document["clusters"]} == {
+        "catalog": "online_resharding", "sessions": "online_scaling"}
+    new_stack = tmp_path / "stacks" / "new.yaml"
+    new_stack.write_text(yaml.safe_dump(BASE))
+    added = runner.invoke(cli, ["diff", "--base", "main", "--head", "new.yaml", "--format", "json"])
+    assert added.exit_code == 0 and {c["status"] for c in json.loads(added.stdout)["clusters"]} == {"added"}
+    unknown = runner.invoke(cli, ["diff", "--base", "no-such-branch", "--head", "shop.yaml"])
+    assert unknown.exit_code != 0 and "no such file, directory or git revision" in str(unknown.exception)
+
+
+def test_workflow_file_is_valid() -> None:
+    workflow = yaml.safe_load((ROOT / ".github/workflows/sizing-diff.yml").read_text())
+    assert workflow[True]["pull_request"]["paths"] == ["stacks/**"]  # YAML 1.1 reads the key `on` as True
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
+    steps = workflow["jobs"]["sizing-diff"]["steps"]
+    script = next(s["run"] for s in steps if "python -m sizing diff" in s.get("run", ""))
+    assert "--format markdown" in script and "elasticache-sizing-diff:" in script
+    done = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+                           str(ROOT / ".github/workflows/sizing-diff.yml")], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr  # GitHub's workflow schema, vendored by check-jsonschema
