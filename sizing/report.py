@@ -13,7 +13,12 @@ import jinja2
 
 from sizing.plan import ClusterPlan, Option
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = next(
+    (path for path in (Path(__file__).resolve().parent / "templates", Path(__file__).resolve().parent.parent / "templates")
+     if path.is_dir()),
+    Path(__file__).resolve().parent / "templates",
+)
+"""Installed: sizing/templates (pyproject maps templates/ there); in a checkout: templates/."""
 SHOWN_REJECTIONS = 3
 
 
