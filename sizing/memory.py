@@ -144,9 +144,12 @@ class DatasetModel:
         self.key_bytes = [ks.key_bytes for ks in cluster.keyspaces]
         self.encodings: list[str] = []
         self.per_key: list[float] = []
+        self.value_per_key: list[float] = []
+        """The part of ``per_key`` data tiering can move to SSD: the value, not the key or its entry."""
         for ks in cluster.keyspaces:
             encoding, structure = value_structure(ks, self.profile, profile_limits, arrival)
             per_key = _key_and_object_bytes(ks, self.profile, profile_limits, self.clustered, arrival, structure)
+            self.value_per_key.append(min(per_key, _value_object_bytes(ks, self.profile, profile_limits) + structure))
             if ks.ttl and self.profile.keyspace_layout != "hashtable":
                 per_key += self.profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
             self.encodings.append(
@@ -179,6 +182,16 @@ class DatasetModel:
         if cache_key not in self._shards:
             self._shards[cache_key] = sum(self.keyspace_bytes(shards, key_scale))
         return self._shards[cache_key]
+
+    def tiered_shard_bytes(self, shards: int, key_scale: float, hot_fraction: float) -> tuple[float, float]:
+        """(memory, SSD) bytes on one shard of a data-tiering node.
+
+        ElastiCache keeps every key in memory and moves the values of the least recently
+        used items to SSD, so memory holds the keys, the tables and the hot values.
+        """
+        cold_values = (1 - hot_fraction) * sum(
+            count * key_scale / shards * value for count, value in zip(self.keys, self.value_per_key))
+        return self.shard_bytes(shards, key_scale) - cold_values, cold_values
 
     def _table_bytes(self, cluster_keys: float, shards: int) -> float:
         """Bucket arrays of the main (or expires) table of one shard."""

@@ -95,7 +95,9 @@ class Option(BaseModel):
     binding: Bottleneck
     usable_memory_bytes: int
     memory_today: MemoryBreakdown
+    """In memory only: on data-tiering nodes the cold values are in ``ssd_bytes_per_node``."""
     memory_horizon: MemoryBreakdown
+    ssd_bytes_per_node: int = Field(default=0, description="Cold values on SSD at the horizon (data tiering).")
     ops_per_sec_per_shard: float
     planning_ops_per_sec: float
     hourly_usd_by_region: dict[str, float]
@@ -177,7 +179,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     for cluster_mode in modes:
         shaped = cluster.model_copy(update={"cluster_mode": "enabled" if cluster_mode else "disabled"})
         dataset = DatasetModel(shaped)
-        memory_shards: dict[tuple[int, float], int | None] = {}
+        memory_shards: dict[tuple[int, float, float], int | None] = {}
         for node, prices in offered:
             outcome = _evaluate(shaped, profile, dataset, node, prices, cluster_mode, reserved, growth, memory_shards)
             if isinstance(outcome, _Candidate):
@@ -262,7 +264,7 @@ def _offered(
 
 def _evaluate(
     cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, node: NodeType, prices: dict[str, float],
-    cluster_mode: bool, reserved: int, growth: float, memory_shards: dict[tuple[int, float], int | None],
+    cluster_mode: bool, reserved: int, growth: float, memory_shards: dict[tuple[int, float, float], int | None],
 ) -> _Candidate | Rejection:
     """The smallest layout of ``node`` that carries the cluster in ``cluster_mode``, or why none does."""
     def reject(bottleneck: Bottleneck, reason: str, shortfall: float = float("inf")) -> Rejection:
@@ -289,19 +291,32 @@ def _evaluate(
     # Memory is searched once per (usable memory, bandwidth) and shared by node types alike in both.
     by_cpu = math.ceil(traffic.peak_ops_per_sec / ops_capacity)
     by_network = math.ceil(traffic.peak_ops_per_sec * wire_per_op / net_capacity)
-    memo_key = (plannable, node.baseline_gbps)
+    hot = traffic.hot_data_percent / 100 if node.data_tiering else 1.0
+    ssd_plannable = node.data_tiering_ssd_gib * 2**30 * (1 - TARGET_HEADROOM_PERCENT / 100)
+
+    def in_memory(n: int, scale: float = growth) -> float:
+        return dataset.tiered_shard_bytes(n, scale, hot)[0] if hot < 1 else dataset.shard_bytes(n, scale)
+
+    memo_key = (plannable, node.baseline_gbps, node.data_tiering_ssd_gib)
     if memo_key not in memory_shards:
         def fits(n: int) -> bool:
-            return load.required_bytes(dataset.shard_bytes(n, growth), n) <= plannable
+            return (load.required_bytes(in_memory(n), n) <= plannable
+                    and (hot == 1 or dataset.tiered_shard_bytes(n, growth, hot)[1] <= ssd_plannable))
 
         # Memory per shard falls roughly as 1/shards: start from that estimate.
-        guess = math.ceil(load.required_bytes(dataset.shard_bytes(low, growth), low) * low / plannable)
+        guess = math.ceil(load.required_bytes(in_memory(low), low) * low / plannable)
         memory_shards[memo_key] = _smallest_fitting(low, high, fits, guess)
     by_memory = memory_shards[memo_key]
     limit = "1 shard (cluster mode disabled)" if not cluster_mode else f"{high} shards"
     if by_memory is None:
-        needed = load.required_bytes(dataset.shard_bytes(high, growth), high)
-        return reject(Bottleneck.memory, f"needs {_gib(needed)} per node at {limit}; {node.name} offers "
+        needed = load.required_bytes(in_memory(high), high)
+        if hot < 1 and needed <= plannable:
+            on_ssd = dataset.tiered_shard_bytes(high, growth, hot)[1]
+            return reject(Bottleneck.memory, f"needs {_gib(on_ssd)} of cold values on SSD per node at {limit}; "
+                                             f"{node.name} offers {_gib(ssd_plannable)} of SSD after "
+                                             f"{TARGET_HEADROOM_PERCENT}% headroom", on_ssd / ssd_plannable)
+        tiering = f" with {traffic.hot_data_percent:g}% of the data hot" if hot < 1 else ""
+        return reject(Bottleneck.memory, f"needs {_gib(needed)} per node at {limit}{tiering}; {node.name} offers "
                                          f"{_gib(plannable)} after the {reserved}% reserve and "
                                          f"{TARGET_HEADROOM_PERCENT}% headroom", needed / plannable)
     if by_cpu > high:
@@ -327,8 +342,9 @@ def _evaluate(
         return Option(
             node_type=node.name, family=node.family, cluster_mode=cluster_mode, shards=shards,
             replicas_per_shard=replicas, nodes_per_region=nodes, binding=binding, usable_memory_bytes=usable,
-            memory_today=load.breakdown(dataset.shard_bytes(shards), shards),
-            memory_horizon=load.breakdown(dataset.shard_bytes(shards, growth), shards),
+            memory_today=load.breakdown(in_memory(shards, 1.0), shards),
+            memory_horizon=load.breakdown(in_memory(shards), shards),
+            ssd_bytes_per_node=round(dataset.tiered_shard_bytes(shards, growth, hot)[1]) if hot < 1 else 0,
             ops_per_sec_per_shard=traffic.peak_ops_per_sec / shards, planning_ops_per_sec=ops_capacity,
             hourly_usd_by_region=dict(prices), monthly_usd=round(monthly, 2),
         )

@@ -55,6 +55,8 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "headroom_horizon": f"{chosen.headroom_percent:.0f}%",
         "horizon": f"{plan.horizon_months} months (keys x{plan.growth_factor:.2f})",
         "required": human_bytes(chosen.memory_horizon.required_bytes),
+        "ssd": (f" Data tiering keeps {human_bytes(chosen.ssd_bytes_per_node)} of cold values per node on SSD."
+                if chosen.ssd_bytes_per_node else ""),
         "usable": human_bytes(chosen.usable_memory_bytes),
         "reserve": f"maxmemory less the {plan.reserved_memory_percent}% reserve",
         "parts": [{"label": label, "value": human_bytes(value)} for label, value in parts.items()],

@@ -134,6 +134,10 @@ class Traffic(_Spec):
     pipeline_depth: int = Field(default=1, ge=1, le=10_000, description="Commands a client sends before reading replies.")
     avg_request_bytes: int = Field(default=100, ge=1, description="Average command size on the wire.")
     avg_response_bytes: int = Field(default=500, ge=1, description="Average reply size on the wire.")
+    hot_data_percent: float = Field(
+        default=100.0, gt=0, le=100,
+        description="Share of the keys read or written regularly. On data-tiering nodes (r6gd) only these keys' "
+                    "values must stay in memory; the rest move to SSD (AWS: ideal up to 20%).")
 
 
 class Availability(_Spec):

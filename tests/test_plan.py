@@ -205,3 +205,41 @@ def test_fragmentation_factors_are_the_measured_ones() -> None:
     for pattern, ratio in FRAGMENTATION_RATIO.items():
         # Rounded to two decimals; defrag-off medians moved < 0.005 between full runs.
         assert ratio == pytest.approx(medians[pattern]["activedefrag_no"], abs=0.01), pattern
+
+
+def _tiering_cluster(hot_percent: float, keys: int = 150_000_000) -> Any:
+    return cluster(strings(keys=keys, key_bytes=20, value_bytes=900), cluster_mode="enabled",
+                   nodes={"families": ["r6gd", "r6g"], "data_tiering": True},
+                   traffic={"hot_data_percent": hot_percent})
+
+
+def test_data_tiering_keeps_only_hot_values_in_memory() -> None:
+    hot = plan_cluster(_tiering_cluster(10), advise=False)
+    assert hot.data_tiering and hot.chosen.family == "r6gd"
+    chosen = hot.chosen
+    catalog = {n.name: n for n in load_catalog().node_types}
+    node = catalog[chosen.node_type]
+    model = DatasetModel(_tiering_cluster(10))
+    memory, ssd = model.tiered_shard_bytes(chosen.shards, hot.growth_factor, 0.10)
+    assert chosen.memory_horizon.dataset_bytes == round(memory)
+    assert chosen.ssd_bytes_per_node == round(ssd) > 0
+    assert memory + ssd == pytest.approx(model.shard_bytes(chosen.shards, hot.growth_factor))
+    assert chosen.ssd_bytes_per_node <= node.data_tiering_ssd_gib * 2**30 * 0.9
+    assert chosen.memory_horizon.required_bytes <= plannable_memory_bytes(chosen.usable_memory_bytes)
+    # Keys stay in memory: even a tiny hot set keeps every key's entry, name and object there.
+    cold = plan_cluster(_tiering_cluster(0.01), advise=False).chosen
+    assert cold.memory_horizon.dataset_bytes > 150_000_000 * (20 + 16) / cold.shards
+    # All data hot: an r6gd node is only its memory, and in-memory nodes cost less for it.
+    all_hot = plan_cluster(_tiering_cluster(100), advise=False)
+    assert all_hot.chosen.ssd_bytes_per_node == 0
+    assert hot.chosen.monthly_usd < all_hot.chosen.monthly_usd
+
+
+def test_data_tiering_rejection_names_the_ssd_when_it_binds() -> None:
+    # 4 TB of values, 5% hot: the hot part fits the biggest r6gd's memory, the cold part no SSD.
+    with pytest.raises(NoViableNodeError) as error:
+        plan_cluster(cluster(strings(keys=200_000_000, key_bytes=16, value_bytes=20_000), cluster_mode="disabled",
+                             nodes={"families": ["r6gd"], "data_tiering": True}, traffic={"hot_data_percent": 5}),
+                     advise=False)
+    reasons = [r.reason for r in error.value.rejections if r.node_type == "cache.r6gd.16xlarge"]
+    assert reasons and re.search(r"of cold values on SSD per node at 1 shard .*offers [\d,.]+ GiB of SSD", reasons[0])

@@ -147,6 +147,8 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
                   f"{chosen.headroom_percent:.0f}% at {plan.horizon_months} months (keys x{plan.growth_factor:.2f})")
         out.print(f"  per node at the horizon {memory_bar(chosen)} {human_bytes(chosen.memory_horizon.required_bytes)} "
                   f"of {human_bytes(chosen.usable_memory_bytes)} usable")
+        if chosen.ssd_bytes_per_node:
+            out.print(f"  data tiering: {human_bytes(chosen.ssd_bytes_per_node)} of cold values per node on SSD")
         table = Table(show_header=True, header_style="dim", box=None, padding=(0, 2))
         table.add_column("memory per node")
         table.add_column("bytes", justify="right")
