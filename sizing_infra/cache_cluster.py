@@ -11,7 +11,8 @@
     ├── <name>-replication-group     the primary ReplicationGroup
     ├── <name>-global           GlobalReplicationGroup, when the plan spans regions
     ├── <name>-replica-rN       secondary ReplicationGroups, one per extra region
-    └── <name>-alarms           CacheAlarms (component) on the primary region's nodes
+    ├── <name>-alarms           CacheAlarms (component) on the primary's nodes
+    └── <name>-alarms-rN        CacheAlarms on each secondary's nodes, in its region
 
 Every region's resources are created with that region's explicit provider.
 """
@@ -60,7 +61,8 @@ class CacheClusterArgs:
     providers: dict[str, pulumi.ProviderResource]
     """An explicit AWS provider per region."""
     networks: dict[str, RegionNetwork]
-    alarm_topic_arn: pulumi.Input[str]
+    alarm_topic_arns: dict[str, pulumi.Input[str]]
+    """SNS topic per region: CloudWatch alarms notify topics in their own region."""
     port: int = 6379
     user_group_ids: list[str] = field(default_factory=list)
     snapshot_retention_days: int = 1
@@ -163,15 +165,19 @@ class CacheCluster(pulumi.ComponentResource):
         self.auth_token = pulumi.Output.secret(token.result) if token else None
         self.member_cluster_ids = member_cluster_ids(
             args.replication_group_id, args.cluster_mode, args.shards, args.replicas_per_shard)
-        CacheAlarms(
-            f"{name}-alarms",
-            CacheAlarmsArgs(member_cluster_ids=self.member_cluster_ids, thresholds=args.alarm_thresholds,
-                            topic_arn=args.alarm_topic_arn, tags=args.tags),
-            opts=pulumi.ResourceOptions(parent=self, providers=[args.providers[primary_region]],
-                                        depends_on=[self.replication_group]),
-        )
+        self._alarms(f"{name}-alarms", args, args.replication_group_id, primary_region, self.replication_group)
         self.register_outputs({"endpoint": self.endpoint, "reader_endpoint": self.reader_endpoint,
                                "member_cluster_ids": self.member_cluster_ids})
+
+    def _alarms(self, name: str, args: CacheClusterArgs, group_id: str, region: str,
+                group: aws.elasticache.ReplicationGroup) -> None:
+        CacheAlarms(
+            name,
+            CacheAlarmsArgs(member_cluster_ids=member_cluster_ids(group_id, args.cluster_mode, args.shards,
+                                                                  args.replicas_per_shard),
+                            thresholds=args.alarm_thresholds, topic_arn=args.alarm_topic_arns[region], tags=args.tags),
+            opts=pulumi.ResourceOptions(parent=self, providers=[args.providers[region]], depends_on=[group]),
+        )
 
     def _network(self, name: str, args: CacheClusterArgs, region: str, suffix: str,
                  opts: pulumi.ResourceOptions) -> tuple[pulumi.Output[str] | None, list[pulumi.Output[str]] | None]:
@@ -216,7 +222,7 @@ class CacheCluster(pulumi.ComponentResource):
             subnet_group, security_groups = self._network(name, args, region, f"-r{index}", opts)
             # A secondary takes engine, version, node type, shards, parameters and encryption
             # from the global group; it sets only its own replicas and placement.
-            aws.elasticache.ReplicationGroup(
+            secondary = aws.elasticache.ReplicationGroup(
                 f"{name}-replica-r{index}",
                 replication_group_id=f"{args.replication_group_id}-r{index}",
                 description=f"{args.description} (secondary in {region})",
@@ -232,3 +238,4 @@ class CacheCluster(pulumi.ComponentResource):
                 tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, provider=args.providers[region], **protection),  # type: ignore[arg-type]
             )
+            self._alarms(f"{name}-alarms-r{index}", args, f"{args.replication_group_id}-r{index}", region, secondary)

@@ -50,8 +50,8 @@ class DeploymentOptions(BaseModel):
     user_group_ids: tuple[str, ...] = Field(
         default=(), alias="userGroupIds", description="RBAC user groups; when set, no AUTH token is generated.")
     alarm_topic_arn: str | None = Field(
-        default=None, alias="alarmTopicArn", pattern=r"^arn:aws[a-z-]*:sns:",
-        description="Existing SNS topic for alarms; otherwise one is created.")
+        default=None, alias="alarmTopicArn", pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$",
+        description="Existing SNS topic for the alarms in its region; other regions get a topic of their own.")
     alarm_email: str | None = Field(default=None, alias="alarmEmail", pattern=r"^[^@\s]+@[^@\s]+$",
                                     description="Subscribe this address to the alarm topic.")
     snapshot_retention_days: int = Field(default=1, ge=0, le=35, alias="snapshotRetentionDays",

@@ -19,7 +19,7 @@ TAG_PREFIX = "elasticache-sizing"
 
 
 def cluster_args(plan: ClusterPlan, options: DeploymentOptions, providers: dict[str, pulumi.ProviderResource],
-                 alarm_topic_arn: pulumi.Input[str]) -> CacheClusterArgs:
+                 alarm_topic_arns: dict[str, pulumi.Input[str]]) -> CacheClusterArgs:
     """The component's inputs: the plan's choices and the stack's options."""
     chosen = plan.chosen
     predicted = chosen.memory_horizon.required_bytes
@@ -41,7 +41,7 @@ def cluster_args(plan: ClusterPlan, options: DeploymentOptions, providers: dict[
         regions=list(plan.regions),
         providers=providers,
         networks={region: options.network(region) for region in plan.regions},
-        alarm_topic_arn=alarm_topic_arn,
+        alarm_topic_arns={region: alarm_topic_arns[region] for region in plan.regions},
         port=options.port,
         user_group_ids=list(options.user_group_ids),
         snapshot_retention_days=options.snapshot_retention_days,
@@ -64,12 +64,11 @@ def provision(plans: list[ClusterPlan], options: DeploymentOptions) -> dict[str,
     regions = sorted({region for plan in plans for region in plan.regions})
     providers: dict[str, pulumi.ProviderResource] = {
         region: aws.Provider(f"aws-{region}", region=region) for region in regions}
-    # CloudWatch alarms notify topics in their own region: the topic lives where the alarms do.
-    alarm_regions = sorted({plan.regions[0] for plan in plans})
-    topics = {region: _alarm_topic(region, options, providers[region]) for region in alarm_regions}
+    # CloudWatch alarms notify topics in their own region: a topic per region with nodes.
+    topics = {region: _alarm_topic(region, options, providers[region]) for region in regions}
     outputs: dict[str, Any] = {}
     for plan in plans:
-        args = cluster_args(plan, options, providers, topics[plan.regions[0]])
+        args = cluster_args(plan, options, providers, topics)
         cluster = CacheCluster(plan.name, args)
         chosen = plan.chosen
         outputs[plan.name] = {
@@ -93,8 +92,9 @@ def provision(plans: list[ClusterPlan], options: DeploymentOptions) -> dict[str,
 
 
 def _alarm_topic(region: str, options: DeploymentOptions, provider: pulumi.ProviderResource) -> pulumi.Input[str]:
-    """The SNS topic alarms notify: the configured one, or a new one (with the e-mail subscribed)."""
-    if options.alarm_topic_arn:
+    """The SNS topic alarms in ``region`` notify: the configured one where it is in that region,
+    else a new one (with the e-mail subscribed)."""
+    if options.alarm_topic_arn and options.alarm_topic_arn.split(":")[3] == region:
         return options.alarm_topic_arn
     opts = pulumi.ResourceOptions(provider=provider)
     topic = aws.sns.Topic(f"cache-alarms-{region}", tags={"managed-by": TAG_PREFIX}, opts=opts)

@@ -202,6 +202,25 @@ def test_global_datastore_spans_providers() -> None:
     assert result.named("carts-subnets-r1").inputs["subnetIds"] == ["subnet-3"]
     locks = result.named("inventory-locks-replication-group")
     assert locks.provider == providers["us-east-1"] and not locks.ignore_changes
+    # The secondary's nodes are watched in their own region, notifying that region's topic.
+    secondary_alarms = [r for r in result.of_type(ALARM) if r.name.startswith("carts-alarms-r1-")]
+    nodes = {a.inputs["dimensions"]["CacheClusterId"] for a in secondary_alarms}
+    assert nodes == {"carts-r1-0001-001", "carts-r1-0001-002", "carts-r1-0001-003"}
+    assert {a.inputs["alarmActions"][0] for a in secondary_alarms} == {
+        "arn:aws:sns:preview:000000000000:cache-alarms-eu-west-1"}
+    alarms_component = result.named("carts-alarms-r1")
+    assert alarms_component.provider == "" and secondary_alarms[0].parent == alarms_component.urn
+
+
+def test_configured_topic_serves_its_own_region() -> None:
+    arn = "arn:aws:sns:us-east-1:123456789012:oncall"
+    result = preview("checkout", alarmTopicArn=arn)
+    topics = result.of_type("aws:sns/topic:Topic")
+    assert [t.name for t in topics] == ["cache-alarms-eu-west-1"]
+    actions = {a.name.split("-alarms")[0] + ("-r1" if "-alarms-r1-" in a.name else ""): a.inputs["alarmActions"][0]
+               for a in result.of_type(ALARM)}
+    assert actions["carts"] == actions["inventory-locks"] == arn
+    assert actions["carts-r1"] == "arn:aws:sns:preview:000000000000:cache-alarms-eu-west-1"
 
 
 def test_production_stacks_protect_their_data() -> None:
@@ -229,6 +248,7 @@ def test_network_from_the_stack_config() -> None:
     ({"networks": {"us-east-1": {"vpcId": "not-a-vpc"}}}, "networks.us-east-1.vpcId"),
     ({"networks": {"us-east-1": {"subnets": ["a"]}}}, "networks.us-east-1.subnets"),
     ({"alarmTopicArn": "topic"}, "alarmTopicArn"),
+    ({"alarmTopicArn": "arn:aws:sns:us-east-1:oncall"}, "alarmTopicArn"),
     ({"maintenanceWindow": "sunday"}, "maintenanceWindow"),
 ])
 def test_bad_stack_config_names_the_key(raw: dict[str, Any], key: str) -> None:
