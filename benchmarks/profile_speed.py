@@ -24,7 +24,7 @@ from sizing.profile import build_profile
 from sizing.profiling import DEFAULT_MAX_OPS_PER_SEC, DEFAULT_SAMPLE_KEYS, sample_servers
 from sizing.report import human_bytes
 from sizing.server import default_server_binary, started_server
-from tests.profile_data import EXPECTED, mixed_commands
+from tests.profile_data import EXPECTED, load_mixed
 
 
 def main() -> None:
@@ -36,12 +36,7 @@ def main() -> None:
     binary = args.server or default_server_binary()
     with started_server(binary, engine_profile("redis", "7.0").defaults, False) as client:
         started = time.monotonic()
-        pipe = client.pipeline(transaction=False)
-        for index, command in enumerate(mixed_commands(scale)):
-            pipe.execute_command(*command)  # type: ignore[no-untyped-call]
-            if index % 1000 == 999:
-                pipe.execute()
-        pipe.execute()
+        load_mixed(client, scale)
         print(f"loaded {client.dbsize():,} keys in {time.monotonic() - started:.0f} s")
         url = f"redis://127.0.0.1:{client.connection_pool.connection_kwargs['port']}"
         started = time.monotonic()

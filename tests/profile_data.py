@@ -6,8 +6,8 @@ schema, UUIDs), as much real data does: a workload file holds one average size p
 keyspace, and where sizes vary across the allocator's size classes no average prices
 every key right (see ``test_profile.py`` for what that costs).
 
-``mixed_commands`` yields the write commands; ``EXPECTED`` gives, per pattern, its type
-and how many keys a scale of 1.0 writes.
+``mixed_commands`` yields the write commands and ``load_mixed`` sends them pipelined;
+``EXPECTED`` gives, per pattern, its type and how many keys a scale of 1.0 writes.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import json
 import random
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 Command = tuple[str | int | float, ...]
 
@@ -94,3 +95,13 @@ def mixed_commands(scale: float = 1.0, seed: int = 7) -> Iterator[Command]:
         names.add(_handle(r))
     for name in sorted(names):  # handles: letters-only names -> numeric user ids
         yield ("SET", f"handle:{name}", r.randint(10**6, 10**7 - 1))
+
+
+def load_mixed(client: Any, scale: float = 1.0, batch: int = 1000) -> None:
+    """Write the mixed data into ``client`` (a redis-py client), ``batch`` commands per round trip."""
+    pipe = client.pipeline(transaction=False)
+    for index, command in enumerate(mixed_commands(scale)):
+        pipe.execute_command(*command)
+        if index % batch == batch - 1:
+            pipe.execute()
+    pipe.execute()

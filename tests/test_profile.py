@@ -38,7 +38,7 @@ from sizing.profile_yaml import profile_yaml
 from sizing.profiling import LATENCY_HISTOGRAM_BYTES, KeySample, ServerSample, ServerSnapshot
 from sizing.server import free_port, started_server
 from sizing.verification import settle
-from tests.profile_data import EXPECTED, mixed_commands
+from tests.profile_data import EXPECTED, load_mixed
 
 TOLERANCE_PERCENT = 2.0
 FAST = "200000"  # --max-ops-per-sec for tests: the limiter is not what they test
@@ -147,12 +147,7 @@ def _load(client: redis.Redis, scale: float) -> int:
         client.execute_command(*args)  # type: ignore[no-untyped-call]
         client.delete(str(args[1]))
     histograms, before = len(client.info("latencystats")), settle(client)
-    pipe = client.pipeline(transaction=False)
-    for index, args in enumerate(mixed_commands(scale)):
-        pipe.execute_command(*args)  # type: ignore[no-untyped-call]
-        if index % 500 == 499:
-            pipe.execute()
-    pipe.execute()
+    load_mixed(client, scale, batch=500)
     after = settle(client)
     return after - before - (len(client.info("latencystats")) - histograms) * LATENCY_HISTOGRAM_BYTES
 
