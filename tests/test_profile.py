@@ -254,3 +254,47 @@ def test_wrong_password_and_missing_permission(standalone: Loaded) -> None:
         CliRunner().invoke(cli, ["profile", "--url", f"redis://reader:wrong@127.0.0.1:{port}"], catch_exceptions=False)
     with pytest.raises(ServerError, match=r"may not run MEMORY USAGE.*\+memory\|usage"):
         CliRunner().invoke(cli, ["profile", "--url", f"redis://reader:secret@127.0.0.1:{port}"], catch_exceptions=False)
+
+
+@pytest.mark.server
+def test_tls_and_acl_user(debian_redis_server: str, tmp_path: Path) -> None:
+    """rediss:// with the server's CA (``ssl_ca_certs`` in the URL) and an ACL user with a password."""
+    import subprocess
+    import time
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test-ca",
+            "-keyout", "ca.key", "-out", "ca.crt")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key",
+            "-out", "server.csr")
+    (tmp_path / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1",
+            "-extfile", "san.ext", "-out", "server.crt")
+    port = free_port()
+    server = subprocess.Popen(
+        [debian_redis_server, "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--tls-cert-file", str(tmp_path / "server.crt"), "--tls-key-file", str(tmp_path / "server.key"),
+         "--tls-ca-cert-file", str(tmp_path / "ca.crt"), "--tls-auth-clients", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(host="127.0.0.1", port=port, ssl=True, ssl_ca_certs=str(tmp_path / "ca.crt"))
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        client.execute_command("ACL", "SETUSER", "profiler", "on", ">s3cret", "~*", "+@read", "+info", "+memory",  # type: ignore[no-untyped-call]
+                               "+object", "+type", "+scan", "+dbsize", "+ping", "+cluster|slots", "+pttl", "+strlen")
+        for index in range(300):
+            client.set(f"session:{index:06d}", "x" * 100)
+        url = f"rediss://profiler:s3cret@127.0.0.1:{port}/?ssl_ca_certs={tmp_path / 'ca.crt'}"
+        cluster, output = _profile(tmp_path, url, "--sample", "1000")
+        assert [(k.name, k.keys, k.value_bytes) for k in cluster.keyspaces] == [("session:{id}", 300, 100)]
+        with pytest.raises(ServerError, match="cannot reach rediss://127.0.0.1"):
+            CliRunner().invoke(cli, ["profile", "--url", f"rediss://127.0.0.1:{port}"], catch_exceptions=False)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
