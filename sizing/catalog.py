@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 DATA = Path(__file__).resolve().parent / "data"
 PRICES_AS_OF = "2025-03-14"
 """Date of the AWS on-demand price data in ``prices.csv``."""
+RESERVED_PRICES_AS_OF = "2024-10-07"
+"""Publication date of the AWS reserved-node offers in ``reserved_prices.csv``."""
+RESERVED_TERMS_YEARS = (1, 3)
 
 
 class NodeType(BaseModel):
@@ -79,9 +82,22 @@ class Catalog(BaseModel):
     node_types: tuple[NodeType, ...]
     regions: dict[str, Region]
     hourly_usd: dict[tuple[str, str, str], float] = Field(description="(region, node type, engine) -> USD per hour.")
+    reserved_share: dict[tuple[str, str, int], float] = Field(
+        default_factory=dict,
+        description="(region, node type, term years) -> All Upfront effective hourly rate / on-demand rate.")
 
     def price(self, region: str, node_type: str, engine: str) -> float | None:
         return self.hourly_usd.get((region, node_type, engine))
+
+    def reserved_price(self, region: str, node_type: str, engine: str, years: int) -> float | None:
+        """Effective hourly rate of an All Upfront reservation, where AWS offers one.
+
+        The offers predate Valkey and quote Redis OSS rates; a Valkey node is estimated at
+        its own on-demand rate times the same reserved share.
+        """
+        share = self.reserved_share.get((region, node_type, years))
+        on_demand = self.price(region, node_type, engine)
+        return None if share is None or on_demand is None else on_demand * share
 
     def restricted(self, families: tuple[str, ...] | None) -> Catalog:
         """The catalog limited to some families (None: all)."""
@@ -125,4 +141,9 @@ def load_catalog() -> Catalog:
                 value = row[f"{engine}_usd_per_hour"]
                 if value:
                     prices[(row["region"], row["node_type"], engine)] = float(value)
-    return Catalog(node_types=nodes, regions=regions, hourly_usd=prices)
+    reserved: dict[tuple[str, str, int], float] = {}
+    with (DATA / "reserved_prices.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            reserved[(row["region"], row["node_type"], int(row["term_years"]))] = (
+                float(row["reserved_usd_per_hour"]) / float(row["on_demand_usd_per_hour"]))
+    return Catalog(node_types=nodes, regions=regions, hourly_usd=prices, reserved_share=reserved)

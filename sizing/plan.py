@@ -13,6 +13,9 @@ Glossary
     nodes              shards x (1 + replicas_per_shard) per region.
     binding            the constraint that set the shard count (memory, cpu, network).
     monthly_usd        on-demand cost of every node in every region, 730 hours a month.
+    monthly_usd_reserved  the same with 1- or 3-year All Upfront reservations: the upfront
+                       fee spread over the term (AWS's reserved offers; Valkey estimated at
+                       the Redis OSS reserved share of its own on-demand rate).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from sizing.capacity import (
     plannable_memory_bytes,
     usable_memory_bytes,
 )
-from sizing.catalog import PRICES_AS_OF, Catalog, NodeType, load_catalog
+from sizing.catalog import PRICES_AS_OF, RESERVED_PRICES_AS_OF, RESERVED_TERMS_YEARS, Catalog, NodeType, load_catalog
 from sizing.engines import EngineProfile, engine_profile
 from sizing.errors import NoViableNodeError
 from sizing.memory import DatasetModel
@@ -102,6 +105,9 @@ class Option(BaseModel):
     planning_ops_per_sec: float
     hourly_usd_by_region: dict[str, float]
     monthly_usd: float
+    monthly_usd_reserved: dict[int, float] = Field(
+        default_factory=dict, description="Term in years -> monthly cost with All Upfront reservations (effective), "
+                                          "where AWS offers them in every region of the cluster.")
 
     @property
     def headroom_percent(self) -> float:
@@ -135,6 +141,7 @@ class ClusterPlan(BaseModel):
     alarms: AlarmThresholds
     recommendations: tuple[Recommendation, ...] = Field(default=(), description="Computed savings, biggest first.")
     prices_as_of: str = PRICES_AS_OF
+    reserved_prices_as_of: str = RESERVED_PRICES_AS_OF
 
     def fingerprint(self) -> str:
         """12 hex digits that change exactly when what gets deployed changes.
@@ -181,7 +188,8 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         dataset = DatasetModel(shaped)
         memory_shards: dict[tuple[int, float, float], int | None] = {}
         for node, prices in offered:
-            outcome = _evaluate(shaped, profile, dataset, node, prices, cluster_mode, reserved, growth, memory_shards)
+            outcome = _evaluate(shaped, profile, dataset, node, prices, _reserved_hourly(catalog, cluster, node),
+                                cluster_mode, reserved, growth, memory_shards)
             if isinstance(outcome, _Candidate):
                 options.append(outcome)
             else:
@@ -262,9 +270,20 @@ def _offered(
     return {region: price for region, price in prices.items() if price is not None}
 
 
+def _reserved_hourly(catalog: Catalog, cluster: Cluster, node: NodeType) -> dict[int, float]:
+    """Term -> one node's effective hourly rate over all regions, for terms offered in every region."""
+    result = {}
+    for years in RESERVED_TERMS_YEARS:
+        rates = [catalog.reserved_price(region, node.name, cluster.engine, years) for region in cluster.regions]
+        if all(rate is not None for rate in rates):
+            result[years] = sum(rate for rate in rates if rate is not None)
+    return result
+
+
 def _evaluate(
     cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, node: NodeType, prices: dict[str, float],
-    cluster_mode: bool, reserved: int, growth: float, memory_shards: dict[tuple[int, float, float], int | None],
+    reserved_hourly_usd: dict[int, float], cluster_mode: bool, reserved: int, growth: float,
+    memory_shards: dict[tuple[int, float, float], int | None],
 ) -> _Candidate | Rejection:
     """The smallest layout of ``node`` that carries the cluster in ``cluster_mode``, or why none does."""
     def reject(bottleneck: Bottleneck, reason: str, shortfall: float = float("inf")) -> Rejection:
@@ -347,6 +366,8 @@ def _evaluate(
             ssd_bytes_per_node=round(dataset.tiered_shard_bytes(shards, growth, hot)[1]) if hot < 1 else 0,
             ops_per_sec_per_shard=traffic.peak_ops_per_sec / shards, planning_ops_per_sec=ops_capacity,
             hourly_usd_by_region=dict(prices), monthly_usd=round(monthly, 2),
+            monthly_usd_reserved={years: round(nodes * hourly * HOURS_PER_MONTH, 2)
+                                  for years, hourly in reserved_hourly_usd.items()},
         )
 
     return _Candidate(node.name, node.family, shards, round(monthly, 2), build)

@@ -50,6 +50,7 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "layout": _layout(chosen),
         "nodes": f"{chosen.shards} x {1 + chosen.replicas_per_shard} nodes = {chosen.nodes_per_region} per region",
         "monthly": usd(chosen.monthly_usd),
+        "reserved": reserved_text(chosen.monthly_usd_reserved),
         "binding": chosen.binding.value,
         "headroom_today": f"{chosen.headroom_today_percent:.0f}%",
         "headroom_horizon": f"{chosen.headroom_percent:.0f}%",
@@ -87,12 +88,27 @@ def _alarms_text(plan: ClusterPlan) -> str:
             f"replication lag > {alarms.replication_lag_seconds:g} s, swap > {human_bytes(alarms.swap_usage_bytes)}")
 
 
+def reserved_text(monthly_by_term: dict[int, float]) -> str:
+    """'1-year reserved $742/month, 3-year $522/month', or '' where AWS offers no reservation."""
+    parts = [f"{years}-year{' reserved' if index == 0 else ''} {usd(value)}/month"
+             for index, (years, value) in enumerate(sorted(monthly_by_term.items()))]
+    return ", ".join(parts)
+
+
+def _summed_reserved(plans: list[ClusterPlan]) -> dict[int, float]:
+    """Fleet totals per term, for terms every cluster has."""
+    terms = set.intersection(*(set(p.chosen.monthly_usd_reserved) for p in plans)) if plans else set()
+    return {years: sum(p.chosen.monthly_usd_reserved[years] for p in plans) for years in terms}
+
+
 def plan_view(plans: list[ClusterPlan]) -> dict[str, Any]:
     total = sum(p.chosen.monthly_usd for p in plans)
     return {
         "summary": f"{len(plans)} cluster{'s' if len(plans) != 1 else ''} planned.",
         "clusters": [cluster_view(p) for p in plans],
         "total_monthly": usd(total),
+        "total_reserved": reserved_text(_summed_reserved(plans)),
+        "reserved_as_of": plans[0].reserved_prices_as_of if plans else "",
         "prices_as_of": plans[0].prices_as_of if plans else "",
     }
 

@@ -243,3 +243,23 @@ def test_data_tiering_rejection_names_the_ssd_when_it_binds() -> None:
                      advise=False)
     reasons = [r.reason for r in error.value.rejections if r.node_type == "cache.r6gd.16xlarge"]
     assert reasons and re.search(r"of cold values on SSD per node at 1 shard .*offers [\d,.]+ GiB of SSD", reasons[0])
+
+
+def test_reserved_prices_are_the_published_offers() -> None:
+    catalog = load_catalog()
+    # AWS's 3-year All Upfront offer for cache.r7g.12xlarge in us-east-1: $61,909.11 for 26,280 hours.
+    assert catalog.reserved_price("us-east-1", "cache.r7g.12xlarge", "redis", 3) == pytest.approx(61_909.11 / 26_280)
+    assert catalog.reserved_price("us-east-1", "cache.r7g.12xlarge", "redis", 1) == pytest.approx(29_349.504 / 8_760)
+    # Valkey: its own (lower) on-demand rate times the same reserved share.
+    share = catalog.reserved_share[("us-east-1", "cache.r7g.12xlarge", 3)]
+    assert catalog.reserved_price("us-east-1", "cache.r7g.12xlarge", "valkey", 3) == pytest.approx(
+        (catalog.price("us-east-1", "cache.r7g.12xlarge", "valkey") or 0) * share)
+    assert 0.40 < share < 0.50  # AWS: "up to 55%" off for 3 years
+    plan = plan_cluster(cluster(strings(), regions=["us-east-1", "eu-west-1"], nodes={"families": ["m7g"]}),
+                        advise=False)
+    chosen = plan.chosen
+    expected = {years: chosen.nodes_per_region * HOURS_PER_MONTH * sum(
+        catalog.reserved_price(region, chosen.node_type, "valkey", years) or 0 for region in plan.regions)
+        for years in (1, 3)}
+    assert chosen.monthly_usd_reserved == pytest.approx(expected, abs=0.01)
+    assert chosen.monthly_usd_reserved[3] < chosen.monthly_usd_reserved[1] < chosen.monthly_usd

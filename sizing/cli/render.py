@@ -14,7 +14,7 @@ from sizing.diff_report import diff_view, headline
 from sizing.memory import ClusterMemory
 from sizing.plan import ClusterPlan, Option
 from sizing.profile import Profile
-from sizing.report import human_bytes
+from sizing.report import human_bytes, reserved_text
 from sizing.verification import Verification
 
 
@@ -143,6 +143,9 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         out.print(f"  {chosen.node_type} x {chosen.shards} shard(s) x {1 + chosen.replicas_per_shard} node(s) "
                   f"= {chosen.nodes_per_region} nodes per region, ${chosen.monthly_usd:,.0f}/month on demand "
                   f"(prices of {plan.prices_as_of})")
+        if chosen.monthly_usd_reserved:
+            out.print(f"  with All Upfront reservations: {reserved_text(chosen.monthly_usd_reserved)} "
+                      f"(offers of {plan.reserved_prices_as_of})", highlight=False)
         out.print(f"  binding constraint: {chosen.binding.value}; headroom {chosen.headroom_today_percent:.0f}% today, "
                   f"{chosen.headroom_percent:.0f}% at {plan.horizon_months} months (keys x{plan.growth_factor:.2f})")
         out.print(f"  per node at the horizon {memory_bar(chosen)} {human_bytes(chosen.memory_horizon.required_bytes)} "
