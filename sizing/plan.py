@@ -188,8 +188,8 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         dataset = DatasetModel(shaped)
         memory_shards: dict[tuple[int, float, float], int | None] = {}
         for node, prices in offered:
-            outcome = _evaluate(shaped, profile, dataset, node, prices, _reserved_hourly(catalog, cluster, node),
-                                cluster_mode, reserved, growth, memory_shards)
+            outcome = _evaluate(shaped, profile, dataset, node, prices, catalog, cluster_mode, reserved, growth,
+                                memory_shards)
             if isinstance(outcome, _Candidate):
                 options.append(outcome)
             else:
@@ -282,7 +282,7 @@ def _reserved_hourly(catalog: Catalog, cluster: Cluster, node: NodeType) -> dict
 
 def _evaluate(
     cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, node: NodeType, prices: dict[str, float],
-    reserved_hourly_usd: dict[int, float], cluster_mode: bool, reserved: int, growth: float,
+    catalog: Catalog, cluster_mode: bool, reserved: int, growth: float,
     memory_shards: dict[tuple[int, float, float], int | None],
 ) -> _Candidate | Rejection:
     """The smallest layout of ``node`` that carries the cluster in ``cluster_mode``, or why none does."""
@@ -319,8 +319,10 @@ def _evaluate(
     memo_key = (plannable, node.baseline_gbps, node.data_tiering_ssd_gib)
     if memo_key not in memory_shards:
         def fits(n: int) -> bool:
-            return (load.required_bytes(in_memory(n), n) <= plannable
-                    and (hot == 1 or dataset.tiered_shard_bytes(n, growth, hot)[1] <= ssd_plannable))
+            if hot == 1:  # the common case, kept to one call: the planner asks this ~200 times a cluster
+                return load.required_bytes(dataset.shard_bytes(n, growth), n) <= plannable
+            memory, on_ssd = dataset.tiered_shard_bytes(n, growth, hot)
+            return load.required_bytes(memory, n) <= plannable and on_ssd <= ssd_plannable
 
         # Memory per shard falls roughly as 1/shards: start from that estimate.
         guess = math.ceil(load.required_bytes(in_memory(low), low) * low / plannable)
@@ -366,8 +368,8 @@ def _evaluate(
             ssd_bytes_per_node=round(dataset.tiered_shard_bytes(shards, growth, hot)[1]) if hot < 1 else 0,
             ops_per_sec_per_shard=traffic.peak_ops_per_sec / shards, planning_ops_per_sec=ops_capacity,
             hourly_usd_by_region=dict(prices), monthly_usd=round(monthly, 2),
-            monthly_usd_reserved={years: round(nodes * hourly * HOURS_PER_MONTH, 2)
-                                  for years, hourly in reserved_hourly_usd.items()},
+            monthly_usd_reserved={years: round(nodes * hourly * HOURS_PER_MONTH, 2)  # only built options need it
+                                  for years, hourly in _reserved_hourly(catalog, cluster, node).items()},
         )
 
     return _Candidate(node.name, node.family, shards, round(monthly, 2), build)
