@@ -157,6 +157,11 @@ class ClusterPlan(BaseModel):
         return hashlib.sha256(json.dumps(deployed, sort_keys=True).encode()).hexdigest()[:12]
 
 
+_Offers = tuple[list[Rejection], list[tuple[NodeType, dict[str, float]]]]
+_OFFERS: dict[tuple[str, str, tuple[str, ...], bool, tuple[str, ...], bool], _Offers] = {}
+"""Node types offered (with their prices) or rejected, per key of ``plan_cluster``, for the shipped catalog."""
+
+
 def plan_workload(workload: Workload, catalog: Catalog | None = None) -> list[ClusterPlan]:
     """Plan every cluster of a workload."""
     return [plan_cluster(cluster, catalog) for cluster in workload.clusters]
@@ -175,14 +180,26 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     growth = (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months
     modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
     options: list[_Candidate] = []
-    rejected: list[Rejection] = []
-    offered: list[tuple[NodeType, dict[str, float]]] = []
-    for node in catalog.node_types:  # what does not depend on the cluster mode, once
-        availability = _offered(cluster, profile, catalog, node, modes[0])
-        if isinstance(availability, Rejection):
-            rejected.append(availability)
-        else:
-            offered.append((node, availability))
+    # Which node types are offered, and at what prices, depends on the engine, version,
+    # regions and node constraints only: a fleet shares those answers.
+    offer_key = (cluster.engine, cluster.version, tuple(cluster.regions), cluster.nodes.data_tiering,
+                 tuple(cluster.nodes.families or ()), modes[0])
+    shared = full_catalog is load_catalog()
+    offers: _Offers
+    if shared and offer_key in _OFFERS:
+        offers = _OFFERS[offer_key]
+    else:
+        offers = ([], [])
+        for node in catalog.node_types:
+            availability = _offered(cluster, profile, catalog, node, modes[0])
+            if isinstance(availability, Rejection):
+                offers[0].append(availability)
+            else:
+                offers[1].append((node, availability))
+        if shared:
+            _OFFERS[offer_key] = offers
+    rejected: list[Rejection] = list(offers[0])
+    offered = offers[1]
     for cluster_mode in modes:
         shaped = cluster.model_copy(update={"cluster_mode": "enabled" if cluster_mode else "disabled"})
         dataset = DatasetModel(shaped)
