@@ -149,7 +149,7 @@ class DatasetModel:
         for ks in cluster.keyspaces:
             encoding, structure = value_structure(ks, self.profile, profile_limits, arrival)
             per_key = _key_and_object_bytes(ks, self.profile, profile_limits, self.clustered, arrival, structure)
-            self.value_per_key.append(min(per_key, _value_object_bytes(ks, self.profile, profile_limits) + structure))
+            self.value_per_key.append(min(per_key, value_object_bytes(ks, self.profile, profile_limits) + structure))
             if ks.ttl and self.profile.keyspace_layout != "hashtable":
                 per_key += self.profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
             self.encodings.append(
@@ -225,7 +225,7 @@ def _key_and_object_bytes(
     k = ks.key_bytes
     if profile.keyspace_layout == "hashtable":
         return _valkey81_object_bytes(ks, profile, limits) + structure
-    value = _value_object_bytes(ks, profile, limits) + structure
+    value = value_object_bytes(ks, profile, limits) + structure
     if profile.keyspace_layout == "embedded":
         # Commands pass the argument's SDS, which is at least sdshdr8 (embstr or
         # sdsnewlen); a snapshot load builds the key with sdsReqType (dict.c, db.c).
@@ -282,7 +282,7 @@ def _string_encoding(ks: StringKeyspace, profile: EngineProfile, limits: Encodin
     return "embstr"
 
 
-def _value_object_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits) -> float:
+def value_object_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits) -> float:
     """The value robj (and string bytes) up to Valkey 8.0."""
     alloc = profile.allocator.class_bytes
     if not isinstance(ks, StringKeyspace):

@@ -24,16 +24,19 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.errors import ServerError
-from sizing.memory import DatasetModel
+from sizing.engines import engine_profile
+from sizing.memory import DatasetModel, value_object_bytes
 from sizing.parameters import EngineParameters
 from sizing.patterns import patterns
 from sizing.profiling import KeySample, ServerSample
-from sizing.workload import MAX_NUMERIC_DIGITS, SUPPORTED_VERSIONS, Cluster
+from sizing.workload import MAX_NUMERIC_DIGITS, SUPPORTED_VERSIONS, Cluster, StringKeyspace
 
 Z_95 = 1.96
 """Two-sided 95% normal quantile, for the key-count intervals."""
@@ -141,10 +144,12 @@ def build_profile(url: str, name: str, servers: list[ServerSample], allocator: s
     version, note = model_version(first.engine, first.version)
     every = [k for s in servers for k in s.keys]
     pattern_of = patterns(k.name for k in every)
-    groups: dict[tuple[str, str, str, bool], list[list[KeySample]]] = defaultdict(lambda: [[] for _ in servers])
+    value_class = _value_classes(first.engine, version, allocator)
+    groups: dict[_Group, list[list[KeySample]]] = defaultdict(lambda: [[] for _ in servers])
     for index, server in enumerate(servers):
         for key in server.keys:
-            groups[(pattern_of[key.name], key.type, key.encoding, key.ttl)][index].append(key)
+            size = value_class(key.length) if key.type == "string" and key.encoding != "int" else 0
+            groups[(pattern_of[key.name], key.type, key.encoding, key.ttl, size)][index].append(key)
     ttl_by_pattern: dict[str, list[bool]] = defaultdict(list)
     for key in every:
         ttl_by_pattern[pattern_of[key.name]].append(key.ttl)
@@ -176,9 +181,33 @@ _POLICIES = ("volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "vola
              "volatile-ttl", "noeviction")
 
 
-def _group_names(groups: list[tuple[str, str, str, bool]]) -> dict[tuple[str, str, str, bool], str]:
+_Group = tuple[str, str, str, bool, int]
+"""(pattern, type, encoding, expires, value allocation class of a string or 0)."""
+
+
+def _value_classes(engine: str, version: str, allocator: str) -> Callable[[int], int]:
+    """Bytes the model allocates for a string value of a given length (its object and SDS).
+
+    String values of one pattern often vary in length (JSON documents, tokens). The model
+    prices one length per keyspace, and allocator classes are steps, so a mean length
+    priced once is not the mean of the lengths priced one by one: values 50 to 500 bytes
+    long come out 4% high. Splitting a pattern's strings by this cost keeps every
+    keyspace inside one step, where its mean length prices exactly.
+    """
+    profile = engine_profile(engine, version, allocator)
+    limits = profile.defaults
+
+    @lru_cache(maxsize=None)
+    def cost(length: int) -> int:
+        keyspace = StringKeyspace(name="v", type="string", keys=1, key_bytes=1, value_bytes=max(1, length))
+        return round(value_object_bytes(keyspace, profile, limits))
+
+    return cost
+
+
+def _group_names(groups: list[_Group]) -> dict[_Group, str]:
     """Keyspace names: the pattern, with what sets a group apart when a pattern has several."""
-    by_pattern: dict[str, list[tuple[str, str, str, bool]]] = defaultdict(list)
+    by_pattern: dict[str, list[_Group]] = defaultdict(list)
     for group in groups:
         by_pattern[group[0]].append(group)
     names = {}
@@ -192,6 +221,8 @@ def _group_names(groups: list[tuple[str, str, str, bool]]) -> dict[tuple[str, st
                 suffix += f".{group[2]}"
             if len({g[3] for g in members if g[1:3] == group[1:3]}) > 1:
                 suffix += ".ttl" if group[3] else ".no-ttl"
+            if len({g[4] for g in members if g[1:4] == group[1:4]}) > 1:
+                suffix += f".v{group[4]}"  # the bytes its values take: one allocation class
             names[group] = pattern + suffix
     return names
 

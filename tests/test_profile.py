@@ -130,6 +130,51 @@ def test_groups_split_by_ttl_and_whole_counts_keep_the_mean() -> None:
     assert written.parameters.maxmemory_policy == "allkeys-lru"
 
 
+def test_strings_of_varying_length_split_by_allocation_class() -> None:
+    lengths = [50 + (i * 37) % 451 for i in range(900)]  # 50..500 bytes, spread evenly
+    keys = [_key(f"doc:{i:06d}", "string", length=n, encoding="raw") for i, n in enumerate(lengths)]
+    sample = ServerSample(before=_snapshot(900), after=_snapshot(900), scanned_keys=900, keys=tuple(keys),
+                          commands_sent=100, elapsed_seconds=1.0)
+    profile = build_profile("redis://h:1", "c", [sample], "upstream")
+    docs = [k.definition for k in profile.keyspaces]
+    assert len(docs) > 5 and all(d["name"].startswith("doc:{id}.v") for d in docs)
+    assert sum(d["keys"] for d in docs) == 900
+    mean = sum(d["value_bytes"] * d["keys"] for d in docs) / 900
+    assert mean == pytest.approx(sum(lengths) / 900, abs=0.5)  # the lengths' mean survives the split
+    # Every keyspace prices like its keys do: the model's cost of its mean length is the class in its name.
+    for definition in docs:
+        values = [n for n in lengths if f".v{_class_of(n)}" == definition["name"][len("doc:{id}"):]]
+        assert values and min(values) <= definition["value_bytes"] <= max(values)
+
+
+def _class_of(length: int) -> int:
+    from sizing.memory import value_object_bytes
+    from sizing.workload import StringKeyspace
+
+    keyspace = StringKeyspace(name="v", type="string", keys=1, key_bytes=1, value_bytes=length)
+    profile = engine_profile("redis", "7.0")
+    return round(value_object_bytes(keyspace, profile, profile.defaults))
+
+
+@pytest.mark.server
+def test_varying_string_lengths_within_tolerance(debian_redis_server: str, tmp_path: Path) -> None:
+    """JSON-like values of 50 to 500 bytes: one mean length would price them 4% high."""
+    with started_server(debian_redis_server, engine_profile("redis", "7.0").defaults, False) as client:
+        for args in WRITE_COMMANDS:
+            client.execute_command(*args)  # type: ignore[no-untyped-call]
+            client.delete(str(args[1]))
+        before = settle(client) - len(client.info("latencystats")) * LATENCY_HISTOGRAM_BYTES
+        pipe = client.pipeline(transaction=False)
+        for index in range(20_000):
+            pipe.set(f"doc:{index:08d}", "x" * (50 + (index * 7919) % 451))
+        pipe.execute()
+        after = settle(client) - len(client.info("latencystats")) * LATENCY_HISTOGRAM_BYTES
+        url = f"redis://127.0.0.1:{client.connection_pool.connection_kwargs['port']}"
+        cluster, _ = _profile(tmp_path, url, "--sample", "1000000")
+        predicted = estimate_cluster(cluster, "debian").dataset_bytes
+        assert abs(100 * (predicted - (after - before)) / (after - before)) <= TOLERANCE_PERCENT
+
+
 def test_dataset_leaves_out_what_is_not_data() -> None:
     snapshot = _snapshot(1, clients_bytes=20_000, replication_bytes=1_000_000, other_overhead_bytes=500)
     assert snapshot.dataset_bytes == 10_000_000 - 900_000 - 20_000 - 1_000_000 - 500 - 10 * LATENCY_HISTOGRAM_BYTES
