@@ -217,6 +217,12 @@ class DatasetModel:
         return float(DICT_POINTER_BYTES * dict_buckets(keys, cron))
 
 
+def per_key_bytes(keyspace: Keyspace, profile: EngineProfile, limits: EncodingLimits) -> float:
+    """One key's table entry, name, object and value, standalone, written by commands."""
+    structure = value_structure(keyspace, profile, limits, "commands")[1]
+    return _key_and_object_bytes(keyspace, profile, limits, False, "commands", structure)
+
+
 def _key_and_object_bytes(
     ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool, arrival: Arrival, structure: float
 ) -> float:

@@ -120,10 +120,13 @@ def test_groups_split_by_ttl_and_whole_counts_keep_the_mean() -> None:
     assert by_name["counter:{id}"] == {"name": "counter:{id}", "type": "string", "keys": 1000, "key_bytes": 10,
                                        "value_bytes": 5, "numeric": True}
     persistent = [d for n, d in by_name.items() if n.startswith("user:{id}:profile.no-ttl")]
-    assert sorted(d["fields"] for d in persistent) == [10, 11]
+    assert sorted({d["fields"] for d in persistent}) == [10, 11]
     mean = sum(d["fields"] * d["keys"] for d in persistent) / sum(d["keys"] for d in persistent)
-    assert mean == pytest.approx(32 / 3, abs=0.01)  # i % 4 in (1, 2, 3): 11, 10 and 11 fields
-    assert by_name["user:{id}:profile.ttl"]["ttl"] is True
+    assert mean == pytest.approx(32 / 3, abs=0.05)  # i % 4 in (1, 2, 3): 11, 10 and 11 fields
+    # Names of 14 and 15 bytes ("user:0:profile", "user:10:profile") take different key
+    # allocations in the model, so each length is a keyspace of its own.
+    assert {d["key_bytes"] for d in persistent} == {14, 15}
+    assert all(d["ttl"] for n, d in by_name.items() if n.startswith("user:{id}:profile.ttl"))
     assert sum(d["keys"] for d in by_name.values()) == pytest.approx(2000, abs=2)
     written = parse_workload(profile_yaml(profile, "now"), "<profile>").clusters[0]
     assert written == profile.cluster
@@ -147,6 +150,16 @@ def test_strings_of_varying_length_split_by_allocation_class() -> None:
         assert values and min(values) <= definition["value_bytes"] <= max(values)
 
 
+def _letters(number: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'ba': distinct for distinct numbers."""
+    letters = ""
+    while True:
+        number, digit = divmod(number, 26)
+        letters = chr(97 + digit) + letters
+        if number == 0:
+            return letters
+
+
 def _class_of(length: int) -> int:
     from sizing.memory import value_object_bytes
     from sizing.workload import StringKeyspace
@@ -158,7 +171,8 @@ def _class_of(length: int) -> int:
 
 @pytest.mark.server
 def test_varying_string_lengths_within_tolerance(debian_redis_server: str, tmp_path: Path) -> None:
-    """JSON-like values of 50 to 500 bytes: one mean length would price them 4% high."""
+    """JSON-like values of 50 to 500 bytes and user names of 5 to 12 letters as keys: one
+    mean length would price them 4% and 6% high."""
     with started_server(debian_redis_server, engine_profile("redis", "7.0").defaults, False) as client:
         for args in WRITE_COMMANDS:
             client.execute_command(*args)  # type: ignore[no-untyped-call]
@@ -167,12 +181,19 @@ def test_varying_string_lengths_within_tolerance(debian_redis_server: str, tmp_p
         pipe = client.pipeline(transaction=False)
         for index in range(20_000):
             pipe.set(f"doc:{index:08d}", "x" * (50 + (index * 7919) % 451))
+            name = _letters(index).ljust(5 + (index * 3) % 8, "-")  # unique, 5 to 12 characters
+            pipe.set(f"handle:{name}", f"u{10_000_000 + index}")
         pipe.execute()
         after = settle(client) - len(client.info("latencystats")) * LATENCY_HISTOGRAM_BYTES
         url = f"redis://127.0.0.1:{client.connection_pool.connection_kwargs['port']}"
         cluster, _ = _profile(tmp_path, url, "--sample", "1000000")
         predicted = estimate_cluster(cluster, "debian").dataset_bytes
-        assert abs(100 * (predicted - (after - before)) / (after - before)) <= TOLERANCE_PERCENT
+        # Unsplit, this data comes out 4.7% high (4% on the values, 6% on the names);
+        # split, it measured within 0.05%, so a tenth of the tolerance is a real check.
+        assert abs(100 * (predicted - (after - before)) / (after - before)) <= TOLERANCE_PERCENT / 10
+        names = [k.name for k in cluster.keyspaces]
+        assert sum(n.startswith("doc:{id}.v") for n in names) > 5
+        assert sum(n.startswith("handle:{id}.k") for n in names) > 1
 
 
 def test_dataset_leaves_out_what_is_not_data() -> None:
