@@ -31,6 +31,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.capacity import TARGET_HEADROOM_PERCENT
+from sizing.deployment import DeploymentOptions, RegionNetwork
 from sizing.errors import NoViableNodeError
 from sizing.plan import ClusterPlan, plan_cluster
 from sizing.settings import family_parameters
@@ -163,12 +164,20 @@ def _summaries(clusters: list[Cluster]) -> dict[str, PlanSummary | str]:
 
 
 def diff_workloads(base: Workload | None, head: Workload | None, base_label: str = "base",
-                   head_label: str = "head") -> WorkloadDiff:
-    """Compare every cluster of ``base`` with the cluster of the same name in ``head``."""
+                   head_label: str = "head", base_options: DeploymentOptions | None = None,
+                   head_options: DeploymentOptions | None = None) -> WorkloadDiff:
+    """Compare every cluster of ``base`` with the cluster of the same name in ``head``.
+
+    With the stack's deployment options of either side (``Pulumi.<stack>.yaml``; a side
+    without one has the defaults), their changes are classified too, for every cluster.
+    """
+    options = None
+    if base_options is not None or head_options is not None:
+        options = (base_options or DeploymentOptions(), head_options or DeploymentOptions())
     before = {c.name: c for c in (base.clusters if base else [])}
     after = {c.name: c for c in (head.clusters if head else [])}
     plans = _summaries(list(before.values()) + list(after.values()))
-    diffs = [_diff_cluster(name, before.get(name), after.get(name), plans)
+    diffs = [_diff_cluster(name, before.get(name), after.get(name), plans, options)
              for name in list(before) + [n for n in after if n not in before]]
     diffs.sort(key=lambda d: (not (d.impact is Impact.replacement or d.underprovisioned), -d.impact.rank,
                               d.status == "unchanged", d.name))
@@ -179,8 +188,8 @@ def diff_workloads(base: Workload | None, head: Workload | None, base_label: str
     )
 
 
-def _diff_cluster(name: str, base: Cluster | None, head: Cluster | None,
-                  plans: dict[str, PlanSummary | str]) -> ClusterDiff:
+def _diff_cluster(name: str, base: Cluster | None, head: Cluster | None, plans: dict[str, PlanSummary | str],
+                  options: tuple[DeploymentOptions, DeploymentOptions] | None = None) -> ClusterDiff:
     old = plans[base.model_dump_json()] if base else None
     new = plans[head.model_dump_json()] if head else None
     before = old if isinstance(old, PlanSummary) else None
@@ -199,7 +208,9 @@ def _diff_cluster(name: str, base: Cluster | None, head: Cluster | None,
         return ClusterDiff(name=name, status="unchanged" if base == head else "changed", before=before, after=after,
                            underprovisioned=bool(problem), problem=problem)
     changes = tuple(classify(before, after))
-    sized_alike = before == after
+    if options is not None:
+        changes += tuple(classify_options(*options, after.regions))
+    sized_alike = before == after and not changes
     impact = max((c.impact for c in changes), key=lambda i: i.rank, default=Impact.none)
     moved = 0
     if before.cluster_mode and after.cluster_mode and before.shards != after.shards:
@@ -257,6 +268,55 @@ def classify(before: PlanSummary, after: PlanSummary) -> Iterable[Change]:
             what = "added" if old is None else "removed" if new is None else "updated"
             yield change(f"alarm {key}", "-" if old is None else old, "-" if new is None else new, Impact.in_place,
                          f"the alarms are {what}")
+
+
+def classify_options(before: DeploymentOptions, after: DeploymentOptions, regions: tuple[str, ...]) -> Iterable[Change]:
+    """Changes of the stack's deployment options, as the program in ``sizing_infra`` applies them."""
+
+    def change(field: str, old: object, new: object, impact: Impact, note: str) -> Change:
+        return Change(field=field, before=str(old), after=str(new), impact=impact, note=note)
+
+    if before.port != after.port:
+        yield change("port", before.port, after.port, Impact.replacement,
+                     "a replication group's port is fixed at creation")
+    for region in regions:
+        old, new = before.network(region), after.network(region)
+        if old.vpc_id != new.vpc_id or bool(old.subnet_ids) != bool(new.subnet_ids):
+            yield change(f"network {region}", _network(old), _network(new), Impact.replacement,
+                         "a replication group cannot move to another VPC or subnet group")
+            continue  # its access rules go with it
+        if old.subnet_ids != new.subnet_ids:
+            yield change(f"subnets {region}", ", ".join(old.subnet_ids), ", ".join(new.subnet_ids), Impact.in_place,
+                         "the subnet group is modified; ElastiCache refuses to drop a subnet a node is in")
+        if (old.allowed_cidrs, old.allowed_security_group_ids) != (new.allowed_cidrs, new.allowed_security_group_ids):
+            yield change(f"allowed sources {region}", _sources(old), _sources(new), Impact.in_place,
+                         "the security group's rules are updated")
+    if bool(before.user_group_ids) != bool(after.user_group_ids):
+        yield change("access", _access(before), _access(after), Impact.in_place,
+                     "applied online, but every client must switch credentials at the same time")
+    elif before.user_group_ids != after.user_group_ids:
+        yield change("user groups", _access(before), _access(after), Impact.in_place, "applied online")
+    if before.production != after.production:
+        note = ("the replication groups become protected and changes wait for the maintenance window"
+                if after.production else "protection is removed: a later removal from the program deletes the data")
+        yield change("production", before.production, after.production, Impact.in_place, note)
+    for field, label in (("snapshot_retention_days", "snapshot retention"), ("snapshot_window", "snapshot window"),
+                         ("maintenance_window", "maintenance window"), ("log_retention_days", "log retention"),
+                         ("alarm_topic_arn", "alarm topic"), ("alarm_email", "alarm e-mail")):
+        if getattr(before, field) != getattr(after, field):
+            yield change(label, getattr(before, field), getattr(after, field), Impact.in_place, "applied online")
+
+
+def _network(network: RegionNetwork) -> str:
+    return f"{network.vpc_id or 'default VPC'}, {len(network.subnet_ids)} subnet(s)"
+
+
+def _sources(network: RegionNetwork) -> str:
+    return ", ".join(network.allowed_cidrs + network.allowed_security_group_ids) or "none"
+
+
+def _access(options: DeploymentOptions) -> str:
+    return f"user groups {', '.join(options.user_group_ids)}" if options.user_group_ids else "AUTH token"
 
 
 def _engine_changes(before: PlanSummary, after: PlanSummary) -> Iterable[Change]:

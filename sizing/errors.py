@@ -3,6 +3,7 @@
     SizingError                 base of everything below
     ├── WorkloadSpecError       a stacks/*.yaml file is malformed; carries file, line, field
     ├── NoViableNodeError       no node type can carry a cluster; carries the rejections
+    ├── ConfigError             a stack config (Pulumi.<stack>.yaml) value that cannot be used
     └── ServerError             a server for ``verify`` could not be started or reached
 
 Anything else escaping the engine is a bug.
@@ -37,6 +38,10 @@ class NoViableNodeError(SizingError):
         self.rejections = rejections
         nearest = "; ".join(f"{r.node_type}: {r.reason}" for r in rejections[:3])
         super().__init__(f"no node type can carry cluster '{cluster}' ({len(rejections)} rejected; nearest: {nearest})")
+
+
+class ConfigError(SizingError):
+    """A stack config value that cannot be used; the message names the file and the key."""
 
 
 class ServerError(SizingError):

@@ -3,6 +3,9 @@
 ``--base``/``--head`` take a file, a directory (a checkout: its ``stacks/<stack>.yaml``),
 or a git revision (the stack file as committed there). A file that does not exist at a
 revision means the stack is new: it has no clusters there.
+
+Each side's deployment options come from ``Pulumi.<stack>.yaml`` beside it: at the root of
+the checkout or revision, or of the repository a plain file is in.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from sizing.deployment import DeploymentOptions, options_from_stack_file
 from sizing.errors import SizingError
 from sizing.loader import load_workload, parse_workload
 from sizing.workload import Workload
@@ -38,6 +42,23 @@ def _at_revision(revision: str, stack_path: str) -> Workload | None:
         raise RevisionError(f"--base/--head {revision!r}: no such file, directory or git revision")
     text = _git("show", f"{revision}:{stack_path}")
     return None if text is None else parse_workload(text, f"{revision}:{stack_path}")
+
+
+def load_side_options(spec: str, stack: str) -> DeploymentOptions | None:
+    """The deployment options of the side ``spec`` names, or None where it has no stack config."""
+    name = f"Pulumi.{stack}.yaml"
+    path = Path(spec)
+    if path.is_dir() or path.is_file():
+        folder = path if path.is_dir() else _repository_root(path.resolve().parent) or path.resolve().parent
+        config = folder / name
+        return options_from_stack_file(config.read_text(), str(config)) if config.is_file() else None
+    text = _git("show", f"{spec}:{name}")
+    return None if text is None else options_from_stack_file(text, f"{spec}:{name}")
+
+
+def _repository_root(folder: Path) -> Path | None:
+    root = _git("-C", str(folder), "rev-parse", "--show-toplevel")
+    return Path(root.strip()) if root else None
 
 
 def repository_path(file: str) -> str:

@@ -235,3 +235,40 @@ def test_workflow_file_is_valid() -> None:
     done = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
                            str(ROOT / ".github/workflows/sizing-diff.yml")], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr  # GitHub's workflow schema, vendored by check-jsonschema
+
+
+def test_stack_config_changes_are_classified_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "ci@example.com")
+    git("config", "user.name", "ci")
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "shop.yaml").write_text(yaml.safe_dump(BASE))
+    config = tmp_path / "Pulumi.shop.yaml"
+    config.write_text("config:\n  elasticache-sizing:port: 6379\n"
+                      "  elasticache-sizing:networks:\n    us-east-1:\n      vpcId: vpc-0a1\n"
+                      "      subnetIds: [subnet-1, subnet-2]\n      allowedCidrs: [10.0.0.0/16]\n")
+    git("add", ".")
+    git("commit", "-q", "-m", "base")
+    config.write_text("config:\n  elasticache-sizing:production: true\n"
+                      "  elasticache-sizing:userGroupIds: [app-users]\n"
+                      "  elasticache-sizing:networks:\n    us-east-1:\n      vpcId: vpc-0a1\n"
+                      "      subnetIds: [subnet-1, subnet-3]\n      allowedCidrs: [10.0.0.0/8]\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["diff", "--base", "main", "--head", "stacks/shop.yaml", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    clusters = json.loads(result.stdout)["clusters"]
+    assert {c["status"] for c in clusters} == {"changed"}
+    changes = {c["field"]: c for c in clusters[0]["changes"]}
+    assert set(changes) == {"subnets us-east-1", "allowed sources us-east-1", "access", "production"}
+    assert changes["access"]["before"] == "AUTH token" and changes["access"]["after"] == "user groups app-users"
+    assert {c["impact"] for c in changes.values()} == {"in_place"}
+    # Leaving the configured VPC for the default one recreates every replication group.
+    config.write_text("config:\n  elasticache-sizing:port: 6380\n")
+    moved = CliRunner().invoke(cli, ["diff", "--base", "main", "--head", "stacks/shop.yaml", "--format", "json",
+                                     "--fail-on", "replacement"])
+    assert moved.exit_code == 3
+    fields = {c["field"]: c["impact"] for c in json.loads(moved.stdout)["clusters"][0]["changes"]}
+    assert fields == {"port": "replacement", "network us-east-1": "replacement"}

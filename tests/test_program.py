@@ -346,7 +346,7 @@ class MainProgramTest(unittest.IsolatedAsyncioTestCase):
 def test_project_file_declares_every_option_with_the_same_default() -> None:
     import yaml
 
-    from sizing_infra.options import _KEYS
+    from sizing.deployment import CONFIG_KEYS as _KEYS
 
     declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
     assert set(declared) == set(_KEYS) - {"networks"} | {"workload"}

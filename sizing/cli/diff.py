@@ -14,7 +14,7 @@ from sizing.cli import render
 from sizing.diff import Impact, WorkloadDiff, diff_workloads
 from sizing.diff_report import render_diff_markdown
 from sizing.errors import SizingError
-from sizing.revisions import load_side, repository_path
+from sizing.revisions import load_side, load_side_options, repository_path
 
 GATE_EXIT_STATUS = 3
 
@@ -40,7 +40,8 @@ def diff(base: str, head: str, stack: str | None, fmt: str, fail_on: str) -> Non
     after, head_label = load_side(head, stack_path)
     if before is None and after is None:
         raise SizingError(f"diff: {stack_path} exists on neither side")
-    result = diff_workloads(before, after, base_label, head_label)
+    result = diff_workloads(before, after, base_label, head_label,
+                            load_side_options(base, stack), load_side_options(head, stack))
     if fmt == "json":
         click.echo(json.dumps(render.diff_json(result), indent=2))
     elif fmt == "markdown":

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
-import yaml
 
 from sizing.cli import render
+from sizing.deployment import DeploymentOptions, options_from_stack_file
 from sizing.errors import SizingError
 from sizing.loader import load_workload
 from sizing.plan import plan_workload
@@ -29,15 +28,14 @@ from sizing.plan import plan_workload
 @click.option("--json", "as_json", is_flag=True, help="Every resource with its inputs (secrets masked), as JSON.")
 def preview(file: str, stack: str | None, stack_config: str | None, as_json: bool) -> None:
     """Show the resources the Pulumi program creates for FILE (run under Pulumi's mocks)."""
-    from sizing_infra.options import options_from_dict  # Pulumi is imported only by this command
-    from sizing_infra.preview import resource_tree, run_preview
+    from sizing_infra.preview import resource_tree, run_preview  # Pulumi is imported only by this command
 
     stack = stack or Path(file).stem
     config_path = Path(stack_config) if stack_config else Path(f"Pulumi.{stack}.yaml")
     if stack_config and not config_path.is_file():
         raise SizingError(f"{config_path}: no such file")
-    raw = _project_config(config_path) if config_path.is_file() else {}
-    options = options_from_dict(raw, str(config_path))
+    options = options_from_stack_file(config_path.read_text(), str(config_path)) if config_path.is_file() \
+        else DeploymentOptions()
     result = run_preview(plan_workload(load_workload(file)), options, stack=stack)
     outputs = {name: "[secret]" if name in result.secret_outputs else value for name, value in result.outputs.items()}
     if as_json:
@@ -49,19 +47,6 @@ def preview(file: str, stack: str | None, stack_config: str | None, as_json: boo
         }
         click.echo(json.dumps(document, indent=2, default=str))
     else:
-        source = f", options from {config_path}" if raw else ""
+        source = f", options from {config_path}" if config_path.is_file() else ""
         render.preview_tree(f"stack {stack} ({len(result.resources)} resources{source})", resource_tree(result), outputs)
 
-
-def _project_config(path: Path) -> dict[str, Any]:
-    """This project's keys from a Pulumi.<stack>.yaml, without the namespace."""
-    from sizing_infra.options import PROJECT
-
-    try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise SizingError(f"{path}: not valid YAML: {exc}") from None
-    config = document.get("config") or {}
-    prefix = f"{PROJECT}:"
-    return {key[len(prefix):]: value for key, value in config.items()
-            if key.startswith(prefix) and key != f"{prefix}workload"}
