@@ -196,13 +196,19 @@ def test_bad_gates_are_refused(gate: str, tmp_path: Path) -> None:
     assert done.returncode == 2 and done.stderr.startswith("error: --fail-on:"), done.stderr
 
 
-def test_base_from_a_git_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _repository(folder: Path) -> Callable[..., None]:
+    """A new git repository on branch main in ``folder``, and a function that runs git there."""
     def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
 
     git("init", "-q", "-b", "main")
     git("config", "user.email", "ci@example.com")
     git("config", "user.name", "ci")
+    return git
+
+
+def test_base_from_a_git_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git = _repository(tmp_path)
     stack = tmp_path / "stacks" / "shop.yaml"
     stack.parent.mkdir()
     stack.write_text(yaml.safe_dump(BASE))
@@ -238,12 +244,7 @@ def test_workflow_file_is_valid() -> None:
 
 
 def test_stack_config_changes_are_classified_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
-
-    git("init", "-q", "-b", "main")
-    git("config", "user.email", "ci@example.com")
-    git("config", "user.name", "ci")
+    git = _repository(tmp_path)
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "shop.yaml").write_text(yaml.safe_dump(BASE))
     config = tmp_path / "Pulumi.shop.yaml"
