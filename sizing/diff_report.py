@@ -93,15 +93,20 @@ def cluster_detail(diff: ClusterDiff) -> dict[str, Any]:
     }
 
 
+def summary(diff: WorkloadDiff) -> str:
+    """'1 of 2 clusters changed; monthly cost $742 -> $1,599 (+$856/mo, +115.4%)'."""
+    return (f"{len(diff.changed)} of {len(diff.clusters)} cluster{'s' if len(diff.clusters) != 1 else ''} changed; "
+            f"monthly cost {usd(diff.monthly_usd_before)} -> {usd(diff.monthly_usd_after)} "
+            f"({_signed_usd(diff.monthly_usd_after - diff.monthly_usd_before)}"
+            + (f", {diff.cost_change_percent:+.1f}%)" if diff.monthly_usd_before else ")"))
+
+
 def diff_view(diff: WorkloadDiff, stack: str) -> dict[str, Any]:
     changed = diff.changed
     return {
         "marker": marker(stack),
         "title": f"Sizing diff: `{stack}` ({diff.base_label} -> {diff.head_label})",
-        "summary": (f"{len(changed)} of {len(diff.clusters)} cluster{'s' if len(diff.clusters) != 1 else ''} changed; "
-                    f"monthly cost {usd(diff.monthly_usd_before)} -> {usd(diff.monthly_usd_after)} "
-                    f"({_signed_usd(diff.monthly_usd_after - diff.monthly_usd_before)}"
-                    + (f", {diff.cost_change_percent:+.1f}%)" if diff.monthly_usd_before else ")")),
+        "summary": summary(diff),
         "headlines": [headline(c) for c in changed],
         "details": [cluster_detail(c) for c in changed],
         "note": "",

@@ -187,8 +187,11 @@ class DatasetModel:
         """(memory, SSD) bytes on one shard of a data-tiering node.
 
         ElastiCache keeps every key in memory and moves the values of the least recently
-        used items to SSD, so memory holds the keys, the tables and the hot values.
+        used items to SSD, so memory holds the keys, the tables and the hot values. With every
+        key hot (or on any other node) it is all memory.
         """
+        if hot_fraction >= 1:
+            return self.shard_bytes(shards, key_scale), 0.0
         cold_values = (1 - hot_fraction) * sum(
             count * key_scale / shards * value for count, value in zip(self.keys, self.value_per_key))
         return self.shard_bytes(shards, key_scale) - cold_values, cold_values

@@ -331,13 +331,11 @@ def _evaluate(
     ssd_plannable = node.data_tiering_ssd_gib * 2**30 * (1 - TARGET_HEADROOM_PERCENT / 100)
 
     def in_memory(n: int, scale: float = growth) -> float:
-        return dataset.tiered_shard_bytes(n, scale, hot)[0] if hot < 1 else dataset.shard_bytes(n, scale)
+        return dataset.tiered_shard_bytes(n, scale, hot)[0]
 
     memo_key = (plannable, node.baseline_gbps, node.data_tiering_ssd_gib)
     if memo_key not in memory_shards:
         def fits(n: int) -> bool:
-            if hot == 1:  # the common case, kept to one call: the planner asks this ~200 times a cluster
-                return load.required_bytes(dataset.shard_bytes(n, growth), n) <= plannable
             memory, on_ssd = dataset.tiered_shard_bytes(n, growth, hot)
             return load.required_bytes(memory, n) <= plannable and on_ssd <= ssd_plannable
 
@@ -382,7 +380,7 @@ def _evaluate(
             replicas_per_shard=replicas, nodes_per_region=nodes, binding=binding, usable_memory_bytes=usable,
             memory_today=load.breakdown(in_memory(shards, 1.0), shards),
             memory_horizon=load.breakdown(in_memory(shards), shards),
-            ssd_bytes_per_node=round(dataset.tiered_shard_bytes(shards, growth, hot)[1]) if hot < 1 else 0,
+            ssd_bytes_per_node=round(dataset.tiered_shard_bytes(shards, growth, hot)[1]),
             ops_per_sec_per_shard=traffic.peak_ops_per_sec / shards, planning_ops_per_sec=ops_capacity,
             hourly_usd_by_region=dict(prices), monthly_usd=round(monthly, 2),
             monthly_usd_reserved={years: round(nodes * hourly * HOURS_PER_MONTH, 2)  # only built options need it

@@ -165,17 +165,16 @@ class CacheCluster(pulumi.ComponentResource):
         self.auth_token = pulumi.Output.secret(token.result) if token else None
         self.member_cluster_ids = member_cluster_ids(
             args.replication_group_id, args.cluster_mode, args.shards, args.replicas_per_shard)
-        self._alarms(f"{name}-alarms", args, args.replication_group_id, primary_region, self.replication_group)
+        self._alarms(f"{name}-alarms", args, self.member_cluster_ids, primary_region, self.replication_group)
         self.register_outputs({"endpoint": self.endpoint, "reader_endpoint": self.reader_endpoint,
                                "member_cluster_ids": self.member_cluster_ids})
 
-    def _alarms(self, name: str, args: CacheClusterArgs, group_id: str, region: str,
+    def _alarms(self, name: str, args: CacheClusterArgs, nodes: list[str], region: str,
                 group: aws.elasticache.ReplicationGroup) -> None:
         CacheAlarms(
             name,
-            CacheAlarmsArgs(member_cluster_ids=member_cluster_ids(group_id, args.cluster_mode, args.shards,
-                                                                  args.replicas_per_shard),
-                            thresholds=args.alarm_thresholds, topic_arn=args.alarm_topic_arns[region], tags=args.tags),
+            CacheAlarmsArgs(member_cluster_ids=nodes, thresholds=args.alarm_thresholds,
+                            topic_arn=args.alarm_topic_arns[region], tags=args.tags),
             opts=pulumi.ResourceOptions(parent=self, providers=[args.providers[region]], depends_on=[group]),
         )
 
@@ -238,4 +237,6 @@ class CacheCluster(pulumi.ComponentResource):
                 tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, provider=args.providers[region], **protection),  # type: ignore[arg-type]
             )
-            self._alarms(f"{name}-alarms-r{index}", args, f"{args.replication_group_id}-r{index}", region, secondary)
+            nodes = member_cluster_ids(f"{args.replication_group_id}-r{index}", args.cluster_mode, args.shards,
+                                       args.replicas_per_shard)
+            self._alarms(f"{name}-alarms-r{index}", args, nodes, region, secondary)

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from sizing.diff import WorkloadDiff
-from sizing.diff_report import diff_view, headline
+from sizing.diff_report import headline, summary
 from sizing.memory import ClusterMemory
 from sizing.plan import ClusterPlan, Option
 from sizing.profile import Profile
@@ -246,7 +246,7 @@ def diff_text(result: WorkloadDiff) -> None:
     if not result.changed:
         out.print(f"no changes ({result.base_label} -> {result.head_label})", highlight=False)
         return
-    out.print(escape(diff_view(result, "")["summary"]), highlight=False)
+    out.print(escape(summary(result)), highlight=False)
     for cluster in result.changed:
         out.print(escape(headline(cluster).replace("**", "")), highlight=False)
         for change in cluster.changes:
