@@ -13,7 +13,7 @@ import pulumi
 
 from sizing import load_workload
 from sizing.plan import plan_workload
-from sizing_infra import load_options, provision
+from sizing_infra import load_stack_config, provision
 
 
 def workload_path() -> str:
@@ -22,9 +22,10 @@ def workload_path() -> str:
 
 
 def main() -> None:
-    options = load_options()
-    plans = plan_workload(load_workload(workload_path()))
-    for name, value in provision(plans, options).items():
+    stack = load_stack_config()
+    # Clusters that name no regions go to the stack's aws:region.
+    plans = plan_workload(stack.place(load_workload(workload_path())))
+    for name, value in provision(plans, stack.options).items():
         pulumi.export(name, value)
 
 

@@ -38,6 +38,14 @@ from sizing.settings import family_parameters
 from sizing.workload import Cluster, Workload
 
 
+GLOBAL_PARAMETERS_NOTE = (
+    "a Global Datastore's members run on copies of the parameter group made when they joined "
+    "(global-datastore-*), so `pulumi up` does not reach them: apply it to one member's group with "
+    "`aws elasticache modify-cache-parameter-group` and ElastiCache applies it to every member")
+"""Where ElastiCache keeps a Global Datastore's parameters (the Global Datastore guide,
+"Modifying a global datastore"; the provider's ``parameter_group_name`` docs)."""
+
+
 class Impact(str, Enum):
     """What applying a change does to a running cluster, least disruptive first."""
 
@@ -349,6 +357,8 @@ def _parameter_changes(before: PlanSummary, after: PlanSummary) -> Iterable[Chan
             impact, note = Impact.replacement, "can be set only when the parameter group is created"
         else:
             impact, note = Impact.in_place, "applies immediately"
+        if len(before.regions) > 1 and len(after.regions) > 1:
+            note += f"; {GLOBAL_PARAMETERS_NOTE}"
         yield Change(field=f"parameter {name}", before=old, after=new, impact=impact, note=note)
 
 

@@ -1,8 +1,11 @@
 """Workload files from the working tree or from a git revision, for ``diff``.
 
 ``--base``/``--head`` take a file, a directory (a checkout: its ``stacks/<stack>.yaml``),
-or a git revision (the stack file as committed there). A file that does not exist at a
-revision means the stack is new: it has no clusters there.
+or a git revision (the stack file as committed there). ``git:REV`` is always a revision,
+read from git's objects: CI passes the base that way, so a pull request that adds a
+directory named like the base commit cannot make the diff read its own files instead. A
+name that is both a path and a revision is refused as ambiguous. A file that does not
+exist at a revision means the stack is new: it has no clusters there.
 
 Each side's deployment options come from ``Pulumi.<stack>.yaml`` beside it: at the root of
 the checkout or revision, or of the repository a plain file is in.
@@ -13,7 +16,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from sizing.deployment import DeploymentOptions, options_from_stack_file
+from sizing.deployment import StackConfig, stack_config_from_file
 from sizing.errors import SizingError
 from sizing.loader import load_workload, parse_workload
 from sizing.workload import Workload
@@ -23,37 +26,59 @@ class RevisionError(SizingError):
     """A --base or --head that is neither a path nor a git revision."""
 
 
+REVISION_PREFIX = "git:"
+
+
 def load_side(spec: str, stack_path: str) -> tuple[Workload | None, str]:
     """The workload ``spec`` names for the stack file ``stack_path``, and a label for reports.
 
     ``stack_path`` is the stack file relative to the repository root (``stacks/x.yaml``).
     """
+    revision = _revision(spec)
+    if revision is not None:
+        text = _git("show", f"{revision}:{stack_path}")
+        return (None if text is None else parse_workload(text, f"{revision}:{stack_path}")), revision
     path = Path(spec)
     if path.is_file():
         return load_workload(path), spec
-    if path.is_dir():
-        file = path / stack_path
-        return (load_workload(file) if file.is_file() else None), spec
-    return _at_revision(spec, stack_path), spec
+    file = path / stack_path
+    return (load_workload(file) if file.is_file() else None), spec
 
 
-def _at_revision(revision: str, stack_path: str) -> Workload | None:
-    if _git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}") is None:
-        raise RevisionError(f"--base/--head {revision!r}: no such file, directory or git revision")
-    text = _git("show", f"{revision}:{stack_path}")
-    return None if text is None else parse_workload(text, f"{revision}:{stack_path}")
+def _revision(spec: str) -> str | None:
+    """The git revision ``spec`` names, or None where it names a file or directory."""
+    if spec.startswith(REVISION_PREFIX):
+        revision = spec[len(REVISION_PREFIX):]
+        if not _is_commit(revision):
+            raise RevisionError(f"--base/--head {spec!r}: no such git revision")
+        return revision
+    is_path = Path(spec).exists()
+    if is_path and _is_commit(spec):
+        raise RevisionError(f"--base/--head {spec!r} is both a path and a git revision: "
+                            f"write {REVISION_PREFIX}{spec} for the revision or ./{spec} for the path")
+    if is_path:
+        return None
+    if not _is_commit(spec):
+        raise RevisionError(f"--base/--head {spec!r}: no such file, directory or git revision")
+    return spec
 
 
-def load_side_options(spec: str, stack: str) -> DeploymentOptions | None:
-    """The deployment options of the side ``spec`` names, or None where it has no stack config."""
+def _is_commit(revision: str) -> bool:
+    return bool(revision) and not revision.startswith("-") and \
+        _git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}") is not None
+
+
+def load_side_config(spec: str, stack: str) -> StackConfig | None:
+    """The stack config of the side ``spec`` names, or None where it has none."""
     name = f"Pulumi.{stack}.yaml"
+    revision = _revision(spec)
+    if revision is not None:
+        text = _git("show", f"{revision}:{name}")
+        return None if text is None else stack_config_from_file(text, f"{revision}:{name}")
     path = Path(spec)
-    if path.is_dir() or path.is_file():
-        folder = path if path.is_dir() else _repository_root(path.resolve().parent) or path.resolve().parent
-        config = folder / name
-        return options_from_stack_file(config.read_text(), str(config)) if config.is_file() else None
-    text = _git("show", f"{spec}:{name}")
-    return None if text is None else options_from_stack_file(text, f"{spec}:{name}")
+    folder = path if path.is_dir() else _repository_root(path.resolve().parent) or path.resolve().parent
+    config = folder / name
+    return stack_config_from_file(config.read_text(), str(config)) if config.is_file() else None
 
 
 def _repository_root(folder: Path) -> Path | None:
@@ -62,14 +87,17 @@ def _repository_root(folder: Path) -> Path | None:
 
 
 def repository_path(file: str) -> str:
-    """``file`` relative to the root of the git repository it is in (or as given outside one)."""
-    root = _git("rev-parse", "--show-toplevel")
-    if root is None:
-        return file
-    try:
-        return Path(file).resolve().relative_to(Path(root.strip()).resolve()).as_posix()
-    except ValueError:
-        return file
+    """``file`` relative to the root of the git repository it is in; outside one, relative to
+    the current directory, else ``stacks/<name>``. Always relative, so a directory given as
+    the other side is searched for it rather than the path leading back to ``file`` itself."""
+    resolved = Path(file).resolve()
+    root = _git("-C", str(resolved.parent), "rev-parse", "--show-toplevel")
+    for base in ([Path(root.strip()).resolve()] if root else []) + [Path.cwd().resolve()]:
+        try:
+            return resolved.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return f"stacks/{resolved.name}"
 
 
 def _git(*args: str) -> str | None:

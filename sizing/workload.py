@@ -23,6 +23,9 @@ from pydantic_core import PydanticCustomError
 from sizing.catalog import load_catalog
 from sizing.parameters import EngineParameters
 
+DEFAULT_REGION = "us-east-1"
+"""Where a cluster goes when neither its ``regions`` nor a stack's ``aws:region`` says."""
+
 NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 """Cluster names become ElastiCache replication-group ids: a letter first, then letters,
 digits and single hyphens, not ending in one (CreateReplicationGroup's ReplicationGroupId
@@ -192,8 +195,9 @@ class Cluster(_Spec):
     traffic: Traffic = Field(default_factory=Traffic)
     availability: Availability = Field(default_factory=Availability)
     regions: list[str] = Field(
-        default_factory=lambda: ["us-east-1"], min_length=1, max_length=3,
-        description="AWS regions; the first is the primary, more make a Global Datastore (at most 2 secondaries).",
+        default_factory=lambda: [DEFAULT_REGION], min_length=1, max_length=3,
+        description="AWS regions; the first is the primary, more make a Global Datastore (at most 2 secondaries). "
+                    "Default: the stack's aws:region (us-east-1 where there is no stack config).",
     )
     growth: Growth = Field(default_factory=Growth)
     nodes: NodeConstraints = Field(default_factory=NodeConstraints)
@@ -235,6 +239,22 @@ class Workload(_Spec):
     def _unique(self) -> Workload:
         _check_unique([c.name for c in self.clusters], "clusters", "cluster")
         return self
+
+    def with_default_region(self, region: str | None) -> Workload:
+        """The workload with ``region`` for every cluster that names no ``regions`` of its own.
+
+        A Pulumi stack deploys to its ``aws:region``; a cluster written without ``regions``
+        follows it rather than the file's built-in default.
+        """
+        if region is None or all("regions" in cluster.model_fields_set for cluster in self.clusters):
+            return self
+        if region not in load_catalog().regions:
+            raise ValueError(f"unknown region '{region}'")
+        clusters = [cluster if "regions" in cluster.model_fields_set
+                    else Cluster.model_validate({**cluster.model_dump(by_alias=True, exclude_unset=True),
+                                                 "regions": [region]})
+                    for cluster in self.clusters]
+        return Workload(clusters=clusters)
 
 
 def _FieldError(field: str, message: str) -> PydanticCustomError:

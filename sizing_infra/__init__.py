@@ -7,7 +7,15 @@ with its own workload file's plans, or use :class:`CacheCluster` directly.
 
 from sizing_infra.cache_alarms import CacheAlarms, CacheAlarmsArgs, alarm_rules, member_cluster_ids
 from sizing_infra.cache_cluster import CacheCluster, CacheClusterArgs
-from sizing_infra.options import ConfigError, DeploymentOptions, RegionNetwork, load_options, options_from_dict
+from sizing_infra.options import (
+    ConfigError,
+    DeploymentOptions,
+    RegionNetwork,
+    StackConfig,
+    load_options,
+    load_stack_config,
+    options_from_dict,
+)
 from sizing_infra.program import cluster_args, provision
 
 __all__ = [
@@ -18,9 +26,11 @@ __all__ = [
     "ConfigError",
     "DeploymentOptions",
     "RegionNetwork",
+    "StackConfig",
     "alarm_rules",
     "cluster_args",
     "load_options",
+    "load_stack_config",
     "member_cluster_ids",
     "options_from_dict",
     "provision",

@@ -43,8 +43,15 @@ class AlarmRule:
     description: str
 
 
-def alarm_rules(thresholds: AlarmThresholds) -> list[AlarmRule]:
-    """The metrics watched on every node, with the plan's thresholds."""
+def alarm_rules(thresholds: AlarmThresholds, global_secondary: bool = False) -> list[AlarmRule]:
+    """The metrics watched on every node, with the plan's thresholds.
+
+    ``global_secondary``: the nodes of a Global Datastore's secondary, which also publish
+    GlobalDatastoreReplicationLag (the secondary primary's lag behind the primary region,
+    the largest over shards; per node, CacheClusterId as for every node metric: aws-cdk-lib's
+    canned ElastiCache metrics). As with ReplicationLag, only the node that is the
+    secondary's primary emits it, so a missing value is fine.
+    """
     rules = [
         AlarmRule("DatabaseMemoryUsagePercentage", "memory", thresholds.database_memory_usage_percent, "Maximum",
                   SUSTAINED_PERIODS, "missing", "used_memory above the headroom the plan kept free"),
@@ -63,6 +70,9 @@ def alarm_rules(thresholds: AlarmThresholds) -> list[AlarmRule]:
     if thresholds.host_cpu_percent is not None:
         rules.append(AlarmRule("CPUUtilization", "host-cpu", thresholds.host_cpu_percent, "Average",
                                SUSTAINED_PERIODS, "missing", "host CPU on a node with fewer than 4 vCPUs"))
+    if global_secondary:
+        rules.append(AlarmRule("GlobalDatastoreReplicationLag", "global-lag", thresholds.replication_lag_seconds,
+                               "Maximum", SUSTAINED_PERIODS, "notBreaching", "this region behind the primary region"))
     return rules
 
 
@@ -82,6 +92,8 @@ class CacheAlarmsArgs:
     topic_arn: pulumi.Input[str]
     """SNS topic notified on ALARM and OK."""
     tags: dict[str, str] = field(default_factory=dict)
+    global_secondary: bool = False
+    """The nodes of a Global Datastore's secondary: their cross-region lag is watched too."""
 
 
 class CacheAlarms(pulumi.ComponentResource):
@@ -93,7 +105,7 @@ class CacheAlarms(pulumi.ComponentResource):
         super().__init__("elasticache-sizing:index:CacheAlarms", name, None, opts)
         alarms = []
         for node in args.member_cluster_ids:
-            for rule in alarm_rules(args.thresholds):
+            for rule in alarm_rules(args.thresholds, args.global_secondary):
                 alarm_name = f"{node}-{rule.role}"
                 alarms.append(aws.cloudwatch.MetricAlarm(
                     f"{name}-{node}-{rule.role}",

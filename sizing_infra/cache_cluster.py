@@ -4,8 +4,8 @@
     ├── <name>-parameters       ParameterGroup, auto-named so a family change creates the new
     │                           group before the old one is deleted
     ├── <name>-auth-token       RandomPassword (secret), unless RBAC user groups are given
-    ├── <name>-slow-log         LogGroup   } log delivery targets
-    ├── <name>-engine-log       LogGroup   }
+    ├── <name>-slow-log[-rN]    LogGroup   } log delivery targets, in each member's region
+    ├── <name>-engine-log[-rN]  LogGroup   }
     ├── <name>-subnets[-rN]     SubnetGroup, where the stack gives subnets for the region
     ├── <name>-security-group[-rN]   SecurityGroup, where the stack gives a VPC
     ├── <name>-replication-group     the primary ReplicationGroup
@@ -35,6 +35,11 @@ AUTH_TOKEN_SPECIALS = "!&#$^<>-"
 """Specials ElastiCache allows in an AUTH token (it refuses spaces, '/', '"' and '@')."""
 LOG_TYPES = ("slow-log", "engine-log")
 """The two logs ElastiCache can deliver (log delivery, Redis OSS 6.2+ and Valkey)."""
+GLOBAL_MEMBER_MANAGED = ["node_type", "num_node_groups", "engine", "engine_version", "parameter_group_name"]
+"""What a Global Datastore's primary no longer sets itself: node type, shard count and version
+change through the global group (ModifyReplicationGroup on a member is refused), and on
+joining, ElastiCache moves every member to its own copy of the primary's parameter group
+(``global-datastore-*``; the Global Datastore guide, "Modifying a global datastore")."""
 
 
 @dataclass
@@ -106,12 +111,7 @@ class CacheCluster(pulumi.ComponentResource):
             token = random.RandomPassword(
                 f"{name}-auth-token", length=AUTH_TOKEN_LENGTH, special=True, override_special=AUTH_TOKEN_SPECIALS,
                 opts=pulumi.ResourceOptions(parent=self))
-        logs = {
-            log_type: aws.cloudwatch.LogGroup(
-                f"{name}-{log_type}", name=f"/elasticache/{args.replication_group_id}/{log_type}",
-                retention_in_days=args.log_retention_days, tags=args.tags, opts=child(primary_region))
-            for log_type in LOG_TYPES
-        }
+        logs = self._log_delivery(name, args, args.replication_group_id, "", child(primary_region))
         subnet_group, security_groups = self._network(name, args, primary_region, "", child(primary_region))
         protection = {"protect": args.production, "retain_on_delete": args.production}
         is_global = len(args.regions) > 1
@@ -135,24 +135,23 @@ class CacheCluster(pulumi.ComponentResource):
             at_rest_encryption_enabled=True,
             transit_encryption_enabled=True,
             auth_token=token.result if token else None,
-            auth_token_update_strategy="rotate" if token else None,
+            # The provider accepts SET, ROTATE or DELETE (upper case); AWS ignores it on create.
+            # ROTATE on a later token change keeps the old token valid beside the new one, so
+            # running clients are not cut off.
+            auth_token_update_strategy="ROTATE" if token else None,
             user_group_ids=args.user_group_ids or None,
             subnet_group_name=subnet_group,
             security_group_ids=security_groups,
             snapshot_retention_limit=args.snapshot_retention_days,
             snapshot_window=args.snapshot_window if args.snapshot_retention_days else None,
             maintenance_window=args.maintenance_window,
-            log_delivery_configurations=[
-                aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
-                    destination=group.name, destination_type="cloudwatch-logs", log_format="json", log_type=log_type)
-                for log_type, group in logs.items()
-            ],
-            auto_minor_version_upgrade=True,
+            log_delivery_configurations=logs,
+            # ElastiCache turns minor auto-upgrades off for Global Datastore members; asking for
+            # them would show as drift on every run.
+            auto_minor_version_upgrade=not is_global,
             apply_immediately=not args.production,
             tags=args.tags,
-            # In a Global Datastore the node type and shard count change through the global group.
-            opts=child(primary_region, ignore_changes=["node_type", "num_node_groups"] if is_global else None,
-                       **protection),
+            opts=child(primary_region, ignore_changes=GLOBAL_MEMBER_MANAGED if is_global else None, **protection),
         )
         if is_global:
             self._global_datastore(name, args, parameter_group, protection)
@@ -170,13 +169,25 @@ class CacheCluster(pulumi.ComponentResource):
                                "member_cluster_ids": self.member_cluster_ids})
 
     def _alarms(self, name: str, args: CacheClusterArgs, nodes: list[str], region: str,
-                group: aws.elasticache.ReplicationGroup) -> None:
+                group: aws.elasticache.ReplicationGroup, global_secondary: bool = False) -> None:
         CacheAlarms(
             name,
             CacheAlarmsArgs(member_cluster_ids=nodes, thresholds=args.alarm_thresholds,
-                            topic_arn=args.alarm_topic_arns[region], tags=args.tags),
+                            topic_arn=args.alarm_topic_arns[region], tags=args.tags, global_secondary=global_secondary),
             opts=pulumi.ResourceOptions(parent=self, providers=[args.providers[region]], depends_on=[group]),
         )
+
+    def _log_delivery(self, name: str, args: CacheClusterArgs, group_id: str, suffix: str,
+                      opts: pulumi.ResourceOptions) -> list[aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs]:
+        """A log group per log type in the replication group's region, and the delivery to it."""
+        deliveries = []
+        for log_type in LOG_TYPES:
+            group = aws.cloudwatch.LogGroup(
+                f"{name}-{log_type}{suffix}", name=f"/elasticache/{group_id}/{log_type}",
+                retention_in_days=args.log_retention_days, tags=args.tags, opts=opts)
+            deliveries.append(aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
+                destination=group.name, destination_type="cloudwatch-logs", log_format="json", log_type=log_type))
+        return deliveries
 
     def _network(self, name: str, args: CacheClusterArgs, region: str, suffix: str,
                  opts: pulumi.ResourceOptions) -> tuple[pulumi.Output[str] | None, list[pulumi.Output[str]] | None]:
@@ -193,8 +204,11 @@ class CacheCluster(pulumi.ComponentResource):
                 protocol="tcp", from_port=args.port, to_port=args.port, description="cache clients",
                 cidr_blocks=list(network.allowed_cidrs) or None,
                 security_groups=list(network.allowed_security_group_ids) or None)]
+            # EC2 refuses group names that begin with "sg-", which the auto-name of a cluster
+            # called sg-... would; other clusters keep the auto-name they were created with.
+            prefix = {"name_prefix": f"cache-{name}-"} if name.startswith("sg-") else {}
             security_groups = [aws.ec2.SecurityGroup(
-                f"{name}-security-group{suffix}", vpc_id=network.vpc_id,
+                f"{name}-security-group{suffix}", vpc_id=network.vpc_id, **prefix,  # type: ignore[arg-type]
                 description=f"{args.replication_group_id}: clients allowed to reach the cache",
                 ingress=sources if network.allowed_cidrs or network.allowed_security_group_ids else [],
                 tags=args.tags, opts=opts).id]
@@ -212,31 +226,43 @@ class CacheCluster(pulumi.ComponentResource):
             engine=args.engine,
             engine_version=args.engine_version,
             num_node_groups=args.shards if args.cluster_mode else None,
+            # Ignored at creation, where the members' copies are made from the primary's group
+            # (the planned parameters); required with a major version upgrade, which is exactly
+            # when this name changes (the group is auto-named and replaced with a new family).
             parameter_group_name=parameter_group.name,
             automatic_failover_enabled=args.cluster_mode or args.replicas_per_shard > 0,
-            opts=pulumi.ResourceOptions(parent=self, provider=primary_provider),
+            # Deleting the global group detaches and deletes its secondaries' data path: it is
+            # protected exactly like its members.
+            opts=pulumi.ResourceOptions(parent=self, provider=primary_provider, **protection),  # type: ignore[arg-type]
         )
         for index, region in enumerate(args.regions[1:], start=1):
             opts = pulumi.ResourceOptions(parent=self, provider=args.providers[region])
             subnet_group, security_groups = self._network(name, args, region, f"-r{index}", opts)
+            secondary_id = f"{args.replication_group_id}-r{index}"
+            logs = self._log_delivery(name, args, secondary_id, f"-r{index}", opts)
             # A secondary takes engine, version, node type, shards, parameters and encryption
             # from the global group; it sets only its own replicas and placement.
             secondary = aws.elasticache.ReplicationGroup(
                 f"{name}-replica-r{index}",
-                replication_group_id=f"{args.replication_group_id}-r{index}",
+                replication_group_id=secondary_id,
                 description=f"{args.description} (secondary in {region})",
                 global_replication_group_id=global_group.global_replication_group_id,
                 replicas_per_node_group=args.replicas_per_shard if args.cluster_mode else None,
                 num_cache_clusters=None if args.cluster_mode else 1 + args.replicas_per_shard,
                 automatic_failover_enabled=args.cluster_mode or args.replicas_per_shard > 0,
                 multi_az_enabled=args.multi_az,
+                data_tiering_enabled=args.data_tiering or None,  # r6gd nodes need it on every member
+                port=args.port,  # the security group opens this port; AWS does not document it as inherited
                 subnet_group_name=subnet_group,
                 security_group_ids=security_groups,
                 snapshot_retention_limit=args.snapshot_retention_days,
+                snapshot_window=args.snapshot_window if args.snapshot_retention_days else None,
                 maintenance_window=args.maintenance_window,
+                log_delivery_configurations=logs,
+                auto_minor_version_upgrade=False,
                 tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, provider=args.providers[region], **protection),  # type: ignore[arg-type]
             )
-            nodes = member_cluster_ids(f"{args.replication_group_id}-r{index}", args.cluster_mode, args.shards,
+            nodes = member_cluster_ids(secondary_id, args.cluster_mode, args.shards,
                                        args.replicas_per_shard)
-            self._alarms(f"{name}-alarms-r{index}", args, nodes, region, secondary)
+            self._alarms(f"{name}-alarms-r{index}", args, nodes, region, secondary, global_secondary=True)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 import pulumi
 
-from sizing.deployment import CONFIG_KEYS, PROJECT, DeploymentOptions, RegionNetwork, options_from_dict
+from sizing.deployment import CONFIG_KEYS, PROJECT, DeploymentOptions, RegionNetwork, StackConfig, options_from_dict
 from sizing.errors import ConfigError
 
-__all__ = ["PROJECT", "ConfigError", "DeploymentOptions", "RegionNetwork", "load_options", "options_from_dict"]
+__all__ = ["PROJECT", "ConfigError", "DeploymentOptions", "RegionNetwork", "StackConfig", "load_options",
+           "load_stack_config", "options_from_dict"]
+
+
+def load_stack_config() -> StackConfig:
+    """The stack's options and its AWS region: ``aws:region``, else the environment the AWS
+    provider itself falls back to (AWS_REGION, AWS_DEFAULT_REGION)."""
+    region = pulumi.Config("aws").get("region") or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    return StackConfig(source=f"Pulumi.{pulumi.get_stack()}.yaml", options=load_options(), aws_region=region)
 
 
 def load_options(config: pulumi.Config | None = None) -> DeploymentOptions:

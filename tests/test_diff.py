@@ -233,11 +233,18 @@ def test_base_from_a_git_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_workflow_file_is_valid() -> None:
     workflow = yaml.safe_load((ROOT / ".github/workflows/sizing-diff.yml").read_text())
-    assert workflow[True]["pull_request"]["paths"] == ["stacks/**"]  # YAML 1.1 reads the key `on` as True
+    # A stack's deployment options change its clusters too (a VPC or port move is a replacement).
+    assert workflow[True]["pull_request"]["paths"] == ["stacks/**", "Pulumi.*.yaml"]  # YAML 1.1 reads `on` as True
     assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
-    steps = workflow["jobs"]["sizing-diff"]["steps"]
-    script = next(s["run"] for s in steps if "python -m sizing diff" in s.get("run", ""))
-    assert "--format markdown" in script and "elasticache-sizing-diff:" in script
+    steps = {s.get("name"): s for s in workflow["jobs"]["sizing-diff"]["steps"]}
+    script = steps["Diff each changed stack"]["run"]
+    assert "--format markdown" in script and "'Pulumi.*.yaml'" in script and "GITHUB_STEP_SUMMARY" in script
+    # The base comes from git's objects, never from a path of the same name in the checkout.
+    assert script.count('--base "git:$BASE_SHA"') == 1 and "--base \"$BASE_SHA\"" not in script
+    # Forks get a read-only token: the comment is skipped there, the summary and the gate are not.
+    comment = steps["Comment the diffs"]
+    assert comment["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+    assert "elasticache-sizing-diff:" in comment["run"] and "if" not in steps["Fail on replacements and underprovisioned clusters"]
     done = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
                            str(ROOT / ".github/workflows/sizing-diff.yml")], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr  # GitHub's workflow schema, vendored by check-jsonschema
@@ -273,3 +280,63 @@ def test_stack_config_changes_are_classified_too(tmp_path: Path, monkeypatch: py
     assert moved.exit_code == 3
     fields = {c["field"]: c["impact"] for c in json.loads(moved.stdout)["clusters"][0]["changes"]}
     assert fields == {"port": "replacement", "network us-east-1": "replacement"}
+
+
+def test_base_revision_is_read_from_git_even_where_a_path_has_its_name(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    git = _repository(tmp_path)
+    stack = tmp_path / "stacks" / "shop.yaml"
+    stack.parent.mkdir()
+    stack.write_text(yaml.safe_dump(BASE))
+    git("add", ".")
+    git("commit", "-q", "-m", "base")
+    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    stack.write_text(yaml.safe_dump(head("grow")))
+    # A pull request that adds a directory named like the base commit, holding the head's stack.
+    decoy = tmp_path / sha / "stacks"
+    decoy.mkdir(parents=True)
+    (decoy / "shop.yaml").write_text(stack.read_text())
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["diff", "--base", f"git:{sha}", "--head", ".", "--stack", "shop", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert {c["name"]: c["status"] for c in json.loads(result.stdout)["clusters"]} == {
+        "catalog": "changed", "sessions": "changed"}
+    ambiguous = runner.invoke(cli, ["diff", "--base", sha, "--head", ".", "--stack", "shop"])
+    assert ambiguous.exit_code != 0 and "both a path and a git revision" in str(ambiguous.exception)
+    missing = runner.invoke(cli, ["diff", "--base", "git:no-such-branch", "--head", ".", "--stack", "shop"])
+    assert missing.exit_code != 0 and "no such git revision" in str(missing.exception)
+
+
+def test_head_file_outside_git_is_found_in_the_base_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "old" / "stacks").mkdir(parents=True)
+    (tmp_path / "old" / "stacks" / "shop.yaml").write_text(yaml.safe_dump(BASE))
+    (tmp_path / "new").mkdir()
+    new = tmp_path / "new" / "shop.yaml"
+    new.write_text(yaml.safe_dump(head("grow")))
+    monkeypatch.chdir(tmp_path / "old")
+    # An absolute head path outside any repository: the base directory's stacks/shop.yaml, not the head again.
+    result = CliRunner().invoke(cli, ["diff", "--base", str(tmp_path / "old"), "--head", str(new), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert {c["status"] for c in json.loads(result.stdout)["clusters"]} == {"changed"}
+
+
+def test_clusters_without_regions_follow_each_sides_aws_region(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git = _repository(tmp_path)
+    (tmp_path / "stacks").mkdir()
+    spec = copy.deepcopy(BASE)
+    for cluster in spec["clusters"]:
+        del cluster["regions"]
+    (tmp_path / "stacks" / "shop.yaml").write_text(yaml.safe_dump(spec))
+    config = tmp_path / "Pulumi.shop.yaml"
+    config.write_text("config:\n  aws:region: us-east-1\n")
+    git("add", ".")
+    git("commit", "-q", "-m", "base")
+    config.write_text("config:\n  aws:region: eu-west-1\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["diff", "--base", "git:main", "--head", "stacks/shop.yaml", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    for cluster in json.loads(result.stdout)["clusters"]:
+        assert cluster["impact"] == "replacement", cluster  # a new primary region is a new cluster
+        assert cluster["before"]["regions"] == ["us-east-1"] and cluster["after"]["regions"] == ["eu-west-1"]

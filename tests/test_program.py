@@ -197,7 +197,19 @@ def test_global_datastore_spans_providers() -> None:
     assert global_group.inputs["cacheNodeType"] == primary.inputs["nodeType"]
     assert secondary.inputs["globalReplicationGroupId"] == "preview-carts-global"
     assert "nodeType" not in secondary.inputs and "engine" not in secondary.inputs
-    assert set(primary.ignore_changes) == {"nodeType", "numNodeGroups"}  # changed through the global group
+    assert "parameterGroupName" not in secondary.inputs  # the provider refuses it beside globalReplicationGroupId
+    # Changed through the global group, or (parameters) on the members' own copies of the group.
+    assert set(primary.ignore_changes) == {"nodeType", "numNodeGroups", "engine", "engineVersion", "parameterGroupName"}
+    assert primary.inputs["autoMinorVersionUpgrade"] is False and secondary.inputs["autoMinorVersionUpgrade"] is False
+    assert global_group.protect and global_group.retain_on_delete  # a production stack protects the global group too
+    # The secondary serves clients in its region: the same port as its security group, its own logs there.
+    assert secondary.inputs["port"] == result.named("carts-security-group-r1").inputs["ingress"][0]["fromPort"]
+    assert secondary.inputs["snapshotWindow"] == primary.inputs["snapshotWindow"]
+    logs = {r.inputs["name"]: r.provider for r in result.of_type("aws:cloudwatch/logGroup:LogGroup")
+            if r.name.startswith("carts-")}
+    assert logs["/elasticache/carts-r1/slow-log"] == logs["/elasticache/carts-r1/engine-log"] == providers["eu-west-1"]
+    assert logs["/elasticache/carts/slow-log"] == providers["us-east-1"]
+    assert [d["logType"] for d in secondary.inputs["logDeliveryConfigurations"]] == ["slow-log", "engine-log"]
     assert result.named("carts-security-group-r1").provider == providers["eu-west-1"]
     assert result.named("carts-subnets-r1").inputs["subnetIds"] == ["subnet-3"]
     locks = result.named("inventory-locks-replication-group")
@@ -206,6 +218,10 @@ def test_global_datastore_spans_providers() -> None:
     secondary_alarms = [r for r in result.of_type(ALARM) if r.name.startswith("carts-alarms-r1-")]
     nodes = {a.inputs["dimensions"]["CacheClusterId"] for a in secondary_alarms}
     assert nodes == {"carts-r1-0001-001", "carts-r1-0001-002", "carts-r1-0001-003"}
+    # Cross-region lag is watched on every secondary node (whichever is its primary emits it), not on the primary's.
+    lag = [a for a in result.of_type(ALARM) if a.inputs["metricName"] == "GlobalDatastoreReplicationLag"]
+    assert {a.inputs["dimensions"]["CacheClusterId"] for a in lag} == nodes
+    assert {a.inputs["treatMissingData"] for a in lag} == {"notBreaching"}
     assert {a.inputs["alarmActions"][0] for a in secondary_alarms} == {
         "arn:aws:sns:preview:000000000000:cache-alarms-eu-west-1"}
     alarms_component = result.named("carts-alarms-r1")
@@ -250,10 +266,30 @@ def test_network_from_the_stack_config() -> None:
     ({"alarmTopicArn": "topic"}, "alarmTopicArn"),
     ({"alarmTopicArn": "arn:aws:sns:us-east-1:oncall"}, "alarmTopicArn"),
     ({"maintenanceWindow": "sunday"}, "maintenanceWindow"),
+    # What AWS refuses beyond the provider's own checks:
+    ({"logRetentionDays": 31}, "logRetentionDays"),  # CloudWatch Logs keeps 1, 3, 5, 7, 14, 30, 60, ... days
+    ({"snapshotWindow": "05:00-05:30"}, "snapshotWindow"),  # shorter than 60 minutes
+    ({"maintenanceWindow": "sun:23:30-mon:00:15"}, "maintenanceWindow"),
+    ({"maintenanceWindow": "sun:01:00-mon:02:00"}, "maintenanceWindow"),  # longer than 24 hours
+    ({"snapshotWindow": "05:00-06:30"}, "snapshotWindow"),  # overlaps the default sun:05:30-sun:07:00
+    ({"maintenanceWindow": "sat:23:00-sun:01:00", "snapshotWindow": "00:30-02:00"}, "snapshotWindow"),
+    ({"userGroupIds": ["app-users", "admin-users"]}, "userGroupIds"),  # a replication group takes one
+    ({"networks": {"us-east-1": {"vpcId": "vpc-0a1"}}}, "networks.us-east-1"),  # would land in the default VPC
+    ({"networks": {"us-east-1": {"subnetIds": ["subnet-1"]}}}, "networks.us-east-1"),
+    ({"networks": {"us-east-1": {"allowedCidrs": ["10.0.0.0/16"]}}}, "networks.us-east-1"),
+    ({"networks": {"us-east-1": {"vpcId": "vpc-0a1", "subnetIds": ["subnet-1"], "allowedCidrs": ["10.0.0.0/33"]}}},
+     "networks.us-east-1.allowedCidrs"),
+    ({"port": 80}, "port"),
 ])
 def test_bad_stack_config_names_the_key(raw: dict[str, Any], key: str) -> None:
-    with pytest.raises(ConfigError, match=f"Pulumi.dev.yaml: elasticache-sizing:{key}: "):
+    with pytest.raises(ConfigError, match=f"Pulumi.dev.yaml: elasticache-sizing:{re.escape(key)}: "):
         options_from_dict(raw, "Pulumi.dev.yaml")
+
+
+def test_windows_apart_are_accepted_and_off_snapshots_need_no_window() -> None:
+    assert options_from_dict({"maintenanceWindow": "sat:23:00-sun:01:00", "snapshotWindow": "01:00-02:00"}, "<t>")
+    assert options_from_dict({"snapshotRetentionDays": 0, "snapshotWindow": "05:00-06:30"}, "<t>")
+    assert options_from_dict({"logRetentionDays": 0}, "<t>").log_retention_days == 0  # kept forever
 
 
 def test_preview_command_reads_the_stack_config(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -270,15 +306,43 @@ def test_preview_command_reads_the_stack_config(monkeypatch: pytest.MonkeyPatch)
     assert "ReplicationGroup sessions-replication-group" in text.output and "AUTH token [secret]" in text.output
 
 
-def test_preview_command_rejects_bad_config(tmp_path: Any) -> None:
+@pytest.mark.parametrize(("line", "key"), [
+    ("elasticache-sizing:snapshotRetentionDays: 99", "elasticache-sizing:snapshotRetentionDays"),
+    ("elasticache-sizing:logRetentionDays: 10", "elasticache-sizing:logRetentionDays"),
+    ("elasticache-sizing:snapshotWindow: 05:00-06:30", "elasticache-sizing:snapshotWindow"),
+    ("elasticache-sizing:userGroupIds: [a, b]", "elasticache-sizing:userGroupIds"),
+    ("aws:region: 7", "aws:region"),
+])
+def test_preview_command_rejects_bad_config(tmp_path: Any, line: str, key: str) -> None:
     bad = tmp_path / "Pulumi.social.yaml"
-    bad.write_text("config:\n  elasticache-sizing:snapshotRetentionDays: 99\n")
+    bad.write_text(f"config:\n  {line}\n")
     done = subprocess.run([sys.executable, "-m", "sizing", "preview", str(ROOT / "stacks/social.yaml")],
                           cwd=tmp_path, capture_output=True, text=True, check=False,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 2, done.stderr
-    assert done.stderr.startswith("error: Pulumi.social.yaml: elasticache-sizing:snapshotRetentionDays: ")
+    assert done.stderr.startswith(f"error: Pulumi.social.yaml: {key}: ") and done.stderr.count("\n") == 1
     assert done.stdout == ""
+
+
+def test_preview_without_stack_config_says_which_options_it_used(tmp_path: Any) -> None:
+    done = subprocess.run([sys.executable, "-m", "sizing", "preview", str(ROOT / "stacks/social.yaml")],
+                          cwd=tmp_path, capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("preview: no Pulumi.social.yaml here, so default options: production=false")
+    assert "networks: each region's default VPC" in done.stderr and "default options)" in done.stdout
+
+
+def test_clusters_without_regions_follow_the_stacks_aws_region(tmp_path: Any) -> None:
+    config = tmp_path / "Pulumi.social.yaml"
+    config.write_text("config:\n  aws:region: eu-west-1\n")
+    done = subprocess.run([sys.executable, "-m", "sizing", "preview", str(ROOT / "stacks/social.yaml"), "--json"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert {r["inputs"]["region"] for r in document["resources"] if r["type"] == "pulumi:providers:aws"} == {"eu-west-1"}
+    assert {v["regions"][0] for k, v in document["outputs"].items() if not k.endswith("_auth_token")} == {"eu-west-1"}
 
 
 class _Mocks(pulumi.runtime.Mocks):
@@ -361,3 +425,16 @@ def test_project_file_declares_every_option_with_the_same_default() -> None:
                    if k.startswith("elasticache-sizing:") and k != "elasticache-sizing:workload"}
             options_from_dict(raw, stack_file.name)
             assert (ROOT / config["elasticache-sizing:workload"]).is_file()
+
+
+def test_auth_token_rotates_and_sg_names_stay_legal(tmp_path: Any) -> None:
+    # The provider accepts SET, ROTATE or DELETE, in capitals.
+    assert {r.inputs.get("authTokenUpdateStrategy") for r in social().of_type(RG)} == {"ROTATE"}
+    stack = tmp_path / "sg.yaml"
+    stack.write_text("clusters:\n  - name: sg-cache\n    keyspaces:\n"
+                     "      - {name: k, type: string, keys: 1000, key_bytes: 10, value_bytes: 10}\n")
+    network = {"us-east-1": {"vpcId": "vpc-0a1", "subnetIds": ["subnet-1"], "allowedCidrs": ["10.0.0.0/16"]}}
+    result = run_preview(plan_workload(load_workload(stack)), options_from_dict({"networks": network}, "<t>"))
+    # EC2 refuses security group names that begin with sg-, which the auto-name would.
+    assert result.named("sg-cache-security-group").inputs["namePrefix"] == "cache-sg-cache-"
+    assert "namePrefix" not in checkout().named("carts-security-group").inputs

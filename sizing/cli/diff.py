@@ -14,14 +14,15 @@ from sizing.cli import render
 from sizing.diff import Impact, WorkloadDiff, diff_workloads
 from sizing.diff_report import render_diff_markdown
 from sizing.errors import SizingError
-from sizing.revisions import load_side, load_side_options, repository_path
+from sizing.revisions import load_side, load_side_config, repository_path
 
 GATE_EXIT_STATUS = 3
 
 
 @click.command()
-@click.option("--base", required=True, help="Git revision (e.g. origin/main), file, or checkout directory.")
-@click.option("--head", default=".", show_default=True, help="File, checkout directory, or git revision.")
+@click.option("--base", required=True,
+              help="Git revision (git:REV is always one, e.g. git:origin/main), file, or checkout directory.")
+@click.option("--head", default=".", show_default=True, help="File, checkout directory, or git revision (git:REV).")
 @click.option("--stack", help="Stack name: stacks/<stack>.yaml (default: the --head file's name).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--fail-on", default="", metavar="LIST",
@@ -40,8 +41,14 @@ def diff(base: str, head: str, stack: str | None, fmt: str, fail_on: str) -> Non
     after, head_label = load_side(head, stack_path)
     if before is None and after is None:
         raise SizingError(f"diff: {stack_path} exists on neither side")
+    base_config, head_config = load_side_config(base, stack), load_side_config(head, stack)
+    # Clusters without regions of their own follow each side's aws:region.
+    if before is not None and base_config is not None:
+        before = base_config.place(before)
+    if after is not None and head_config is not None:
+        after = head_config.place(after)
     result = diff_workloads(before, after, base_label, head_label,
-                            load_side_options(base, stack), load_side_options(head, stack))
+                            base_config.options if base_config else None, head_config.options if head_config else None)
     if fmt == "json":
         click.echo(json.dumps(render.diff_json(result), indent=2))
     elif fmt == "markdown":

@@ -14,10 +14,11 @@ from pathlib import Path
 import click
 
 from sizing.cli import render
-from sizing.deployment import DeploymentOptions, options_from_stack_file
+from sizing.deployment import DeploymentOptions, StackConfig, stack_config_from_file
 from sizing.errors import SizingError
 from sizing.loader import load_workload
 from sizing.plan import plan_workload
+from sizing.workload import DEFAULT_REGION
 
 
 @click.command()
@@ -34,19 +35,34 @@ def preview(file: str, stack: str | None, stack_config: str | None, as_json: boo
     config_path = Path(stack_config) if stack_config else Path(f"Pulumi.{stack}.yaml")
     if stack_config and not config_path.is_file():
         raise SizingError(f"{config_path}: no such file")
-    options = options_from_stack_file(config_path.read_text(), str(config_path)) if config_path.is_file() \
-        else DeploymentOptions()
-    result = run_preview(plan_workload(load_workload(file)), options, stack=stack)
+    if config_path.is_file():
+        config = stack_config_from_file(config_path.read_text(), str(config_path))
+    else:
+        # Say so: without the stack's config there is no VPC, no protection and no region of its own.
+        config = StackConfig(source="defaults", options=DeploymentOptions())
+        click.echo(f"preview: no {config_path} here, so default options: {_summary(config.options)}; clusters "
+                   f"without regions in {DEFAULT_REGION} (--stack-config PATH reads a stack's)", err=True)
+    workload = config.place(load_workload(file))
+    result = run_preview(plan_workload(workload), config.options, stack=stack)
     outputs = {name: "[secret]" if name in result.secret_outputs else value for name, value in result.outputs.items()}
     if as_json:
         document = {
             "stack": stack,
+            "options_from": str(config_path) if config_path.is_file() else None,
+            "options": config.options.model_dump(mode="json", by_alias=True),
             "resources": [{"type": r.type, "name": r.name, "protect": r.protect, "inputs": r.shown_inputs}
                           for r in result.resources],
             "outputs": outputs,
         }
         click.echo(json.dumps(document, indent=2, default=str))
     else:
-        source = f", options from {config_path}" if config_path.is_file() else ""
+        source = f", options from {config_path}" if config_path.is_file() else ", default options"
         render.preview_tree(f"stack {stack} ({len(result.resources)} resources{source})", resource_tree(result), outputs)
 
+
+
+def _summary(options: DeploymentOptions) -> str:
+    """The options as ``key=value`` pairs, as they would be written in the stack config."""
+    values = options.model_dump(mode="json", by_alias=True)
+    shown = [f"{key}={json.dumps(value)}" for key, value in values.items() if key != "networks"]
+    return ", ".join(shown + ["networks: each region's default VPC" if not options.networks else "networks set"])
