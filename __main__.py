@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pulumi
 
-from sizing import load_workload
-from sizing.plan import plan_workload
+from sizing.planning.plan import plan_workload
+from sizing.workloads import load_workload, place
 from sizing_infra import load_stack_config, provision
 
 
@@ -24,7 +24,7 @@ def workload_path() -> str:
 def main() -> None:
     stack = load_stack_config()
     # Clusters that name no regions go to the stack's aws:region.
-    plans = plan_workload(stack.place(load_workload(workload_path())))
+    plans = plan_workload(place(load_workload(workload_path()), stack))
     for name, value in provision(plans, stack.options).items():
         pulumi.export(name, value)
 

@@ -67,9 +67,9 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sizing.engines import engine_profile
-from sizing.server import command, describe, started_server
-from sizing.verification import settle, warm_up
+from sizing.live.server import command, describe, started_server
+from sizing.live.verification import settle, warm_up
+from sizing.memory.engines import engine_profile
 
 SEED = 20_240_601
 PIPELINE_BATCH = 500

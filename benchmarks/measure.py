@@ -19,12 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sizing.engines import engine_profile
-from sizing.loader import load_workload
-from sizing.server import describe, started_server
-from sizing.settings import encoding_limits
-from sizing.verification import detect_allocator, verify_cluster, warm_up
-from sizing.workload import Cluster
+from sizing.live.server import describe, started_server
+from sizing.live.verification import detect_allocator, verify_cluster, warm_up
+from sizing.memory.engines import engine_profile
+from sizing.planning.parameter_group import encoding_limits
+from sizing.spec.workload import Cluster
+from sizing.workloads import load_workload
 
 CASES = ROOT / "benchmarks" / "accuracy_cases.yaml"
 

@@ -21,9 +21,9 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sizing.engines import engine_profile
-from sizing.server import describe, started_server
-from sizing.verification import settle, warm_up
+from sizing.live.server import describe, started_server
+from sizing.live.verification import settle, warm_up
+from sizing.memory.engines import engine_profile
 
 IDLE_CLIENTS = 50
 

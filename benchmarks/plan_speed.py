@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sizing import Workload
 from sizing.errors import NoViableNodeError
-from sizing.plan import plan_cluster
+from sizing.planning.plan import plan_cluster
 
 VERSIONS = [("redis", "6.2"), ("redis", "7.0"), ("redis", "7.1"), ("valkey", "7.2"), ("valkey", "8.0"), ("valkey", "8.1")]
 SHAPES = [

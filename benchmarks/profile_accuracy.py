@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sizing.engines import engine_profile
-from sizing.server import started_server
+from sizing.live.server import started_server
+from sizing.memory.engines import engine_profile
 from tests.profile_data import load_mixed
 
 

@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sizing.engines import engine_profile
-from sizing.profile import build_profile
-from sizing.profiling import DEFAULT_MAX_OPS_PER_SEC, DEFAULT_SAMPLE_KEYS, sample_servers
-from sizing.report import human_bytes
-from sizing.server import default_server_binary, started_server
+from sizing.live.profile import build_profile
+from sizing.live.sampling import DEFAULT_MAX_OPS_PER_SEC, DEFAULT_SAMPLE_KEYS, sample_servers
+from sizing.live.server import default_server_binary, started_server
+from sizing.memory.engines import engine_profile
+from sizing.render.plan_view import human_bytes
 from tests.profile_data import EXPECTED, load_mixed
 
 

@@ -32,7 +32,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from benchmarks.plan_speed import fleet
 from sizing import load_workload
 from sizing.errors import NoViableNodeError
-from sizing.plan import ClusterPlan, plan_cluster, plan_workload
+from sizing.planning.plan import ClusterPlan, plan_cluster, plan_workload
 from sizing_infra import DeploymentOptions
 from sizing_infra.preview import run_preview
 

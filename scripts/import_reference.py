@@ -1,9 +1,9 @@
-"""Copy the ElastiCache facts the engine needs into sizing/data/ (run by hand, committed).
+"""Copy the ElastiCache facts the engine needs into sizing/catalog/data/ (run by hand, committed).
 
     python scripts/import_reference.py ../shared/reference/elasticache
 
 Reads the reference tables (node types, per-region prices and availability, regions) and
-writes compact CSVs that name their sources. The engine reads only sizing/data/ at run time.
+writes compact CSVs that name their sources. The engine reads only sizing/catalog/data/ at run time.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import csv
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "sizing" / "data"
+OUT = Path(__file__).resolve().parent.parent / "sizing" / "catalog" / "data"
 
 
 def main(reference: Path) -> None:

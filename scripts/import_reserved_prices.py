@@ -1,4 +1,4 @@
-"""Copy ElastiCache reserved-node prices into sizing/data/reserved_prices.csv (run by hand, committed).
+"""Copy ElastiCache reserved-node prices into sizing/catalog/data/reserved_prices.csv (run by hand, committed).
 
     python scripts/import_reserved_prices.py GIT_DIR [COMMIT]
 
@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-OUT = Path(__file__).resolve().parent.parent / "sizing" / "data"
+OUT = Path(__file__).resolve().parent.parent / "sizing" / "catalog" / "data"
 CLASSES = ("Memory optimized", "Standard", "Network optimized")
 TERMS = {1: "1 year", 3: "3 year"}
 HOURS_PER_YEAR = 8760

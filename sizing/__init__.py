@@ -4,14 +4,15 @@ The engine is pure Python: it reads a workload definition and returns values. It
 imports Pulumi; the Pulumi program and the CLI call it.
 """
 
-from sizing.allocator import DEBIAN_JEMALLOC, UPSTREAM_JEMALLOC, Allocator
-from sizing.catalog import Catalog, NodeType, load_catalog
-from sizing.engines import PROFILES, EngineProfile, engine_profile
+from sizing.catalog.nodes import Catalog, NodeType, load_catalog
 from sizing.errors import ServerError, SizingError, WorkloadSpecError
-from sizing.loader import load_workload, parse_workload
-from sizing.memory import ClusterMemory, KeyspaceMemory, estimate_cluster, estimate_workload
-from sizing.parameters import EncodingLimits, EngineParameters
-from sizing.workload import (
+from sizing.memory.allocator import DEBIAN_JEMALLOC, UPSTREAM_JEMALLOC, Allocator
+from sizing.memory.dataset import ClusterMemory, KeyspaceMemory
+from sizing.memory.engines import PROFILES, EngineProfile, engine_profile
+from sizing.memory.limits import EncodingLimits
+from sizing.planning.estimate import estimate_cluster, estimate_workload
+from sizing.spec.parameters import EngineParameters
+from sizing.spec.workload import (
     SUPPORTED_VERSIONS,
     Availability,
     Cluster,
@@ -27,6 +28,7 @@ from sizing.workload import (
     ZsetKeyspace,
     workload_json_schema,
 )
+from sizing.workloads import load_workload, parse_workload
 
 __all__ = [
     "DEBIAN_JEMALLOC",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from sizing.settings import AlarmThresholds
+from sizing.planning.alarms import AlarmThresholds
 
 NAMESPACE = "AWS/ElastiCache"
 PERIOD_SECONDS = 60

@@ -25,7 +25,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from sizing.settings import AlarmThresholds
+from sizing.planning.alarms import AlarmThresholds
 from sizing_infra.cache_alarms import CacheAlarms, CacheAlarmsArgs, member_cluster_ids
 from sizing_infra.options import RegionNetwork
 

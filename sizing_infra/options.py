@@ -8,8 +8,15 @@ from typing import Any
 
 import pulumi
 
-from sizing.deployment import CONFIG_KEYS, PROJECT, DeploymentOptions, RegionNetwork, StackConfig, options_from_dict
 from sizing.errors import ConfigError
+from sizing.spec.deployment import (
+    CONFIG_KEYS,
+    PROJECT,
+    DeploymentOptions,
+    RegionNetwork,
+    StackConfig,
+    options_from_dict,
+)
 
 __all__ = ["PROJECT", "ConfigError", "DeploymentOptions", "RegionNetwork", "StackConfig", "load_options",
            "load_stack_config", "options_from_dict"]

@@ -11,7 +11,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from sizing.plan import ClusterPlan
+from sizing.planning.plan import ClusterPlan
 from sizing_infra.cache_cluster import CacheCluster, CacheClusterArgs
 from sizing_infra.options import DeploymentOptions
 

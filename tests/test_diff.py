@@ -22,8 +22,8 @@ from click.testing import CliRunner
 
 from sizing import parse_workload
 from sizing.cli import cli
-from sizing.diff import Impact, diff_workloads
-from sizing.diff_report import GITHUB_COMMENT_LIMIT, marker, render_diff_markdown
+from sizing.render.diff_view import GITHUB_COMMENT_LIMIT, marker, render_diff_markdown
+from sizing.review.diff import Impact, diff_workloads
 from tests.conftest import ROOT
 
 BASE = yaml.safe_load((ROOT / "tests/diff/base.yaml").read_text())

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from sizing import load_workload
-from sizing.cli.render import plan_json
-from sizing.plan import plan_workload
-from sizing.report import render_plan_markdown
+from sizing.planning.plan import plan_workload
+from sizing.render.plan_view import render_plan_markdown
+from sizing.render.terminal import plan_json
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"

@@ -16,8 +16,8 @@ def test_wheel_ships_data_templates_and_the_pulumi_side(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     names = set(zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist())
-    data = {f"sizing/data/{p.name}" for p in (ROOT / "sizing/data").iterdir()}
-    templates = {f"sizing/templates/{p.name}" for p in (ROOT / "templates").glob("*.j2")}
+    data = {f"sizing/catalog/data/{p.name}" for p in (ROOT / "sizing/catalog/data").iterdir() if p.is_file()}
+    templates = {f"sizing/render/templates/{p.name}" for p in (ROOT / "sizing/render/templates").glob("*.j2")}
     infra = {f"sizing_infra/{p.name}" for p in (ROOT / "sizing_infra").glob("*.py")}
     assert data | templates | infra <= names
     assert len(templates) >= 2

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sizing import load_catalog, load_workload
-from sizing.capacity import node_memory, plannable_memory_bytes
-from sizing.engines import engine_profile
 from sizing.errors import NoViableNodeError
-from sizing.memory import DatasetModel
-from sizing.plan import HOURS_PER_MONTH, Bottleneck, plan_cluster
+from sizing.memory.engines import engine_profile
+from sizing.planning.capacity import node_memory, plannable_memory_bytes
+from sizing.planning.estimate import dataset_model
+from sizing.planning.plan import HOURS_PER_MONTH, Bottleneck, plan_cluster
 from tests.conftest import ROOT, cluster, strings
 
 SMALL_CATALOG = ("cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.2xlarge", "cache.m7g.large", "cache.t4g.medium",
@@ -105,7 +105,7 @@ def _brute_force_cost(definition: Any, catalog: Any) -> float:
     modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[definition.cluster_mode]
     for clustered in modes:
         shaped = definition.model_copy(update={"cluster_mode": "enabled" if clustered else "disabled"})
-        dataset = DatasetModel(shaped)
+        dataset = dataset_model(shaped)
         replicas = definition.availability.replicas_per_shard
         for node in catalog.node_types:
             price = catalog.price("us-east-1", node.name, definition.engine)
@@ -164,8 +164,8 @@ def test_recommendations_carry_computed_savings() -> None:
     # The saving is what the model computes for the variant, not a fixed share.
     raised = cluster(feed, engine="redis", engine_version="7.0", cluster_mode="enabled",
                      parameters={"zset-max-listpack-entries": 512})
-    expected = DatasetModel(cluster(feed, engine="redis", engine_version="7.0", cluster_mode="enabled")).shard_bytes() \
-        - DatasetModel(raised).shard_bytes()
+    expected = dataset_model(cluster(feed, engine="redis", engine_version="7.0", cluster_mode="enabled")).shard_bytes() \
+        - dataset_model(raised).shard_bytes()
     assert kinds["encoding"].saving_bytes == round(expected)
     assert kinds["engine"].saving_usd_per_month > 0 and "Valkey 8.1" in kinds["engine"].text
 
@@ -199,7 +199,7 @@ def test_fragmentation_factors_are_the_measured_ones() -> None:
     """capacity.FRAGMENTATION_RATIO must follow benchmarks/measurements/fragmentation.json."""
     import json
 
-    from sizing.capacity import FRAGMENTATION_RATIO
+    from sizing.planning.capacity import FRAGMENTATION_RATIO
 
     medians = json.loads((ROOT / "benchmarks/measurements/fragmentation.json").read_text())["pattern_medians_net"]
     for pattern, ratio in FRAGMENTATION_RATIO.items():
@@ -219,7 +219,7 @@ def test_data_tiering_keeps_only_hot_values_in_memory() -> None:
     chosen = hot.chosen
     catalog = {n.name: n for n in load_catalog().node_types}
     node = catalog[chosen.node_type]
-    model = DatasetModel(_tiering_cluster(10))
+    model = dataset_model(_tiering_cluster(10))
     memory, ssd = model.tiered_shard_bytes(chosen.shards, hot.growth_factor, 0.10)
     assert chosen.memory_horizon.dataset_bytes == round(memory)
     assert chosen.ssd_bytes_per_node == round(ssd) > 0

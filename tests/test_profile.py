@@ -31,13 +31,13 @@ from click.testing import CliRunner
 
 from sizing import ServerError, estimate_cluster, load_workload, parse_workload
 from sizing.cli import cli
-from sizing.engines import engine_profile
-from sizing.patterns import is_identifier, patterns
-from sizing.profile import build_profile, model_version
-from sizing.profile_yaml import profile_yaml
-from sizing.profiling import LATENCY_HISTOGRAM_BYTES, KeySample, ServerSample, ServerSnapshot
-from sizing.server import free_port, started_server
-from sizing.verification import settle
+from sizing.live.patterns import is_identifier, patterns
+from sizing.live.profile import build_profile, model_version
+from sizing.live.sampling import LATENCY_HISTOGRAM_BYTES, KeySample, ServerSample, ServerSnapshot
+from sizing.live.server import free_port, started_server
+from sizing.live.verification import settle
+from sizing.memory.engines import engine_profile
+from sizing.render.profile_view import profile_yaml
 from tests.profile_data import EXPECTED, load_mixed
 
 TOLERANCE_PERCENT = 2.0
@@ -161,8 +161,8 @@ def _letters(number: int) -> str:
 
 
 def _class_of(length: int) -> int:
-    from sizing.memory import value_object_bytes
-    from sizing.workload import StringKeyspace
+    from sizing.memory.dataset import value_object_bytes
+    from sizing.spec.workload import StringKeyspace
 
     keyspace = StringKeyspace(name="v", type="string", keys=1, key_bytes=1, value_bytes=length)
     profile = engine_profile("redis", "7.0")

@@ -24,9 +24,9 @@ import pytest
 from click.testing import CliRunner
 
 from sizing import load_workload
+from sizing.catalog.parameters import allowed_range, family_parameters
 from sizing.cli import cli
-from sizing.plan import ClusterPlan, plan_workload
-from sizing.settings import allowed_range, family_parameters
+from sizing.planning.plan import ClusterPlan, plan_workload
 from sizing_infra import ConfigError, DeploymentOptions, load_options, member_cluster_ids, options_from_dict
 from sizing_infra.preview import PreviewResult, run_preview
 from tests.conftest import ROOT
@@ -410,7 +410,7 @@ class MainProgramTest(unittest.IsolatedAsyncioTestCase):
 def test_project_file_declares_every_option_with_the_same_default() -> None:
     import yaml
 
-    from sizing.deployment import CONFIG_KEYS as _KEYS
+    from sizing.spec.deployment import CONFIG_KEYS as _KEYS
 
     declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
     assert set(declared) == set(_KEYS) - {"networks"} | {"workload"}

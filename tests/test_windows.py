@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sizing.windows import DailyWindow, WeeklyWindow
+from sizing.spec.windows import DailyWindow, WeeklyWindow
 
 
 @pytest.mark.parametrize(("weekly", "daily", "overlap"), [

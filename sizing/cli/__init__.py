@@ -1,4 +1,8 @@
-"""Command-line interface: one module per command, one rendering module.
+"""Command-line interface: one module per command, one rendering layer (``sizing.render``).
+
+Commands are named here and imported only when run, so ``plan`` does not load redis-py or
+Pulumi, and the engine never imports the Pulumi side: ``preview`` lives in
+``sizing_infra.preview_command``.
 
 Expected failures (:class:`sizing.errors.SizingError`) print one line on stderr and exit
 with status 2; anything else is a bug and shows a traceback.
@@ -6,32 +10,43 @@ with status 2; anything else is a bug and shows a traceback.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from sizing.cli.diff import diff
-from sizing.cli.estimate import estimate
-from sizing.cli.plan import plan
-from sizing.cli.profile import profile
-from sizing.cli.preview import preview
-from sizing.cli.schema import schema
-from sizing.cli.verify import verify
 from sizing.errors import SizingError
 
+COMMANDS: dict[str, str] = {
+    "diff": "sizing.cli.diff:diff",
+    "estimate": "sizing.cli.estimate:estimate",
+    "plan": "sizing.cli.plan:plan",
+    "preview": "sizing_infra.preview_command:preview",
+    "profile": "sizing.cli.profile:profile",
+    "schema": "sizing.cli.schema:schema",
+    "verify": "sizing.cli.verify:verify",
+}
+"""Command name -> ``module:attribute`` of its click command."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _LazyGroup(click.Group):
+    """A group whose commands are imported when they are run (or their help is shown)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[cmd_name].split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Size Redis and Valkey clusters on AWS ElastiCache from a description of the data."""
-
-
-cli.add_command(diff)
-cli.add_command(estimate)
-cli.add_command(plan)
-cli.add_command(profile)
-cli.add_command(preview)
-cli.add_command(schema)
-cli.add_command(verify)
 
 
 def main() -> None:

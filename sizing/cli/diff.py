@@ -10,11 +10,12 @@ from pathlib import Path
 
 import click
 
-from sizing.cli import render
-from sizing.diff import Impact, WorkloadDiff, diff_workloads
-from sizing.diff_report import render_diff_markdown
 from sizing.errors import SizingError
-from sizing.revisions import load_side, load_side_config, repository_path
+from sizing.render import terminal
+from sizing.render.diff_view import render_diff_markdown
+from sizing.review.diff import Impact, WorkloadDiff, diff_workloads
+from sizing.review.revisions import load_side, load_side_config, repository_path
+from sizing.workloads import place
 
 GATE_EXIT_STATUS = 3
 
@@ -44,17 +45,17 @@ def diff(base: str, head: str, stack: str | None, fmt: str, fail_on: str) -> Non
     base_config, head_config = load_side_config(base, stack), load_side_config(head, stack)
     # Clusters without regions of their own follow each side's aws:region.
     if before is not None and base_config is not None:
-        before = base_config.place(before)
+        before = place(before, base_config)
     if after is not None and head_config is not None:
-        after = head_config.place(after)
+        after = place(after, head_config)
     result = diff_workloads(before, after, base_label, head_label,
                             base_config.options if base_config else None, head_config.options if head_config else None)
     if fmt == "json":
-        click.echo(json.dumps(render.diff_json(result), indent=2))
+        click.echo(json.dumps(terminal.diff_json(result), indent=2))
     elif fmt == "markdown":
         click.echo(render_diff_markdown(result, stack), nl=False)
     else:
-        render.diff_text(result)
+        terminal.diff_text(result)
     tripped = _tripped(result, gates)
     if tripped:
         click.echo(f"diff: failing on {', '.join(tripped)}", err=True)

@@ -6,9 +6,9 @@ import json
 
 import click
 
-from sizing.cli import render
-from sizing.loader import load_workload
-from sizing.memory import estimate_workload
+from sizing.planning.estimate import estimate_workload
+from sizing.render import terminal
+from sizing.workloads import load_workload
 
 
 @click.command()
@@ -22,6 +22,6 @@ def estimate(file: str, as_json: bool, allocator: str) -> None:
     """Predict how much memory each cluster's data takes on one node."""
     clusters = estimate_workload(load_workload(file), allocator)
     if as_json:
-        click.echo(json.dumps(render.estimate_json(clusters), indent=2))
+        click.echo(json.dumps(terminal.estimate_json(clusters), indent=2))
     else:
-        render.estimate_tables(clusters)
+        terminal.estimate_tables(clusters)

@@ -11,11 +11,11 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from sizing.cli import render
-from sizing.profile import build_profile
-from sizing.profile_yaml import profile_yaml
-from sizing.profiling import DEFAULT_MAX_OPS_PER_SEC, DEFAULT_SAMPLE_KEYS, sample_servers
-from sizing.workload import NAME_PATTERN
+from sizing.live.profile import build_profile
+from sizing.live.sampling import DEFAULT_MAX_OPS_PER_SEC, DEFAULT_SAMPLE_KEYS, sample_servers
+from sizing.render import terminal
+from sizing.render.profile_view import profile_yaml
+from sizing.spec.workload import NAME_PATTERN
 
 
 @click.command()
@@ -42,10 +42,10 @@ def profile(url: str, cluster_mode: bool, sample: int, max_ops_per_sec: float, o
     text = profile_yaml(result, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     if output:
         Path(output).write_text(text, encoding="utf-8")
-        render.profile_summary(result, max_ops_per_sec, render.console(), output)
+        terminal.profile_summary(result, max_ops_per_sec, terminal.console(), output)
     else:
         click.echo(text, nl=False)
-        render.profile_summary(result, max_ops_per_sec, err, None)
+        terminal.profile_summary(result, max_ops_per_sec, err, None)
 
 
 def _shown(url: str) -> str:

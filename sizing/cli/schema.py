@@ -6,7 +6,7 @@ import json
 
 import click
 
-from sizing.workload import workload_json_schema
+from sizing.spec.workload import workload_json_schema
 
 
 @click.command()

@@ -11,14 +11,14 @@ import click
 import redis
 from rich.progress import Progress
 
-from sizing.cli import render
-from sizing.engines import engine_profile
 from sizing.errors import ServerError, SizingError
-from sizing.loader import load_workload
-from sizing.server import default_server_binary, started_server
-from sizing.settings import encoding_limits
-from sizing.verification import command_count, sampled, verify_cluster
-from sizing.workload import Cluster
+from sizing.live.server import default_server_binary, started_server
+from sizing.live.verification import command_count, sampled, verify_cluster
+from sizing.memory.engines import engine_profile
+from sizing.planning.parameter_group import encoding_limits
+from sizing.render import terminal
+from sizing.spec.workload import Cluster
+from sizing.workloads import load_workload
 
 
 @click.command()
@@ -43,10 +43,10 @@ def verify(file: str, cluster_name: str | None, sample: float, server_binary: st
             task = bar.add_task(f"loading {cluster.name}", total=command_count(loaded) * (2 if len(loaded.keyspaces) > 1 else 1))
             results.append(verify_cluster(cluster, client, sample, functools.partial(bar.advance, task)))
     if as_json:
-        click.echo(json.dumps({"clusters": [render.verification_json(r) for r in results]}, indent=2))
+        click.echo(json.dumps({"clusters": [terminal.verification_json(r) for r in results]}, indent=2))
     else:
         for result in results:
-            render.verification_table(result)
+            terminal.verification_table(result)
 
 
 @contextlib.contextmanager

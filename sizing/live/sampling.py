@@ -1,0 +1,416 @@
+"""Sampling a live Redis or Valkey server, read-only and with bounded load.
+
+Only commands ElastiCache allows are sent: ``SCAN`` with ``COUNT``, ``TYPE``, ``OBJECT
+ENCODING``, ``PTTL``, ``MEMORY USAGE`` with ``SAMPLES``, ``STRLEN``, ``HLEN``/``ZCARD``/
+``LLEN``/``SCARD``, ``HRANDFIELD``/``ZRANDMEMBER``/``SRANDMEMBER``/``LRANGE`` with small
+counts, ``INFO``, ``DBSIZE`` and, in cluster mode, ``CLUSTER SLOTS``. No ``CONFIG``,
+``DEBUG`` or ``KEYS``; nothing is written.
+
+The sample is the first keys ``SCAN`` returns. ``SCAN`` walks the main table by bucket,
+and a key's bucket comes from a seeded hash of its name, so that prefix is a random
+sample of the keys, whatever their names, types or ages.
+
+Glossary
+    sample            keys inspected; counts per pattern are extrapolated from it.
+    commands_sent     every command this profile sent, each command in a pipeline counted.
+    max_ops_per_sec   the ceiling on commands_sent per second; batches wait for it.
+    histograms        Redis 7+ and Valkey keep a latency histogram per command name once
+                      it has run (``latency-tracking``, on by default): memory that is
+                      neither data nor counted in any ``mem_*`` field of ``INFO memory``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import redis
+from pydantic import BaseModel, ConfigDict, Field
+
+from sizing.errors import ServerError
+from sizing.live.server import command
+
+DEFAULT_SAMPLE_KEYS = 10_000
+"""Keys inspected by default: a pattern holding 5% of the keys is then counted within
+about +-9% (95% interval), and one inspection costs ~6 cheap commands."""
+DEFAULT_MAX_OPS_PER_SEC = 5_000
+"""Default ceiling: a few percent of what one ElastiCache node serves (AWS quotes
+hundreds of thousands of simple commands per second per node), for O(1) commands."""
+KEYS_PER_BATCH = 50
+"""Keys inspected per pipeline round trip (about 200 commands): short enough that the
+server interleaves other clients' commands between batches."""
+SCAN_COUNT = 500
+"""``SCAN ... COUNT``: buckets visited per call; bounds the work one call does."""
+ELEMENTS_PER_KEY = 8
+"""Fields, members or elements read per collection (HRANDFIELD and the like)."""
+MEMORY_USAGE_SAMPLES = 5
+"""``MEMORY USAGE ... SAMPLES``: the server's own default, O(5) per call."""
+LATENCY_HISTOGRAM_BYTES = 24_688
+"""One command's latency histogram: ``hdr_init(1, 1e9, 2)`` allocates 3,072 int64 counts
+(24,576 bytes) and the 104-byte struct (class 112); measured on Debian's 7.0.15 as the
+used_memory step of each first-time command (the same with either allocator: both
+sizes are exact classes of both)."""
+MAX_NUMERIC_DIGITS = 18
+_INTEGER = re.compile(rb"^(0|-?[1-9][0-9]*)$")
+
+Progress = Callable[[int, int], None]
+"""Called with (keys inspected so far, keys to inspect)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeySample:
+    """What one inspected key looks like (a plain dataclass: there are thousands)."""
+
+    name: str
+    key_bytes: int
+    type: str
+    encoding: str
+    ttl: bool
+    memory_usage_bytes: int
+    length: int
+    """STRLEN of a string, else the element count (HLEN, SCARD, ZCARD, LLEN)."""
+    item_bytes: float
+    """Mean length of the sampled fields, members or list elements (0 for strings)."""
+    value_bytes: float
+    """Mean length of the sampled hash values (0 for other types)."""
+    items_sampled: int
+    numeric_items: int
+    """Sampled string values, hash values, set members or list elements that are decimal integers."""
+    integer_scores: int
+    """Sampled zset scores that are whole numbers."""
+
+
+class ServerSnapshot(BaseModel):
+    """What ``INFO`` says about one server at one moment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    address: str
+    engine: str
+    version: str
+    cluster_enabled: bool
+    keys: int = Field(description="DBSIZE of the selected database.")
+    used_memory_bytes: int
+    startup_bytes: int = Field(description="used_memory_startup.")
+    clients_bytes: int = Field(description="mem_clients_normal + mem_clients_slaves.")
+    replication_bytes: int = Field(description="mem_replication_backlog.")
+    other_overhead_bytes: int = Field(description="mem_aof_buffer + used_memory_scripts + mem_cluster_links.")
+    histograms: int = Field(description="Commands with a latency histogram (INFO latencystats).")
+    fragmentation_ratio: float
+    maxmemory_policy: str
+    maxmemory_bytes: int
+    cpu_seconds: float = Field(description="used_cpu_sys + used_cpu_user of the server process.")
+    commands_processed: int = Field(description="total_commands_processed, all clients.")
+
+    @property
+    def dataset_bytes(self) -> int:
+        """used_memory less everything that is not the keys: startup memory, clients,
+        replication, AOF and script buffers, cluster links and latency histograms.
+
+        This is what the memory model predicts (the growth of used_memory from loading the
+        data into a fresh node): it keeps the main and expires tables, which INFO's own
+        ``used_memory_dataset`` leaves out together with a nominal 24+16 bytes per key.
+        """
+        return (self.used_memory_bytes - self.startup_bytes - self.clients_bytes - self.replication_bytes
+                - self.other_overhead_bytes - self.histograms * LATENCY_HISTOGRAM_BYTES)
+
+
+class ServerSample(BaseModel):
+    """One server's sample: the keys inspected and INFO before and after."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    before: ServerSnapshot
+    after: ServerSnapshot
+    scanned_keys: int = Field(description="Distinct keys SCAN returned (the sample before inspection).")
+    keys: tuple[KeySample, ...]
+    commands_sent: int
+    elapsed_seconds: float
+
+
+class _Budget:
+    """Keeps commands_sent under max_ops_per_sec by sleeping before a batch that would pass it."""
+
+    def __init__(self, max_ops_per_sec: float) -> None:
+        self.rate = max_ops_per_sec
+        self.sent = 0
+        self.started = time.monotonic()
+
+    def spend(self, commands: int) -> None:
+        ahead = (self.sent + commands) / self.rate - (time.monotonic() - self.started)
+        if ahead > 0:
+            time.sleep(ahead)
+        self.sent += commands
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for ``url`` (redis:// or rediss://, optional user:password), checked with PING."""
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+    except ValueError as exc:
+        raise ServerError(f"invalid URL {_shown(url)}: {exc}") from None
+    return _checked(client, _shown(url))
+
+
+def _checked(client: redis.Redis, shown: str) -> redis.Redis:
+    try:
+        client.ping()
+    except redis.AuthenticationError as exc:
+        raise ServerError(f"{shown}: authentication failed ({exc}); check the user name and password") from None
+    except redis.exceptions.NoPermissionError as exc:
+        raise ServerError(f"{shown}: permission denied for PING ({exc})") from None
+    except redis.ConnectionError as exc:
+        raise ServerError(f"cannot reach {shown}: {exc}") from None
+    except redis.ResponseError as exc:
+        if "NOAUTH" in str(exc) or "WRONGPASS" in str(exc):
+            raise ServerError(f"{shown}: authentication failed ({exc}); check the user name and password") from None
+        raise ServerError(f"{shown}: {exc}") from None
+    return client
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    return f"{parts.scheme}://{host}:{parts.port or 6379}"
+
+
+def primaries(client: redis.Redis, cluster: bool) -> list[redis.Redis]:
+    """The servers to sample: the one connected to, or every primary of its cluster."""
+    enabled = bool(client.info("cluster").get("cluster_enabled"))
+    if cluster and not enabled:
+        raise ServerError("--cluster was given, but the server reports cluster_enabled:0")
+    if not enabled:
+        return [client]
+    kwargs = client.connection_pool.connection_kwargs
+    found: list[redis.Redis] = []
+    seen: set[tuple[str, int]] = set()
+    for entry in command(client, "CLUSTER", "SLOTS"):
+        host_raw, port = entry[2][0], int(entry[2][1])
+        host = host_raw.decode() if isinstance(host_raw, bytes) else str(host_raw)
+        if host in ("", "?"):
+            host = str(kwargs["host"])  # a node that does not know its own address: the one we used
+        if (host, port) in seen:
+            continue
+        seen.add((host, port))
+        if (host, port) == (kwargs["host"], kwargs["port"]):
+            found.append(client)
+            continue
+        pool = redis.ConnectionPool(connection_class=client.connection_pool.connection_class,
+                                    **{**kwargs, "host": host, "port": port})
+        found.append(_checked(redis.Redis(connection_pool=pool), f"{host}:{port}"))
+    return found
+
+
+def snapshot(client: redis.Redis) -> ServerSnapshot:
+    """INFO and DBSIZE of one server."""
+    server, memory = client.info("server"), client.info("memory")
+    cpu, stats = client.info("cpu"), client.info("stats")
+    kwargs = client.connection_pool.connection_kwargs
+    engine = "valkey" if "valkey_version" in server else "redis"
+    return ServerSnapshot(
+        address=f"{kwargs.get('host')}:{kwargs.get('port')}",
+        engine=engine,
+        version=str(server.get("valkey_version") or server["redis_version"]),
+        cluster_enabled=bool(client.info("cluster").get("cluster_enabled")),
+        keys=int(client.dbsize()),
+        used_memory_bytes=int(memory["used_memory"]),
+        startup_bytes=int(memory.get("used_memory_startup", 0)),
+        clients_bytes=int(memory.get("mem_clients_normal", 0)) + int(memory.get("mem_clients_slaves", 0)),
+        replication_bytes=int(memory.get("mem_replication_backlog", 0)),
+        other_overhead_bytes=sum(int(memory.get(name, 0)) for name in
+                                 ("mem_aof_buffer", "used_memory_scripts", "mem_cluster_links")),
+        histograms=len(client.info("latencystats")),
+        fragmentation_ratio=float(memory.get("mem_fragmentation_ratio", 0.0)),
+        maxmemory_policy=str(memory.get("maxmemory_policy", "noeviction")),
+        maxmemory_bytes=int(memory.get("maxmemory", 0)),
+        cpu_seconds=float(cpu.get("used_cpu_sys", 0.0)) + float(cpu.get("used_cpu_user", 0.0)),
+        commands_processed=int(stats.get("total_commands_processed", 0)),
+    )
+
+
+def check_permissions(client: redis.Redis) -> None:
+    """Run every command the profile needs once, so a missing ACL permission fails at
+    once with its name instead of half-way through. A type error on the probe key
+    means the command is allowed (ACLs are checked first)."""
+    probe = "sizing:profile:probe"
+    checks: list[tuple[str | int, ...]] = [
+        ("INFO", "memory"), ("DBSIZE",), ("SCAN", 0, "COUNT", 1), ("TYPE", probe), ("OBJECT", "ENCODING", probe),
+        ("PTTL", probe), ("MEMORY", "USAGE", probe, "SAMPLES", MEMORY_USAGE_SAMPLES), ("STRLEN", probe),
+        ("HLEN", probe), ("SCARD", probe), ("ZCARD", probe), ("LLEN", probe),
+        ("HRANDFIELD", probe, 1, "WITHVALUES"), ("SRANDMEMBER", probe, 1), ("ZRANDMEMBER", probe, 1, "WITHSCORES"),
+        ("LRANGE", probe, 0, 0),
+    ]
+    for args in checks:
+        try:
+            command(client, *args)
+        except redis.exceptions.NoPermissionError as exc:
+            raise ServerError(
+                f"the user may not run {' '.join(str(a) for a in args[:2] if a != probe)} ({exc}); "
+                "profiling needs read access to every key (~* or %R~*) and the commands "
+                "+@read +scan +info +dbsize +memory|usage +object|encoding (+cluster|slots in cluster mode)"
+            ) from None
+        except redis.ResponseError:
+            pass
+
+
+def sample_server(
+    client: redis.Redis, wanted: int, budget: _Budget, progress: Progress, done_before: int, total: int
+) -> ServerSample:
+    """Inspect about ``wanted`` keys of one server (all of them if it holds fewer)."""
+    started, sent_before = time.monotonic(), budget.sent
+    before = snapshot(client)
+    budget.spend(7)
+    names = _scan(client, wanted, budget)
+    samples: list[KeySample] = []
+    for start in range(0, len(names), KEYS_PER_BATCH):
+        samples.extend(_inspect(client, names[start:start + KEYS_PER_BATCH], budget))
+        progress(done_before + min(start + KEYS_PER_BATCH, len(names)), total)
+    after = snapshot(client)
+    budget.spend(7)
+    return ServerSample(before=before, after=after, scanned_keys=len(names), keys=tuple(samples),
+                        commands_sent=budget.sent - sent_before, elapsed_seconds=time.monotonic() - started)
+
+
+def _scan(client: redis.Redis, wanted: int, budget: _Budget) -> list[bytes]:
+    """The first ``wanted`` distinct keys SCAN returns (SCAN may repeat a key during a rehash)."""
+    seen: dict[bytes, None] = {}
+    cursor = 0
+    while len(seen) < wanted:
+        budget.spend(1)
+        cursor, batch = command(client, "SCAN", cursor, "COUNT", SCAN_COUNT)
+        for name in batch:
+            seen.setdefault(name, None)
+        if int(cursor) == 0:
+            break
+    return list(seen)[:wanted]
+
+
+def _inspect(client: redis.Redis, names: list[bytes], budget: _Budget) -> Iterator[KeySample]:
+    first = _pipeline(client, budget, [
+        args for name in names for args in (
+            ("TYPE", name), ("OBJECT", "ENCODING", name), ("PTTL", name),
+            ("MEMORY", "USAGE", name, "SAMPLES", MEMORY_USAGE_SAMPLES),
+        )
+    ])
+    kinds = [_text(first[4 * i]) for i in range(len(names))]
+    second = _pipeline(client, budget, [args for name, kind in zip(names, kinds) for args in _detail_commands(name, kind)])
+    position = 0
+    for i, (name, kind) in enumerate(zip(names, kinds)):
+        replies = second[position:position + len(_detail_commands(name, kind))]
+        position += len(replies)
+        encoding, pttl, usage = first[4 * i + 1], first[4 * i + 2], first[4 * i + 3]
+        if kind not in ("string", "hash", "set", "zset", "list") or any(
+            isinstance(r, Exception) for r in (encoding, pttl, usage, *replies)
+        ):
+            continue  # expired or deleted since SCAN, changed type, or a module type the model does not know
+        yield _sample(name, kind, _text(encoding), int(pttl) >= 0, int(usage or 0), replies)
+
+
+def _detail_commands(name: bytes, kind: str) -> list[tuple[str | bytes | int, ...]]:
+    half = ELEMENTS_PER_KEY // 2
+    by_type: dict[str, list[tuple[str | bytes | int, ...]]] = {
+        "string": [("STRLEN", name)],
+        "hash": [("HLEN", name), ("HRANDFIELD", name, ELEMENTS_PER_KEY, "WITHVALUES")],
+        "set": [("SCARD", name), ("SRANDMEMBER", name, ELEMENTS_PER_KEY)],
+        "zset": [("ZCARD", name), ("ZRANDMEMBER", name, ELEMENTS_PER_KEY, "WITHSCORES")],
+        "list": [("LLEN", name), ("LRANGE", name, 0, half - 1), ("LRANGE", name, -half, -1)],
+    }
+    return by_type.get(kind, [])
+
+
+def _pipeline(client: redis.Redis, budget: _Budget, commands: list[tuple[str | bytes | int, ...]]) -> list[Any]:
+    if not commands:
+        return []
+    budget.spend(len(commands))
+    pipe = client.pipeline(transaction=False)
+    for args in commands:
+        pipe.execute_command(*args)  # type: ignore[no-untyped-call]
+    replies: list[Any] = pipe.execute(raise_on_error=False)
+    for reply in replies:
+        if isinstance(reply, redis.exceptions.NoPermissionError):
+            raise ServerError(f"permission denied while sampling: {reply}")
+        if isinstance(reply, redis.ConnectionError):
+            raise ServerError(f"connection lost while sampling: {reply}")
+    return replies
+
+
+def _sample(name: bytes, kind: str, encoding: str, ttl: bool, usage: int, replies: list[Any]) -> KeySample:
+    length = int(replies[0])
+    items: list[bytes] = []
+    values: list[bytes] = []
+    scores: list[float] = []
+    if kind == "hash":
+        for field, value in _pairs(replies[1]):
+            items.append(field)
+            values.append(value)
+    elif kind == "zset":
+        for member, score in _pairs(replies[1]):
+            items.append(member)
+            scores.append(float(score))
+    elif kind == "set":
+        items = list(replies[1] or [])
+    elif kind == "list":
+        head, tail = list(replies[1] or []), list(replies[2] or [])
+        half = ELEMENTS_PER_KEY // 2
+        items = head + (tail[-(length - half):] if half < length < ELEMENTS_PER_KEY else tail if length >= ELEMENTS_PER_KEY else [])
+    numbers = values if kind == "hash" else items
+    return KeySample(
+        name=name.decode("utf-8", errors="replace"),
+        key_bytes=len(name),
+        type=kind,
+        encoding=encoding,
+        ttl=ttl,
+        memory_usage_bytes=usage,
+        length=length,
+        item_bytes=sum(len(i) for i in items) / len(items) if items else 0.0,
+        value_bytes=sum(len(v) for v in values) / len(values) if values else 0.0,
+        items_sampled=len(items) if kind != "string" else 1,
+        numeric_items=(encoding == "int") if kind == "string" else sum(1 for n in numbers if _is_integer(n)),
+        integer_scores=sum(1 for s in scores if math.isfinite(s) and s.is_integer()),
+    )
+
+
+def _is_integer(value: bytes) -> bool:
+    return len(value.lstrip(b"-")) <= MAX_NUMERIC_DIGITS and _INTEGER.match(value) is not None
+
+
+def _pairs(reply: Any) -> list[tuple[Any, Any]]:
+    """HRANDFIELD/ZRANDMEMBER pairs, whether the client already paired them or not."""
+    items = list(reply or [])
+    if items and isinstance(items[0], (list, tuple)):
+        return [(a, b) for a, b in items]
+    return list(zip(items[0::2], items[1::2]))
+
+
+def _text(reply: Any) -> str:
+    return reply.decode() if isinstance(reply, bytes) else str(reply)
+
+
+def sample_servers(url: str, cluster: bool, sample: int, max_ops_per_sec: float, progress: Progress) -> list[ServerSample]:
+    """Sample the server at ``url``, or every primary of its cluster, ``sample`` keys in all.
+
+    The sample is shared among primaries by their key counts, so each is read in the
+    same proportion and counts extrapolate per primary.
+    """
+    client = connect(url)
+    check_permissions(client)
+    try:
+        servers = primaries(client, cluster)
+    except redis.exceptions.NoPermissionError as exc:
+        raise ServerError(f"the user may not list the cluster's primaries ({exc}); grant +cluster|slots") from None
+    for other in servers[1:]:
+        check_permissions(other)
+    sizes = [int(server.dbsize()) for server in servers]
+    total_keys = sum(sizes)
+    wanted = [min(size, math.ceil(sample * size / total_keys)) if total_keys else 0 for size in sizes]
+    budget = _Budget(max_ops_per_sec)
+    results: list[ServerSample] = []
+    for server, count in zip(servers, wanted):
+        results.append(sample_server(server, count, budget, progress, sum(r.scanned_keys for r in results), sum(wanted)))
+    return results

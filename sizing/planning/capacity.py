@@ -1,0 +1,150 @@
+"""What one node needs and what a node type offers: memory, engine throughput, network.
+
+Glossary
+    dataset_bytes           the shard's share of the data (``DatasetModel.shard_bytes``).
+    baseline_bytes          the server's own memory: ``used_memory_startup`` plus the latency
+                            histograms of the commands in use (7.0+).
+    repl_backlog_bytes      the replication backlog, allocated on every node once a replica
+                            or a Global Datastore secondary exists.
+    client_buffer_bytes     connections x (idle client + pipelined request and reply bytes).
+    replica_buffer_bytes    writes buffered for replicas during a full sync.
+    fragmentation_bytes     RSS the allocator holds beyond used_memory under churn,
+                            by write pattern (measured, see FRAGMENTATION_RATIO).
+    required_bytes          the sum: what must fit in usable_memory_bytes.
+    usable_memory_bytes     node maxmemory minus reserved-memory-percent (default 25%).
+    headroom_percent        (usable - required) / usable.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import BaseModel, ConfigDict
+
+from sizing.catalog.nodes import NodeType
+from sizing.catalog.server_memory import ServerMemory, measured_server_memory
+from sizing.memory.engines import EngineProfile
+from sizing.spec.workload import Cluster
+
+DEFAULT_RESERVED_MEMORY_PERCENT = 25
+"""ElastiCache's default reserved-memory-percent for accounts created after 2017-03-16
+(ElastiCache "Managing reserved memory"); it covers fork copy-on-write and buffers."""
+TARGET_HEADROOM_PERCENT = 10
+"""Usable memory a plan leaves free at the horizon, beyond everything it models: room
+for the model's error (at most 2% against real servers), keys the stack file does not
+describe and bursts of client buffers."""
+COMMANDS_IN_USE = 30
+"""Distinct commands a typical application runs; each allocates a ~24 KB latency
+histogram on first use in 7.0+ (measured: ``histogram_bytes`` in server_memory.csv)."""
+REPLICA_BUFFER_LIMIT_BYTES = 256 * 1024 * 1024
+"""``client-output-buffer-limit replica`` hard limit (config.c): a replica that needs more
+during a sync is dropped, so no more than this is ever buffered per replica."""
+SYNC_SECONDS_FLOOR = 5.0
+"""Shortest full sync assumed: fork, transfer and load of a small dataset."""
+FRAGMENTATION_RATIO: dict[str, float] = {
+    "read_heavy": 1.02,
+    "analytical": 1.02,
+    "mixed": 1.12,
+    "write_heavy": 1.26,
+}
+"""Extra RSS per byte of data under churn, by write pattern: the median over Redis
+6.2.16/7.0.15 and Valkey 7.2.7/8.0.1/8.1.1 of ``benchmarks/fragmentation.py``
+(``pattern_medians_net``, activedefrag off: (RSS - RSS at start) / (used - used at
+start), so the server's own memory, planned separately, is not counted twice).
+The defrag-off figures are used although every plan turns defrag on, because defrag
+cleans up only after the churn: during it RSS still reached 1.28-1.31x used_memory
+for write-heavy churn; afterwards defrag brings mixed/write-heavy down to 1.03/1.06."""
+
+
+class MemoryBreakdown(BaseModel):
+    """Memory one node needs, by cause (bytes)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dataset_bytes: int
+    baseline_bytes: int
+    repl_backlog_bytes: int
+    client_buffer_bytes: int
+    replica_buffer_bytes: int
+    fragmentation_bytes: int
+
+    @property
+    def required_bytes(self) -> int:
+        return (self.dataset_bytes + self.baseline_bytes + self.repl_backlog_bytes + self.client_buffer_bytes
+                + self.replica_buffer_bytes + self.fragmentation_bytes)
+
+    def parts(self) -> dict[str, int]:
+        """Each cause by name, in the order reports show them."""
+        return {
+            "dataset": self.dataset_bytes,
+            "server baseline": self.baseline_bytes,
+            "replication backlog": self.repl_backlog_bytes,
+            "client buffers": self.client_buffer_bytes,
+            "replica sync buffers": self.replica_buffer_bytes,
+            "fragmentation": self.fragmentation_bytes,
+        }
+
+
+def server_memory(profile: EngineProfile, cluster_mode: bool) -> ServerMemory:
+    """Fixed costs of the release the profile's measurements come from."""
+    return measured_server_memory(profile.engine, profile.measured_version, cluster_mode)
+
+
+def usable_memory_bytes(node: NodeType, reserved_percent: int) -> int:
+    """maxmemory minus the reserve: what the node may fill before evicting."""
+    return node.maxmemory_bytes * (100 - reserved_percent) // 100
+
+
+def plannable_memory_bytes(usable_bytes: int) -> int:
+    """The part of usable memory a plan may fill: usable minus the target headroom."""
+    return usable_bytes * (100 - TARGET_HEADROOM_PERCENT) // 100
+
+
+class NodeLoad:
+    """The parts of a node's memory need that do not depend on the shard count.
+
+    Built once per (cluster, node type); ``required_bytes(dataset, shards)`` is then plain
+    arithmetic, because the planner asks it for many shard counts.
+    """
+
+    def __init__(self, cluster: Cluster, profile: EngineProfile, cluster_mode: bool, node: NodeType,
+                 replicated: bool) -> None:
+        fixed = server_memory(profile, cluster_mode)
+        traffic = cluster.traffic
+        per_connection = fixed.idle_client_bytes + traffic.pipeline_depth * (
+            traffic.avg_request_bytes + traffic.avg_response_bytes)
+        self.baseline_bytes = fixed.startup_bytes + COMMANDS_IN_USE * fixed.histogram_bytes
+        self.repl_backlog_bytes = profile.repl_backlog_bytes if replicated else 0
+        self.client_buffer_bytes = traffic.peak_connections * per_connection
+        self.write_bytes_per_sec = traffic.peak_ops_per_sec * (1 - traffic.read_ratio) * traffic.avg_request_bytes
+        self.network_bytes_per_sec = node.baseline_gbps * 1e9 / 8
+        self.replicas = cluster.availability.replicas_per_shard
+        self.fragmentation = FRAGMENTATION_RATIO[cluster.write_pattern] - 1
+        self.fixed_bytes = self.baseline_bytes + self.repl_backlog_bytes + self.client_buffer_bytes
+
+    def replica_buffer_bytes(self, dataset_bytes: float, shards: int) -> float:
+        """Writes buffered per replica while a full sync transfers the dataset, capped."""
+        sync_seconds = max(SYNC_SECONDS_FLOOR, dataset_bytes / self.network_bytes_per_sec)
+        return self.replicas * min(REPLICA_BUFFER_LIMIT_BYTES, self.write_bytes_per_sec / shards * sync_seconds)
+
+    def required_bytes(self, dataset_bytes: float, shards: int) -> float:
+        return (self.fixed_bytes + dataset_bytes * (1 + self.fragmentation)
+                + self.replica_buffer_bytes(dataset_bytes, shards))
+
+    def breakdown(self, dataset_bytes: float, shards: int) -> MemoryBreakdown:
+        return MemoryBreakdown(
+            dataset_bytes=math.ceil(dataset_bytes),
+            baseline_bytes=self.baseline_bytes,
+            repl_backlog_bytes=self.repl_backlog_bytes,
+            client_buffer_bytes=self.client_buffer_bytes,
+            replica_buffer_bytes=math.ceil(self.replica_buffer_bytes(dataset_bytes, shards)),
+            fragmentation_bytes=math.ceil(self.fragmentation * dataset_bytes),
+        )
+
+
+def node_memory(
+    cluster: Cluster, profile: EngineProfile, cluster_mode: bool, dataset_bytes: float, shards: int,
+    node: NodeType, replicated: bool,
+) -> MemoryBreakdown:
+    """What one node of a shard needs, by cause."""
+    return NodeLoad(cluster, profile, cluster_mode, node, replicated).breakdown(dataset_bytes, shards)

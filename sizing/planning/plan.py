@@ -1,0 +1,429 @@
+"""Capacity plan: the cheapest ElastiCache layout that holds a cluster's data and load.
+
+Every node type in the catalog is evaluated: either it yields an ``Option`` (shards,
+replicas, memory per node, cost) or a ``Rejection`` whose reason gives the numbers. The
+choice is the cheapest option; options within ``TIE_BAND`` of it count as equal, and
+then fewer shards, then the newer family, win. So a small change of input does not flip
+between near-equal options.
+
+Glossary
+    horizon            growth.horizon_months ahead; key counts grow by
+                       (1 + monthly_percent/100) ** horizon_months.
+    shards             node groups; cluster mode disabled means exactly one.
+    nodes              shards x (1 + replicas_per_shard) per region.
+    binding            the constraint that set the shard count (memory, cpu, network).
+    monthly_usd        on-demand cost of every node in every region, 730 hours a month.
+    monthly_usd_reserved  the same with 1- or 3-year All Upfront reservations: the upfront
+                       fee spread over the term (AWS's reserved offers; Valkey estimated at
+                       the Redis OSS reserved share of its own on-demand rate).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from enum import Enum
+from typing import NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sizing.catalog.nodes import (
+    PRICES_AS_OF,
+    RESERVED_PRICES_AS_OF,
+    RESERVED_TERMS_YEARS,
+    Catalog,
+    NodeType,
+    load_catalog,
+)
+from sizing.errors import NoViableNodeError
+from sizing.memory.dataset import DatasetModel
+from sizing.memory.engines import EngineProfile, engine_profile
+from sizing.planning.advice import Recommendation, recommendations
+from sizing.planning.alarms import AlarmThresholds, alarm_thresholds
+from sizing.planning.capacity import (
+    DEFAULT_RESERVED_MEMORY_PERCENT,
+    TARGET_HEADROOM_PERCENT,
+    MemoryBreakdown,
+    NodeLoad,
+    plannable_memory_bytes,
+    usable_memory_bytes,
+)
+from sizing.planning.estimate import dataset_model
+from sizing.planning.parameter_group import parameter_family, parameter_group
+from sizing.planning.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
+from sizing.spec.workload import Cluster, Workload
+from sizing.units import gib
+
+HOURS_PER_MONTH = 730
+"""AWS pricing convention for monthly estimates."""
+MAX_REPLICAS_DISABLED = 5
+"""Cluster mode disabled: one primary and up to 5 replicas (NumCacheClusters <= 6)."""
+MAX_NODES_PER_CLUSTER = 500
+"""Nodes (or shards) per cluster with a quota increase, Valkey 7.2+ / Redis OSS 5.0.6+;
+the default quota is 90 nodes per cluster per instance type (ElastiCache quotas)."""
+GLOBAL_DATASTORE_FAMILIES = ("m5", "m6g", "m7g", "m8g", "r5", "r6g", "r6gd", "r7g", "r8g", "c7gn", "c8gn")
+"""Families Global Datastore supports, size large and above (Global Datastore prerequisites)."""
+TIE_BAND = 0.01
+"""Options within 1% of the cheapest cost are treated as equal."""
+SHOWN_ALTERNATIVES = 4
+
+
+class Bottleneck(str, Enum):
+    memory = "memory"
+    cpu = "cpu"
+    network = "network"
+    shard_limit = "shard_limit"
+    budget = "budget"
+    engine = "engine"
+    region = "region"
+    global_datastore = "global_datastore"
+    data_tiering = "data_tiering"
+
+
+class Rejection(BaseModel):
+    """A node type that cannot carry the cluster, and why (in numbers)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    node_type: str
+    cluster_mode: bool
+    bottleneck: Bottleneck
+    reason: str
+    shortfall: float = Field(default=float("inf"), description="Needed / offered at the most shards allowed (1 = just fits).")
+
+
+class Option(BaseModel):
+    """A layout that satisfies every constraint."""
+
+    model_config = ConfigDict(frozen=True)
+
+    node_type: str
+    family: str
+    cluster_mode: bool
+    shards: int
+    replicas_per_shard: int
+    nodes_per_region: int
+    binding: Bottleneck
+    usable_memory_bytes: int
+    memory_today: MemoryBreakdown
+    """In memory only: on data-tiering nodes the cold values are in ``ssd_bytes_per_node``."""
+    memory_horizon: MemoryBreakdown
+    ssd_bytes_per_node: int = Field(default=0, description="Cold values on SSD at the horizon (data tiering).")
+    ops_per_sec_per_shard: float
+    planning_ops_per_sec: float
+    hourly_usd_by_region: dict[str, float]
+    monthly_usd: float
+    monthly_usd_reserved: dict[int, float] = Field(
+        default_factory=dict, description="Term in years -> monthly cost with All Upfront reservations (effective), "
+                                          "where AWS offers them in every region of the cluster.")
+
+    @property
+    def headroom_percent(self) -> float:
+        """Free share of usable memory at the horizon."""
+        return 100.0 * (self.usable_memory_bytes - self.memory_horizon.required_bytes) / self.usable_memory_bytes
+
+    @property
+    def headroom_today_percent(self) -> float:
+        return 100.0 * (self.usable_memory_bytes - self.memory_today.required_bytes) / self.usable_memory_bytes
+
+
+class ClusterPlan(BaseModel):
+    """The chosen layout of one cluster, with what was rejected and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    engine: str
+    engine_version: str
+    regions: tuple[str, ...]
+    multi_az: bool = Field(description="Nodes of a shard spread over availability zones (needs replicas).")
+    data_tiering: bool = Field(description="The chosen node type tiers data to SSD (r6gd).")
+    reserved_memory_percent: int
+    growth_factor: float = Field(description="Key-count multiplier at the horizon.")
+    horizon_months: int
+    chosen: Option
+    alternatives: tuple[Option, ...] = Field(description="The next cheapest options not chosen.")
+    rejected: tuple[Rejection, ...] = Field(description="Node types that cannot carry the cluster, nearest first.")
+    parameter_family: str = Field(description="Parameter-group family, e.g. 'valkey8'.")
+    parameters: dict[str, str] = Field(description="Parameter-group values for the chosen node type.")
+    alarms: AlarmThresholds
+    recommendations: tuple[Recommendation, ...] = Field(default=(), description="Computed savings, biggest first.")
+    prices_as_of: str = PRICES_AS_OF
+    reserved_prices_as_of: str = RESERVED_PRICES_AS_OF
+
+    def fingerprint(self) -> str:
+        """12 hex digits that change exactly when what gets deployed changes.
+
+        Tagged on the replication group, so a running cluster says which plan made it.
+        """
+        deployed = {
+            "engine": self.engine, "engine_version": self.engine_version, "regions": self.regions,
+            "node_type": self.chosen.node_type, "cluster_mode": self.chosen.cluster_mode,
+            "shards": self.chosen.shards, "replicas_per_shard": self.chosen.replicas_per_shard,
+            "parameter_family": self.parameter_family, "parameters": self.parameters,
+        }
+        return hashlib.sha256(json.dumps(deployed, sort_keys=True).encode()).hexdigest()[:12]
+
+
+_Offers = tuple[list[Rejection], list[tuple[NodeType, dict[str, float]]]]
+_OFFERS: dict[tuple[str, str, tuple[str, ...], bool, tuple[str, ...], bool], _Offers] = {}
+"""Node types offered (with their prices) or rejected, per key of ``plan_cluster``, for the shipped catalog."""
+
+
+def plan_workload(workload: Workload, catalog: Catalog | None = None) -> list[ClusterPlan]:
+    """Plan every cluster of a workload."""
+    return [plan_cluster(cluster, catalog) for cluster in workload.clusters]
+
+
+def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool = True) -> ClusterPlan:
+    """The cheapest layout for ``cluster``; raises NoViableNodeError if there is none.
+
+    ``advise``: also compute recommendations (each re-plans a variant of the cluster).
+    """
+    full_catalog = catalog or load_catalog()
+    catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
+    profile = engine_profile(cluster.engine, cluster.version)
+    reserved = cluster.parameters.reserved_memory_percent
+    reserved = DEFAULT_RESERVED_MEMORY_PERCENT if reserved is None else reserved
+    growth = (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months
+    modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
+    options: list[_Candidate] = []
+    # Which node types are offered, and at what prices, depends on the engine, version,
+    # regions and node constraints only: a fleet shares those answers.
+    offer_key = (cluster.engine, cluster.version, tuple(cluster.regions), cluster.nodes.data_tiering,
+                 tuple(cluster.nodes.families or ()), modes[0])
+    shared = full_catalog is load_catalog()
+    offers: _Offers
+    if shared and offer_key in _OFFERS:
+        offers = _OFFERS[offer_key]
+    else:
+        offers = ([], [])
+        for node in catalog.node_types:
+            availability = _offered(cluster, profile, catalog, node, modes[0])
+            if isinstance(availability, Rejection):
+                offers[0].append(availability)
+            else:
+                offers[1].append((node, availability))
+        if shared:
+            _OFFERS[offer_key] = offers
+    rejected: list[Rejection] = list(offers[0])
+    offered = offers[1]
+    for cluster_mode in modes:
+        shaped = cluster.model_copy(update={"cluster_mode": "enabled" if cluster_mode else "disabled"})
+        dataset = dataset_model(shaped)
+        memory_shards: dict[tuple[int, float, float], int | None] = {}
+        for node, prices in offered:
+            outcome = _evaluate(shaped, profile, dataset, node, prices, catalog, cluster_mode, reserved, growth,
+                                memory_shards)
+            if isinstance(outcome, _Candidate):
+                options.append(outcome)
+            else:
+                rejected.append(outcome)
+    if not options:
+        raise NoViableNodeError(cluster.name, tuple(sorted(rejected, key=_rejection_order)))
+    ranked = _rank(options)
+    chosen = ranked[0].build()
+    chosen_node = next(n for n in catalog.node_types if n.name == chosen.node_type)
+    return ClusterPlan(
+        name=cluster.name, engine=cluster.engine, engine_version=cluster.version, regions=tuple(cluster.regions),
+        multi_az=cluster.availability.multi_az and chosen.replicas_per_shard > 0, data_tiering=chosen_node.data_tiering,
+        reserved_memory_percent=reserved, growth_factor=growth, horizon_months=cluster.growth.horizon_months,
+        chosen=chosen, alternatives=tuple(c.build() for c in ranked[1:1 + SHOWN_ALTERNATIVES]),
+        rejected=tuple(sorted(rejected, key=_rejection_order)),
+        parameter_family=parameter_family(profile),
+        parameters=parameter_group(cluster, profile, chosen_node, reserved, chosen.cluster_mode),
+        alarms=alarm_thresholds(cluster, chosen_node),
+        recommendations=recommendations(
+            cluster, chosen, lambda variant: plan_cluster(variant, full_catalog, advise=False).chosen) if advise else (),
+    )
+
+
+class _Candidate(NamedTuple):
+    """A feasible layout before its report model is built (only the top few ever are)."""
+
+    node_type: str
+    family: str
+    shards: int
+    monthly_usd: float
+    build: Callable[[], Option]
+
+
+def _rank(options: list[_Candidate]) -> list[_Candidate]:
+    """Cheapest first; within TIE_BAND of the cheapest: fewer shards, newer family, name."""
+    cheapest = min(o.monthly_usd for o in options)
+
+    def key(option: _Candidate) -> tuple[int, float, int, int, str]:
+        tied = option.monthly_usd <= cheapest * (1 + TIE_BAND)
+        return (0 if tied else 1, 0.0 if tied else option.monthly_usd, option.shards,
+                -_generation(option.family), option.node_type)
+
+    return sorted(options, key=key)
+
+
+def _generation(family: str) -> int:
+    return int("".join(ch for ch in family if ch.isdigit()) or 0)
+
+
+_BOTTLENECK_ORDER = {bottleneck: index for index, bottleneck in enumerate(Bottleneck)}
+
+
+def _rejection_order(rejection: Rejection) -> tuple[float, int, str]:
+    """Nearest first: capacity rejections by how far they fall short, then the rest."""
+    return (rejection.shortfall, _BOTTLENECK_ORDER[rejection.bottleneck], rejection.node_type)
+
+
+def _offered(
+    cluster: Cluster, profile: EngineProfile, catalog: Catalog, node: NodeType, cluster_mode: bool,
+) -> dict[str, float] | Rejection:
+    """The node type's hourly price per region, or why it cannot be used at all."""
+    def reject(bottleneck: Bottleneck, reason: str) -> Rejection:
+        return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, reason=reason)
+
+    if node.family == "t2":
+        return reject(Bottleneck.engine, "T2 nodes can no longer be created (previous generation)")
+    if not node.supports(cluster.engine, cluster.version):
+        return reject(Bottleneck.engine, f"not offered for {profile.label}")
+    if node.data_tiering and not cluster.nodes.data_tiering:
+        return reject(Bottleneck.data_tiering, "data tiering not allowed (nodes.data_tiering: false)")
+    prices = {region: catalog.price(region, node.name, cluster.engine) for region in cluster.regions}
+    missing = [region for region, price in prices.items() if price is None]
+    if missing:
+        return reject(Bottleneck.region, f"not offered for {cluster.engine} in {', '.join(missing)}")
+    if len(cluster.regions) > 1 and (node.family not in GLOBAL_DATASTORE_FAMILIES or node.name.endswith(
+            (".micro", ".small", ".medium"))):
+        return reject(Bottleneck.global_datastore, "Global Datastore needs m5/m6g/m7g/m8g/r5/r6g/r6gd/r7g/r8g/c7gn/c8gn, large or bigger")
+    return {region: price for region, price in prices.items() if price is not None}
+
+
+def _reserved_hourly(catalog: Catalog, cluster: Cluster, node: NodeType) -> dict[int, float]:
+    """Term -> one node's effective hourly rate over all regions, for terms offered in every region."""
+    result = {}
+    for years in RESERVED_TERMS_YEARS:
+        rates = [catalog.reserved_price(region, node.name, cluster.engine, years) for region in cluster.regions]
+        if all(rate is not None for rate in rates):
+            result[years] = sum(rate for rate in rates if rate is not None)
+    return result
+
+
+def _evaluate(
+    cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, node: NodeType, prices: dict[str, float],
+    catalog: Catalog, cluster_mode: bool, reserved: int, growth: float,
+    memory_shards: dict[tuple[int, float, float], int | None],
+) -> _Candidate | Rejection:
+    """The smallest layout of ``node`` that carries the cluster in ``cluster_mode``, or why none does."""
+    def reject(bottleneck: Bottleneck, reason: str, shortfall: float = float("inf")) -> Rejection:
+        return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, reason=reason,
+                         shortfall=shortfall)
+
+    replicas = cluster.availability.replicas_per_shard
+    if not cluster_mode and replicas > MAX_REPLICAS_DISABLED:
+        return reject(Bottleneck.shard_limit, f"cluster mode disabled allows {MAX_REPLICAS_DISABLED} replicas")
+    usable = usable_memory_bytes(node, reserved)
+    plannable = plannable_memory_bytes(usable)
+    load = NodeLoad(cluster, profile, cluster_mode, node, len(cluster.regions) > 1 or replicas > 0)
+    ops_capacity = planning_ops_per_sec(node, profile)
+    net_capacity = planning_network_bytes_per_sec(node)
+    traffic = cluster.traffic
+    wire_per_op: float = traffic.avg_request_bytes + traffic.avg_response_bytes
+    wire_per_op += (1 - traffic.read_ratio) * traffic.avg_request_bytes * replicas
+
+    low = max(cluster.availability.min_shards if cluster_mode else 1, 1)
+    high = min(cluster.availability.max_shards, MAX_NODES_PER_CLUSTER // (1 + replicas)) if cluster_mode else 1
+    if low > high:
+        return reject(Bottleneck.shard_limit, f"{low} shards x {1 + replicas} nodes exceeds {MAX_NODES_PER_CLUSTER} nodes")
+    # Engine load and traffic per shard fall as 1/shards: their shard counts are a division.
+    # Memory is searched once per (usable memory, bandwidth) and shared by node types alike in both.
+    by_cpu = math.ceil(traffic.peak_ops_per_sec / ops_capacity)
+    by_network = math.ceil(traffic.peak_ops_per_sec * wire_per_op / net_capacity)
+    hot = traffic.hot_data_percent / 100 if node.data_tiering else 1.0
+    ssd_plannable = node.data_tiering_ssd_gib * 2**30 * (1 - TARGET_HEADROOM_PERCENT / 100)
+
+    def in_memory(n: int, scale: float = growth) -> float:
+        return dataset.tiered_shard_bytes(n, scale, hot)[0]
+
+    memo_key = (plannable, node.baseline_gbps, node.data_tiering_ssd_gib)
+    if memo_key not in memory_shards:
+        def fits(n: int) -> bool:
+            memory, on_ssd = dataset.tiered_shard_bytes(n, growth, hot)
+            return load.required_bytes(memory, n) <= plannable and on_ssd <= ssd_plannable
+
+        # Memory per shard falls roughly as 1/shards: start from that estimate.
+        guess = math.ceil(load.required_bytes(in_memory(low), low) * low / plannable)
+        memory_shards[memo_key] = _smallest_fitting(low, high, fits, guess)
+    by_memory = memory_shards[memo_key]
+    limit = "1 shard (cluster mode disabled)" if not cluster_mode else f"{high} shards"
+    if by_memory is None:
+        needed = load.required_bytes(in_memory(high), high)
+        if hot < 1 and needed <= plannable:
+            on_ssd = dataset.tiered_shard_bytes(high, growth, hot)[1]
+            return reject(Bottleneck.memory, f"needs {gib(on_ssd)} of cold values on SSD per node at {limit}; "
+                                             f"{node.name} offers {gib(ssd_plannable)} of SSD after "
+                                             f"{TARGET_HEADROOM_PERCENT}% headroom", on_ssd / ssd_plannable)
+        tiering = f" with {traffic.hot_data_percent:g}% of the data hot" if hot < 1 else ""
+        return reject(Bottleneck.memory, f"needs {gib(needed)} per node at {limit}{tiering}; {node.name} offers "
+                                         f"{gib(plannable)} after the {reserved}% reserve and "
+                                         f"{TARGET_HEADROOM_PERCENT}% headroom", needed / plannable)
+    if by_cpu > high:
+        return reject(Bottleneck.cpu, f"needs {traffic.peak_ops_per_sec / high:,.0f} ops/s per shard at {limit}; "
+                                      f"{node.name} plans for {ops_capacity:,.0f}", by_cpu / high)
+    if by_network > high:
+        return reject(Bottleneck.network, f"needs {traffic.peak_ops_per_sec / high * wire_per_op * 8 / 1e9:.2f} Gbps "
+                                          f"per node at {limit}; {node.name} plans for {net_capacity * 8 / 1e9:.2f}",
+                      by_network / high)
+    shards = max(low, by_memory, by_cpu, by_network)
+    binding = Bottleneck.memory
+    if by_cpu == shards and by_cpu > by_memory:
+        binding = Bottleneck.cpu
+    elif by_network == shards and by_network > by_memory:
+        binding = Bottleneck.network
+    nodes = shards * (1 + replicas)
+    monthly = sum(nodes * price * HOURS_PER_MONTH for price in prices.values())
+    budget = cluster.nodes.monthly_budget_usd
+    if budget is not None and monthly > budget:
+        return reject(Bottleneck.budget, f"costs ${monthly:,.0f}/month for {shards} shard(s); budget ${budget:,.0f}",
+                      monthly / budget)
+    def build() -> Option:
+        return Option(
+            node_type=node.name, family=node.family, cluster_mode=cluster_mode, shards=shards,
+            replicas_per_shard=replicas, nodes_per_region=nodes, binding=binding, usable_memory_bytes=usable,
+            memory_today=load.breakdown(in_memory(shards, 1.0), shards),
+            memory_horizon=load.breakdown(in_memory(shards), shards),
+            ssd_bytes_per_node=round(dataset.tiered_shard_bytes(shards, growth, hot)[1]),
+            ops_per_sec_per_shard=traffic.peak_ops_per_sec / shards, planning_ops_per_sec=ops_capacity,
+            hourly_usd_by_region=dict(prices), monthly_usd=round(monthly, 2),
+            monthly_usd_reserved={years: round(nodes * hourly * HOURS_PER_MONTH, 2)  # only built options need it
+                                  for years, hourly in _reserved_hourly(catalog, cluster, node).items()},
+        )
+
+    return _Candidate(node.name, node.family, shards, round(monthly, 2), build)
+
+
+def _smallest_fitting(low: int, high: int, fits: Callable[[int], bool], guess: int | None = None) -> int | None:
+    """Smallest shard count in [low, high] that fits; more shards never need more per node.
+
+    With a ``guess`` near the answer, the search checks it and its neighbour first and
+    bisects only the side that is left, so it usually takes two evaluations.
+    """
+    if guess is not None:
+        guess = min(max(guess, low), high)
+        if fits(guess):
+            if guess == low or not fits(guess - 1):
+                return guess
+            high = guess - 1
+        elif guess == high:
+            return None
+        elif fits(guess + 1):
+            return guess + 1
+        else:
+            low = guess + 2
+    if not fits(high):
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low

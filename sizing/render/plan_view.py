@@ -1,0 +1,109 @@
+"""Reports: plans turned into a flat view of formatted strings, rendered from sizing/render/templates/.
+
+The templates only loop and print; every number is formatted here (StrictUndefined makes
+a missing field fail instead of printing nothing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from sizing.planning.plan import ClusterPlan, Option
+from sizing.units import human_bytes, usd
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+"""The report templates, beside this module in a checkout and in the wheel."""
+SHOWN_REJECTIONS = 3
+
+
+def _layout(option: Option) -> str:
+    return f"{option.node_type} x {option.shards} shard{'s' if option.shards != 1 else ''}"
+
+
+def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
+    chosen = plan.chosen
+    parts = chosen.memory_horizon.parts()
+    free = max(0, chosen.usable_memory_bytes - chosen.memory_horizon.required_bytes)
+    return {
+        "name": plan.name,
+        "engine": f"{'Redis OSS' if plan.engine == 'redis' else 'Valkey'} {plan.engine_version}",
+        "mode": "cluster mode enabled" if chosen.cluster_mode else "cluster mode disabled",
+        "regions": ", ".join(plan.regions) + (" (Global Datastore)" if len(plan.regions) > 1 else ""),
+        "layout": _layout(chosen),
+        "nodes": f"{chosen.shards} x {1 + chosen.replicas_per_shard} nodes = {chosen.nodes_per_region} per region",
+        "monthly": usd(chosen.monthly_usd),
+        "reserved": reserved_text(chosen.monthly_usd_reserved),
+        "binding": chosen.binding.value,
+        "headroom_today": f"{chosen.headroom_today_percent:.0f}%",
+        "headroom_horizon": f"{chosen.headroom_percent:.0f}%",
+        "horizon": f"{plan.horizon_months} months (keys x{plan.growth_factor:.2f})",
+        "required": human_bytes(chosen.memory_horizon.required_bytes),
+        "ssd": (f" Data tiering keeps {human_bytes(chosen.ssd_bytes_per_node)} of cold values per node on SSD."
+                if chosen.ssd_bytes_per_node else ""),
+        "usable": human_bytes(chosen.usable_memory_bytes),
+        "reserve": f"maxmemory less the {plan.reserved_memory_percent}% reserve",
+        "parts": [{"label": label, "value": human_bytes(value)} for label, value in parts.items()],
+        "chart": [{"label": label, "mib": f"{value / 1024**2:.1f}"} for label, value in parts.items() if value > 0],
+        "free_mib": f"{free / 1024**2:.1f}",
+        "cost_by_region": ", ".join(
+            f"{region} {usd(price * chosen.nodes_per_region * 730)}/month" for region, price in chosen.hourly_usd_by_region.items()),
+        "alternatives": [
+            {"node_type": o.node_type, "shards": str(o.shards), "monthly": usd(o.monthly_usd),
+             "delta": f"+{usd(o.monthly_usd - chosen.monthly_usd)}/month" if o.monthly_usd >= chosen.monthly_usd
+             else f"-{usd(chosen.monthly_usd - o.monthly_usd)}/month (within the 1% tie band)"}
+            for o in plan.alternatives
+        ],
+        "rejected": [{"node_type": r.node_type, "reason": r.reason} for r in plan.rejected[:SHOWN_REJECTIONS]],
+        "recommendations": [r.text for r in plan.recommendations],
+        "parameter_family": plan.parameter_family,
+        "parameters": ", ".join(f"`{name} {value}`" for name, value in plan.parameters.items()),
+        "alarms": _alarms_text(plan),
+    }
+
+
+def _alarms_text(plan: ClusterPlan) -> str:
+    alarms = plan.alarms
+    evictions = "any eviction" if alarms.evictions_per_minute == 0 else f"evictions > {alarms.evictions_per_minute:,}/min"
+    host_cpu = "" if alarms.host_cpu_percent is None else f", host CPU > {alarms.host_cpu_percent:g}%"
+    return (f"memory > {alarms.database_memory_usage_percent:.0f}% of maxmemory, engine CPU > "
+            f"{alarms.engine_cpu_percent:.0f}%{host_cpu}, {evictions}, connections > {alarms.curr_connections:,}, "
+            f"replication lag > {alarms.replication_lag_seconds:g} s, swap > {human_bytes(alarms.swap_usage_bytes)}")
+
+
+def reserved_text(monthly_by_term: dict[int, float]) -> str:
+    """'1-year reserved $742/month, 3-year $522/month', or '' where AWS offers no reservation."""
+    parts = [f"{years}-year{' reserved' if index == 0 else ''} {usd(value)}/month"
+             for index, (years, value) in enumerate(sorted(monthly_by_term.items()))]
+    return ", ".join(parts)
+
+
+def _summed_reserved(plans: list[ClusterPlan]) -> dict[int, float]:
+    """Fleet totals per term, for terms every cluster has."""
+    terms = set.intersection(*(set(p.chosen.monthly_usd_reserved) for p in plans)) if plans else set()
+    return {years: sum(p.chosen.monthly_usd_reserved[years] for p in plans) for years in terms}
+
+
+def plan_view(plans: list[ClusterPlan]) -> dict[str, Any]:
+    total = sum(p.chosen.monthly_usd for p in plans)
+    return {
+        "summary": f"{len(plans)} cluster{'s' if len(plans) != 1 else ''} planned.",
+        "clusters": [cluster_view(p) for p in plans],
+        "total_monthly": usd(total),
+        "total_reserved": reserved_text(_summed_reserved(plans)),
+        "reserved_as_of": plans[0].reserved_prices_as_of if plans else "",
+        "prices_as_of": plans[0].prices_as_of if plans else "",
+    }
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+        trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True, autoescape=False,
+    )
+
+
+def render_plan_markdown(plans: list[ClusterPlan]) -> str:
+    return environment().get_template("plan_report.md.j2").render(**plan_view(plans))

@@ -1,0 +1,257 @@
+"""The one place that turns engine results into terminal output or JSON documents."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from sizing.memory.dataset import ClusterMemory
+from sizing.planning.plan import ClusterPlan, Option
+from sizing.render.diff_view import headline, summary
+from sizing.render.plan_view import reserved_text
+from sizing.review.diff import WorkloadDiff
+from sizing.units import human_bytes
+
+if TYPE_CHECKING:  # only the commands that talk to servers load redis-py
+    from sizing.live.profile import Profile
+    from sizing.live.verification import Verification
+
+
+def console() -> Console:
+    """A console for the current output (created per call, so COLUMNS and redirection apply)."""
+    return Console()
+
+def estimate_json(clusters: list[ClusterMemory]) -> dict[str, Any]:
+    """The ``estimate --json`` contract; extra fields may be added, none removed."""
+    return {
+        "clusters": [
+            {
+                "name": c.name,
+                "engine": c.engine,
+                "engine_version": c.engine_version,
+                "cluster_mode": c.cluster_mode,
+                "allocator": c.allocator,
+                "dataset_bytes": c.dataset_bytes,
+                "restored_dataset_bytes": c.restored_dataset_bytes,
+                "keyspaces": [
+                    {"name": k.name, "type": k.type, "encoding": k.encoding, "keys": k.keys,
+                     "bytes": k.bytes, "restored_bytes": k.restored_bytes}
+                    for k in c.keyspaces
+                ],
+            }
+            for c in clusters
+        ]
+    }
+
+
+def estimate_tables(clusters: list[ClusterMemory]) -> None:
+    for c in clusters:
+        mode = "cluster mode" if c.cluster_mode else "cluster mode disabled"
+        table = Table(title=f"{c.name}: {c.engine} {c.engine_version}, {mode}", title_justify="left")
+        for column in ("keyspace", "type", "encoding", "keys", "bytes/key", "memory", "after restore"):
+            table.add_column(column, justify="left" if column in ("keyspace", "type", "encoding") else "right",
+                             overflow="fold")
+        for k in c.keyspaces:
+            restored = "same" if k.restored_bytes == k.bytes else human_bytes(k.restored_bytes)
+            table.add_row(k.name, k.type, k.encoding, f"{k.keys:,}", f"{k.bytes_per_key:,.1f}",
+                          human_bytes(k.bytes), restored)
+        restored_total = "same" if c.restored_dataset_bytes == c.dataset_bytes else human_bytes(c.restored_dataset_bytes)
+        table.add_row("total", "", "", f"{sum(k.keys for k in c.keyspaces):,}", "",
+                      human_bytes(c.dataset_bytes), restored_total, style="bold")
+        console().print(table)
+    console().print(f"[dim]Allocator: {clusters[0].allocator}. 'memory' is used_memory growth on one node "
+                  "for data written by commands.[/dim]")
+
+
+def verification_json(result: Verification) -> dict[str, Any]:
+    return {
+        **result.model_dump(exclude={"keyspaces", "total"}),
+        "server_matches": result.server_matches,
+        "keyspaces": [_measurement_json(m) for m in result.keyspaces],
+        "total": _measurement_json(result.total),
+    }
+
+
+def _measurement_json(m: Any) -> dict[str, Any]:
+    return {**m.model_dump(), "error_percent": round(m.error_percent, 3)}
+
+
+def verification_table(result: Verification) -> None:
+    mode = "cluster mode" if result.cluster_mode else "cluster mode disabled"
+    table = Table(
+        title=f"{result.cluster}: model {result.engine} {result.engine_version} vs server {result.server_version} "
+        f"({mode}, {result.allocator} allocator, sample {result.sample:g})",
+        title_justify="left",
+    )
+    for column in ("keyspace", "keys loaded", "predicted", "measured", "error"):
+        table.add_column(column, justify="left" if column == "keyspace" else "right", overflow="fold")
+    rows = list(result.keyspaces) + ([result.total] if len(result.keyspaces) != 1 else [])
+    for m in rows:
+        table.add_row(m.name, f"{m.keys:,}", f"{m.predicted_bytes:,}", f"{m.measured_bytes:,}",
+                      f"{m.error_percent:+.2f}%", style="bold" if m is result.total else None)
+    console().print(table)
+    if not result.server_matches:
+        console().print(f"[yellow]warning: the server runs {result.server_version}, but {result.cluster} is modelled "
+                        f"as {result.engine} {result.engine_version}[/yellow]")
+    console().print(f"Full size predicted: {human_bytes(result.full_size_predicted_bytes)} "
+                  f"({result.full_size_predicted_bytes:,} bytes).")
+
+
+def plan_json(plans: list[ClusterPlan]) -> dict[str, Any]:
+    """The full plan: every chosen option, alternative and rejection, with computed fields."""
+    return {"clusters": [_plan_dict(p) for p in plans]}
+
+
+def _option_dict(option: Option) -> dict[str, Any]:
+    return {
+        **option.model_dump(mode="json", exclude={"memory_today", "memory_horizon"}),
+        "headroom_percent": round(option.headroom_percent, 2),
+        "headroom_today_percent": round(option.headroom_today_percent, 2),
+        "memory_today": {**option.memory_today.model_dump(), "required_bytes": option.memory_today.required_bytes},
+        "memory_horizon": {**option.memory_horizon.model_dump(), "required_bytes": option.memory_horizon.required_bytes},
+    }
+
+
+def _plan_dict(plan: ClusterPlan) -> dict[str, Any]:
+    return {
+        **plan.model_dump(mode="json", exclude={"chosen", "alternatives"}),
+        "chosen": _option_dict(plan.chosen),
+        "alternatives": [_option_dict(o) for o in plan.alternatives],
+    }
+
+
+BAR_WIDTH = 40
+
+
+def memory_bar(option: Option) -> str:
+    """The horizon memory breakdown of one node as a bar of usable memory."""
+    colours = ("green", "cyan", "magenta", "yellow", "blue", "red")
+    bar = ""
+    for colour, value in zip(colours, option.memory_horizon.parts().values()):
+        bar += f"[{colour}]" + "█" * round(BAR_WIDTH * value / option.usable_memory_bytes) + f"[/{colour}]"
+    free = BAR_WIDTH - sum(round(BAR_WIDTH * v / option.usable_memory_bytes) for v in option.memory_horizon.parts().values())
+    return bar + "[dim]" + "░" * max(free, 0) + "[/dim]"
+
+
+def plan_tables(plans: list[ClusterPlan]) -> None:
+    out = console()
+    for plan in plans:
+        chosen = plan.chosen
+        mode = "cluster mode" if chosen.cluster_mode else "cluster mode disabled"
+        out.print(f"[bold]{plan.name}[/bold]: {plan.engine} {plan.engine_version}, {mode}, {', '.join(plan.regions)}")
+        out.print(f"  {chosen.node_type} x {chosen.shards} shard(s) x {1 + chosen.replicas_per_shard} node(s) "
+                  f"= {chosen.nodes_per_region} nodes per region, ${chosen.monthly_usd:,.0f}/month on demand "
+                  f"(prices of {plan.prices_as_of})")
+        if chosen.monthly_usd_reserved:
+            out.print(f"  with All Upfront reservations: {reserved_text(chosen.monthly_usd_reserved)} "
+                      f"(offers of {plan.reserved_prices_as_of})", highlight=False)
+        out.print(f"  binding constraint: {chosen.binding.value}; headroom {chosen.headroom_today_percent:.0f}% today, "
+                  f"{chosen.headroom_percent:.0f}% at {plan.horizon_months} months (keys x{plan.growth_factor:.2f})")
+        out.print(f"  per node at the horizon {memory_bar(chosen)} {human_bytes(chosen.memory_horizon.required_bytes)} "
+                  f"of {human_bytes(chosen.usable_memory_bytes)} usable")
+        if chosen.ssd_bytes_per_node:
+            out.print(f"  data tiering: {human_bytes(chosen.ssd_bytes_per_node)} of cold values per node on SSD")
+        table = Table(show_header=True, header_style="dim", box=None, padding=(0, 2))
+        table.add_column("memory per node")
+        table.add_column("bytes", justify="right")
+        for name, value in chosen.memory_horizon.parts().items():
+            table.add_row(name, human_bytes(value))
+        out.print(table)
+        alternatives = Table(title="not chosen", title_justify="left", box=None, padding=(0, 2))
+        for column in ("node type", "shards", "monthly", "why not"):
+            alternatives.add_column(column)
+        for option in plan.alternatives:
+            alternatives.add_row(option.node_type, str(option.shards), f"${option.monthly_usd:,.0f}",
+                                 f"+${option.monthly_usd - chosen.monthly_usd:,.0f}/month")
+        for rejection in plan.rejected[:3]:
+            alternatives.add_row(rejection.node_type, "", "", rejection.reason)
+        out.print(alternatives)
+        for recommendation in plan.recommendations:
+            out.print(f"  [bold]tip[/bold]: {recommendation.text}")
+        out.print()
+
+
+def preview_tree(title: str, nodes: list[Any], outputs: dict[str, Any]) -> None:
+    """The resource tree of a preview (nodes: sizing_infra.preview.TreeNode) and the stack outputs."""
+    tree = Tree(f"[bold]{escape(title)}[/bold]")
+
+    def add(branch: Tree, node: Any) -> None:
+        sub = branch.add(f"[cyan]{escape(node.label)}[/cyan]" + (f"  {escape(node.detail)}" if node.detail else ""))
+        for child in node.children:
+            add(sub, child)
+
+    for node in nodes:
+        add(tree, node)
+    console().print(tree)
+    console().print("[bold]outputs[/bold]")
+    for name, value in outputs.items():
+        if isinstance(value, dict):
+            console().print(f"  {escape(name)}", highlight=False)
+            for key, item in value.items():
+                console().print(f"    {key}: {escape(str(item))}", highlight=False)
+        else:
+            console().print(f"  {escape(name)}: {escape(str(value))}", highlight=False)
+
+
+def profile_summary(profile: Profile, max_ops_per_sec: float, out: Console, written_to: str | None) -> None:
+    """The keyspaces a profile found, the model against the server, and the load it put on it."""
+    cluster = profile.cluster
+    table = Table(title=f"{cluster.name}: {cluster.engine} {cluster.version}, "
+                  f"{'cluster mode' if cluster.cluster_mode_enabled else 'cluster mode disabled'}, "
+                  f"{profile.sampled_keys:,} of {profile.total_keys:,} keys sampled", title_justify="left")
+    for column in ("keyspace", "type", "encoding", "keys", "95% interval", "model B/key", "MEMORY USAGE B/key",
+                   "model"):
+        table.add_column(column, justify="left" if column in ("keyspace", "type", "encoding") else "right",
+                         overflow="fold")
+    for keyspace, predicted in zip(profile.keyspaces, profile.predicted_keyspace_bytes):
+        keys = keyspace.definition["keys"]
+        interval = "exact" if keyspace.exact else f"{keyspace.keys_low:,}..{keyspace.keys_high:,}"
+        table.add_row(keyspace.definition["name"], keyspace.definition["type"], keyspace.encoding, f"{keys:,}",
+                      interval, f"{predicted / keys:,.1f}", f"{keyspace.memory_usage_bytes:,.1f}",
+                      human_bytes(predicted))
+    out.print(table)
+    measured = profile.measured_dataset_bytes
+    margin = profile.predicted_margin_bytes
+    sampling = f" +- {100 * margin / measured:.1f}% from sampling (95%)" if margin and measured > 0 else ""
+    out.print(f"dataset: model {human_bytes(profile.predicted_dataset_bytes)} ({profile.predicted_dataset_bytes:,} B) "
+              f"vs server {human_bytes(measured)} ({measured:,} B): {profile.error_percent:+.2f}%{sampling} "
+              f"[dim](server: used_memory less startup, clients, replication, scripts and latency histograms; "
+              f"model: {profile.allocator} jemalloc)[/dim]")
+    if profile.version_note:
+        out.print(f"[yellow]note: {profile.version_note}[/yellow]")
+    if measured > 0 and profile.measured_dataset_bytes - profile.predicted_dataset_bytes > 2 * margin + 0.02 * measured:
+        out.print("[yellow]note: the server holds much more than the sampled keys explain: a few large keys may have "
+                  "been missed or under-counted by the sample; a larger --sample reads more of them[/yellow]")
+    elapsed = profile.elapsed_seconds
+    out.print(f"load: {profile.commands_sent:,} commands in {elapsed:.1f} s "
+              f"({profile.commands_sent / elapsed if elapsed else 0:,.0f} ops/s, limit {max_ops_per_sec:,.0f}); "
+              f"server CPU {profile.server_cpu_seconds:.2f} s and {profile.server_commands:,} commands in that time "
+              f"(all clients)")
+    if written_to:
+        out.print(f"wrote {written_to}")
+
+
+def diff_json(result: WorkloadDiff) -> dict[str, Any]:
+    document = result.model_dump(mode="json")
+    document["cost_change_percent"] = round(result.cost_change_percent, 2)
+    for cluster, model in zip(document["clusters"], result.clusters):
+        cluster["cost_delta_usd"] = round(model.cost_delta_usd, 2)
+    return document
+
+
+def diff_text(result: WorkloadDiff) -> None:
+    """Headlines, then each change with its impact; nothing but a line when nothing changed."""
+    out = console()
+    if not result.changed:
+        out.print(f"no changes ({result.base_label} -> {result.head_label})", highlight=False)
+        return
+    out.print(escape(summary(result)), highlight=False)
+    for cluster in result.changed:
+        out.print(escape(headline(cluster).replace("**", "")), highlight=False)
+        for change in cluster.changes:
+            out.print(escape(f"    {change.field}: {change.before} -> {change.after} [{change.impact.value}] "
+                             f"{change.note}"), highlight=False)

@@ -1,0 +1,158 @@
+"""Load a stack file into a :class:`Workload`, keeping line numbers for errors.
+
+YAML is composed into nodes first so every mapping key and list item keeps its line;
+a pydantic error's location is then walked through those nodes to find the line of the
+field it names. Errors come out as ``stacks/prod.yaml:14: clusters[0].keyspaces[2].fields: must be >= 1``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from sizing.errors import WorkloadSpecError
+from sizing.spec.workload import Known, Workload
+
+Location = tuple[str | int, ...]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_workload(path: str | Path, known: Known) -> Workload:
+    """Read and validate one stack file; raise :class:`WorkloadSpecError` on any problem."""
+    shown = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WorkloadSpecError(f"cannot read file: {exc.strerror}", file=shown) from None
+    return parse_workload(text, shown, known)
+
+
+def parse_workload(text: str, file: str, known: Known) -> Workload:
+    """Validate YAML text; ``file`` is only used in error messages.
+
+    The text is parsed with LibYAML where PyYAML has it (ten times faster on fleet files);
+    the node tree that maps fields to lines is built only when there is an error to locate.
+    """
+    try:
+        data = yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise WorkloadSpecError(
+            f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None
+        ) from None
+    if not isinstance(data, dict):
+        raise WorkloadSpecError("expected a mapping with a 'clusters' list", file=file, line=1)
+    try:
+        return Workload.model_validate(data, context={"known": known})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        location = _data_location(first, data)
+        node = yaml.compose(text, Loader=_LOADER)
+        lines = _line_index(node) if node is not None else {}
+        raise WorkloadSpecError(
+            _message(first), file=file, line=_nearest_line(location, lines), field=_field_path(location)
+        ) from None
+
+
+def _line_index(node: yaml.Node) -> dict[Location, int]:
+    """Line (1-based) of every mapping key and sequence item, by its path."""
+    lines: dict[Location, int] = {(): node.start_mark.line + 1}
+    stack: list[tuple[Location, yaml.Node]] = [((), node)]
+    while stack:
+        path, current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                child = path + (str(key_node.value),)
+                lines[child] = key_node.start_mark.line + 1
+                stack.append((child, value_node))
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                child = path + (index,)
+                lines[child] = item.start_mark.line + 1
+                stack.append((child, item))
+    return lines
+
+
+def _data_location(error: ErrorDetails, data: Any) -> Location:
+    """The error's location as a path into the YAML data.
+
+    Drops the tags pydantic inserts for discriminated unions (``keyspaces.2.hash.fields``)
+    and appends the field a model validator blamed.
+    """
+    path: list[str | int] = []
+    current = data
+    for part in error["loc"]:
+        if isinstance(current, dict) and isinstance(part, str) and part not in current and current.get("type") == part:
+            continue  # union tag, not a key in the file
+        path.append(part)
+        current = current.get(part) if isinstance(current, dict) else (
+            current[part] if isinstance(current, list) and isinstance(part, int) and part < len(current) else None
+        )
+    ctx = error.get("ctx") or {}
+    if error["type"] == "field_error":
+        path.extend(_split_field(str(ctx["field"])))
+    elif error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        path.append("type")
+    return tuple(path)
+
+
+def _split_field(field: str) -> list[str | int]:
+    """``keyspaces[1].name`` -> ``['keyspaces', 1, 'name']``."""
+    parts: list[str | int] = []
+    for piece in field.split("."):
+        name, _, rest = piece.partition("[")
+        parts.append(name)
+        if rest:
+            parts.append(int(rest.rstrip("]")))
+    return parts
+
+
+def _nearest_line(location: Location, lines: dict[Location, int]) -> int:
+    for end in range(len(location), -1, -1):
+        if location[:end] in lines:
+            return lines[location[:end]]
+    return 1
+
+
+def _field_path(location: Location) -> str:
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(top level)"
+
+
+def _message(error: ErrorDetails) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "field_error":
+        return str(ctx["message"])
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see workload.schema.json)"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
+        limit = next(iter(v for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")))
+        return f"must be {op} {limit}, got {error['input']!r}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole number, got {error['input']!r}"
+    if kind in ("string_type",):
+        return f"must be a string (quote it, e.g. \"8.0\"), got {error['input']!r}"
+    if kind == "bool_type":
+        return f"must be true or false, got {error['input']!r}"
+    if kind == "string_pattern_mismatch":
+        return f"{error['input']!r} must match {ctx.get('pattern')}"
+    if kind in ("too_short", "too_long"):
+        return error["msg"].lower()
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}, got {error['input']!r}"
+    if kind == "union_tag_invalid":
+        return f"type must be one of {ctx.get('expected_tags')}, got {ctx.get('tag')!r}"
+    if kind == "union_tag_not_found":
+        return "required field 'type' is missing (string, hash, list, set or zset)"
+    return str(error["msg"])
