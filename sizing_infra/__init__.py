@@ -6,7 +6,7 @@ with its own workload file's plans, or use :class:`CacheCluster` directly.
 """
 
 from sizing_infra.cache_alarms import CacheAlarms, CacheAlarmsArgs, alarm_rules, member_cluster_ids
-from sizing_infra.cache_cluster import CacheCluster, CacheClusterArgs
+from sizing_infra.cache_cluster import CacheCluster, CacheClusterArgs, CacheNetwork
 from sizing_infra.options import (
     ConfigError,
     DeploymentOptions,
@@ -23,6 +23,7 @@ __all__ = [
     "CacheAlarmsArgs",
     "CacheCluster",
     "CacheClusterArgs",
+    "CacheNetwork",
     "ConfigError",
     "DeploymentOptions",
     "RegionNetwork",

@@ -14,6 +14,7 @@ watched on every node and treats a missing value (a primary emits none) as fine.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
@@ -91,7 +92,7 @@ class CacheAlarmsArgs:
     thresholds: AlarmThresholds
     topic_arn: pulumi.Input[str]
     """SNS topic notified on ALARM and OK."""
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     global_secondary: bool = False
     """The nodes of a Global Datastore's secondary: their cross-region lag is watched too."""
 

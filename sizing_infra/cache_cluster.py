@@ -19,6 +19,7 @@ Every region's resources are created with that region's explicit provider.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -40,6 +41,26 @@ GLOBAL_MEMBER_MANAGED = ["node_type", "num_node_groups", "engine", "engine_versi
 change through the global group (ModifyReplicationGroup on a member is refused), and on
 joining, ElastiCache moves every member to its own copy of the primary's parameter group
 (``global-datastore-*``; the Global Datastore guide, "Modifying a global datastore")."""
+
+
+@dataclass(frozen=True)
+class CacheNetwork:
+    """Where one region's replication group lives. Inputs, so a program can pass a VPC and
+    subnets it creates itself; empty means the region's default VPC."""
+
+    vpc_id: pulumi.Input[str] | None = None
+    """VPC of the cluster's security group; given together with ``subnet_ids`` in it."""
+    subnet_ids: Sequence[pulumi.Input[str]] = ()
+    """Subnets of the cache subnet group (one per AZ used)."""
+    allowed_cidrs: Sequence[pulumi.Input[str]] = ()
+    """CIDR blocks that may connect to the cache port."""
+    allowed_security_group_ids: Sequence[pulumi.Input[str]] = ()
+    """Security groups whose members may connect."""
+
+    @classmethod
+    def from_config(cls, network: RegionNetwork) -> CacheNetwork:
+        return cls(vpc_id=network.vpc_id, subnet_ids=network.subnet_ids, allowed_cidrs=network.allowed_cidrs,
+                   allowed_security_group_ids=network.allowed_security_group_ids)
 
 
 @dataclass
@@ -65,18 +86,21 @@ class CacheClusterArgs:
     """Primary first; more than one means a Global Datastore."""
     providers: dict[str, pulumi.ProviderResource]
     """An explicit AWS provider per region."""
-    networks: dict[str, RegionNetwork]
+    networks: dict[str, CacheNetwork]
+    """Per region; a region not listed uses its default VPC."""
     alarm_topic_arns: dict[str, pulumi.Input[str]]
     """SNS topic per region: CloudWatch alarms notify topics in their own region."""
-    port: int = 6379
-    user_group_ids: list[str] = field(default_factory=list)
-    snapshot_retention_days: int = 1
-    snapshot_window: str = "03:00-05:00"
-    maintenance_window: str = "sun:05:30-sun:07:00"
-    log_retention_days: int = 30
-    production: bool = False
-    """Protect the replication groups and keep them if removed from the program."""
-    tags: dict[str, str] = field(default_factory=dict)
+    # The deployment options, with no defaults of their own: those are DeploymentOptions'.
+    port: int
+    user_group_ids: Sequence[pulumi.Input[str]]
+    """At most one RBAC user group; empty means an AUTH token is generated."""
+    snapshot_retention_days: int
+    snapshot_window: str
+    maintenance_window: str
+    log_retention_days: int
+    production: bool
+    """Protect the replication groups (and the global group) and keep them if removed from the program."""
+    tags: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
 
 class CacheCluster(pulumi.ComponentResource):
@@ -139,7 +163,7 @@ class CacheCluster(pulumi.ComponentResource):
             # ROTATE on a later token change keeps the old token valid beside the new one, so
             # running clients are not cut off.
             auth_token_update_strategy="ROTATE" if token else None,
-            user_group_ids=args.user_group_ids or None,
+            user_group_ids=list(args.user_group_ids) or None,
             subnet_group_name=subnet_group,
             security_group_ids=security_groups,
             snapshot_retention_limit=args.snapshot_retention_days,
@@ -192,7 +216,7 @@ class CacheCluster(pulumi.ComponentResource):
     def _network(self, name: str, args: CacheClusterArgs, region: str, suffix: str,
                  opts: pulumi.ResourceOptions) -> tuple[pulumi.Output[str] | None, list[pulumi.Output[str]] | None]:
         """Subnet group and security group for a region, where the stack configures them."""
-        network = args.networks.get(region, RegionNetwork())
+        network = args.networks.get(region, CacheNetwork())
         subnet_group = None
         if network.subnet_ids:
             subnet_group = aws.elasticache.SubnetGroup(
@@ -206,9 +230,9 @@ class CacheCluster(pulumi.ComponentResource):
                 security_groups=list(network.allowed_security_group_ids) or None)]
             # EC2 refuses group names that begin with "sg-", which the auto-name of a cluster
             # called sg-... would; other clusters keep the auto-name they were created with.
-            prefix = {"name_prefix": f"cache-{name}-"} if name.startswith("sg-") else {}
             security_groups = [aws.ec2.SecurityGroup(
-                f"{name}-security-group{suffix}", vpc_id=network.vpc_id, **prefix,  # type: ignore[arg-type]
+                f"{name}-security-group{suffix}", vpc_id=network.vpc_id,
+                name_prefix=f"cache-{name}-" if name.startswith("sg-") else None,
                 description=f"{args.replication_group_id}: clients allowed to reach the cache",
                 ingress=sources if network.allowed_cidrs or network.allowed_security_group_ids else [],
                 tags=args.tags, opts=opts).id]

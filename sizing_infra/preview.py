@@ -16,8 +16,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.stack import run_pulumi_func
-from sizing.planning.plan import ClusterPlan
 
+from sizing.planning.plan import ClusterPlan
 from sizing_infra.options import PROJECT, DeploymentOptions
 from sizing_infra.program import provision
 

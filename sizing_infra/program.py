@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from sizing.planning.plan import ClusterPlan
-from sizing_infra.cache_cluster import CacheCluster, CacheClusterArgs
+from sizing_infra.cache_cluster import CacheCluster, CacheClusterArgs, CacheNetwork
 from sizing_infra.options import DeploymentOptions
 
 TAG_PREFIX = "elasticache-sizing"
@@ -40,7 +40,7 @@ def cluster_args(plan: ClusterPlan, options: DeploymentOptions, providers: dict[
         alarm_thresholds=plan.alarms,
         regions=list(plan.regions),
         providers=providers,
-        networks={region: options.network(region) for region in plan.regions},
+        networks={region: CacheNetwork.from_config(options.network(region)) for region in plan.regions},
         alarm_topic_arns={region: alarm_topic_arns[region] for region in plan.regions},
         port=options.port,
         user_group_ids=list(options.user_group_ids),

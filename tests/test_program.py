@@ -8,6 +8,7 @@ runs ``__main__.py`` itself, the way ``pulumi up`` does.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -438,3 +439,38 @@ def test_auth_token_rotates_and_sg_names_stay_legal(tmp_path: Any) -> None:
     # EC2 refuses security group names that begin with sg-, which the auto-name would.
     assert result.named("sg-cache-security-group").inputs["namePrefix"] == "cache-sg-cache-"
     assert "namePrefix" not in checkout().named("carts-security-group").inputs
+
+
+class ComponentInputsTest(unittest.IsolatedAsyncioTestCase):
+    """The component on its own, fed Outputs of resources created in the same program."""
+
+    class _NamingMocks(_Mocks):
+        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+            resource_id, outputs = super().new_resource(args)
+            return resource_id, {"name": args.name, **outputs}  # the provider names auto-named resources
+
+    def setUp(self) -> None:
+        pulumi.runtime.set_mocks(self._NamingMocks(), project="elasticache-sizing", stack="inputs", preview=False)
+
+    @pulumi.runtime.test
+    def test_network_from_resources_of_the_same_program(self) -> pulumi.Output[Any]:
+        import pulumi_aws as aws
+
+        from sizing_infra import CacheCluster, CacheNetwork, cluster_args
+
+        vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
+        subnet = aws.ec2.Subnet("subnet", vpc_id=vpc.id, cidr_block="10.0.1.0/24")
+        plan = plans("social")[0]
+        region = plan.regions[0]
+        provider = aws.Provider("provider", region=region)
+        args = cluster_args(plan, DeploymentOptions(), {region: provider}, {region: "arn:aws:sns:us-east-1:1:t"})
+        network = CacheNetwork(vpc_id=vpc.id, subnet_ids=[subnet.id], allowed_cidrs=["10.0.0.0/16"])
+        cluster = CacheCluster(plan.name, dataclasses.replace(args, networks={region: network}))
+
+        def check(values: list[Any]) -> None:
+            security_groups, subnet_group = values
+            self.assertEqual(security_groups, [f"{plan.name}-security-group-id"])
+            self.assertEqual(subnet_group, f"{plan.name}-subnets")
+
+        group = cluster.replication_group
+        return pulumi.Output.all(group.security_group_ids, group.subnet_group_name).apply(check)

@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.spec.workload import Known
+from sizing.versions import version_key
 
 DATA = Path(__file__).resolve().parent / "data"
 PRICES_AS_OF = "2025-03-14"
@@ -65,7 +66,7 @@ class NodeType(BaseModel):
         if engine not in self.engines:
             return False
         minimum = self.min_valkey_version if engine == "valkey" else self.min_redis_version
-        return _version_key(version) >= _version_key(minimum)
+        return version_key(version) >= version_key(minimum)
 
 
 class Region(BaseModel):
@@ -112,11 +113,6 @@ class Catalog(BaseModel):
         if not families:
             return self
         return self.model_copy(update={"node_types": tuple(n for n in self.node_types if n.family in families)})
-
-
-@lru_cache(maxsize=256)
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
 @lru_cache(maxsize=1)

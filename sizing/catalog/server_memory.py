@@ -13,6 +13,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 
 from sizing.catalog.nodes import DATA
+from sizing.versions import minor_version
 
 
 class ServerMemory(BaseModel):
@@ -31,8 +32,7 @@ def _table() -> dict[tuple[str, str, bool], ServerMemory]:
     table = {}
     with (DATA / "server_memory.csv").open() as handle:
         for row in csv.DictReader(handle):
-            minor = ".".join(row["version"].split(".")[:2])
-            table[(row["engine"], minor, row["cluster_mode"] == "yes")] = ServerMemory(
+            table[(row["engine"], minor_version(row["version"]), row["cluster_mode"] == "yes")] = ServerMemory(
                 startup_bytes=int(row["startup_bytes"]), idle_client_bytes=int(row["idle_client_bytes"]),
                 histogram_bytes=int(row["histogram_bytes"]))
     return table

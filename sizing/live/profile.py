@@ -38,6 +38,7 @@ from sizing.memory.engines import engine_profile
 from sizing.planning.estimate import dataset_model
 from sizing.spec.parameters import EngineParameters
 from sizing.spec.workload import MAX_NUMERIC_DIGITS, SUPPORTED_VERSIONS, Cluster, StringKeyspace
+from sizing.versions import minor_version
 
 Z_95 = 1.96
 """Two-sided 95% normal quantile, for the key-count intervals."""
@@ -125,7 +126,7 @@ class Profile(BaseModel):
 
 def model_version(engine: str, version: str) -> tuple[str, str]:
     """The ElastiCache version the model uses for a server version, and a note if it differs."""
-    minor = ".".join(version.split(".")[:2])
+    minor = minor_version(version)
     supported = SUPPORTED_VERSIONS[engine]
     if minor in supported:
         return minor, ""

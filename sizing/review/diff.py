@@ -36,6 +36,7 @@ from sizing.planning.capacity import TARGET_HEADROOM_PERCENT
 from sizing.planning.plan import ClusterPlan, plan_cluster
 from sizing.spec.deployment import DeploymentOptions, RegionNetwork
 from sizing.spec.workload import Cluster, Workload
+from sizing.versions import version_key
 
 GLOBAL_PARAMETERS_NOTE = (
     "a Global Datastore's members run on copies of the parameter group made when they joined "
@@ -331,7 +332,7 @@ def _engine_changes(before: PlanSummary, after: PlanSummary) -> Iterable[Change]
     new = f"{after.engine} {after.engine_version}"
     if old == new:
         return
-    downgrade = _version(after.engine_version) < _version(before.engine_version) and before.engine == after.engine
+    downgrade = version_key(after.engine_version) < version_key(before.engine_version) and before.engine == after.engine
     if before.engine == "valkey" and after.engine == "redis" or downgrade:
         yield Change(field="engine", before=old, after=new, impact=Impact.replacement,
                      note="ElastiCache cannot downgrade an engine or move from Valkey back to Redis OSS in place")
@@ -363,7 +364,3 @@ def _parameter_changes(before: PlanSummary, after: PlanSummary) -> Iterable[Chan
 
 def _mode(cluster_mode: bool) -> str:
     return "enabled" if cluster_mode else "disabled"
-
-
-def _version(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
