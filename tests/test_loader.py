@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from sizing import WorkloadSpecError, load_workload, parse_workload
 from tests.conftest import ROOT
@@ -97,3 +98,14 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "sizing", "estimate", str(tmp_path / "nope.yaml")],
                           check=False, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2 and "cannot read file" in done.stderr
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"engine_version": "9.9"}, "valkey 9.9 is not supported"),
+    ({"cluster_mode": "sideways"}, "cluster_mode"),
+])
+def test_variants_are_validated_like_the_file(change: dict[str, str], message: str) -> None:
+    cluster = parse_workload(GOOD, "x").clusters[0]
+    with pytest.raises(ValidationError, match=message):
+        cluster.variant(**change)
+    assert cluster.variant(engine_version="8.0").version == "8.0"

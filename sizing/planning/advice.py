@@ -64,7 +64,7 @@ def _encoding_advice(cluster: Cluster, dataset: float) -> list[Recommendation]:
         change = _compact_limits(keyspace, limits)
         if not change:
             continue
-        variant = cluster.model_copy(update={"parameters": cluster.parameters.model_copy(update=change)})
+        variant = cluster.variant(parameters=cluster.parameters.variant(**change))
         saving = dataset - dataset_model(variant).shard_bytes()
         if saving <= 0:
             continue
@@ -106,7 +106,7 @@ def _engine_advice(
 ) -> list[Recommendation]:
     if (cluster.engine, cluster.version) == ("valkey", "8.1"):
         return []
-    variant = cluster.model_copy(update={"engine": "valkey", "engine_version": "8.1"})
+    variant = cluster.variant(engine="valkey", engine_version="8.1")
     saving = dataset - dataset_model(variant).shard_bytes()
     try:
         other = plan(variant)
@@ -129,10 +129,10 @@ def _compression_advice(
     for index, keyspace in enumerate(cluster.keyspaces):
         if not isinstance(keyspace, StringKeyspace) or keyspace.numeric or keyspace.value_bytes < COMPRESSIBLE_VALUE_BYTES:
             continue
-        smaller = keyspace.model_copy(update={"value_bytes": keyspace.value_bytes // COMPRESSION_RATIO})
+        smaller = keyspace.variant(value_bytes=keyspace.value_bytes // COMPRESSION_RATIO)
         spaces = list(cluster.keyspaces)
         spaces[index] = smaller
-        variant = cluster.model_copy(update={"keyspaces": spaces})
+        variant = cluster.variant(keyspaces=spaces)
         saving = dataset - dataset_model(variant).shard_bytes()
         try:
             other = plan(variant)

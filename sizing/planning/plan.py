@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from functools import lru_cache
 from collections.abc import Callable
 from enum import Enum
 from typing import NamedTuple
@@ -167,9 +168,10 @@ class ClusterPlan(BaseModel):
         return hashlib.sha256(json.dumps(deployed, sort_keys=True).encode()).hexdigest()[:12]
 
 
-_Offers = tuple[list[Rejection], list[tuple[NodeType, dict[str, float]]]]
-_OFFERS: dict[tuple[str, str, tuple[str, ...], bool, tuple[str, ...], bool], _Offers] = {}
-"""Node types offered (with their prices) or rejected, per key of ``plan_cluster``, for the shipped catalog."""
+_Offers = tuple[tuple[Rejection, ...], tuple[tuple[NodeType, dict[str, float]], ...]]
+OFFER_CACHE_SIZE = 1024
+"""Distinct (engine, version, regions, node constraints) combinations remembered: a fleet
+has a few dozen; the bound keeps a long-running caller's memory flat."""
 
 
 def plan_workload(workload: Workload, catalog: Catalog | None = None) -> list[ClusterPlan]:
@@ -191,27 +193,14 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
     options: list[_Candidate] = []
     # Which node types are offered, and at what prices, depends on the engine, version,
-    # regions and node constraints only: a fleet shares those answers.
-    offer_key = (cluster.engine, cluster.version, tuple(cluster.regions), cluster.nodes.data_tiering,
-                 tuple(cluster.nodes.families or ()), modes[0])
-    shared = full_catalog is load_catalog()
-    offers: _Offers
-    if shared and offer_key in _OFFERS:
-        offers = _OFFERS[offer_key]
-    else:
-        offers = ([], [])
-        for node in catalog.node_types:
-            availability = _offered(cluster, profile, catalog, node, modes[0])
-            if isinstance(availability, Rejection):
-                offers[0].append(availability)
-            else:
-                offers[1].append((node, availability))
-        if shared:
-            _OFFERS[offer_key] = offers
+    # regions and node constraints only: a fleet shares those answers (for the shipped catalog).
+    offer_key = _OfferKey(cluster.engine, cluster.version, tuple(cluster.regions), cluster.nodes.data_tiering,
+                          tuple(cluster.nodes.families or ()), modes[0])
+    offers = _shared_offers(offer_key) if full_catalog is load_catalog() else _offers(offer_key, catalog)
     rejected: list[Rejection] = list(offers[0])
     offered = offers[1]
     for cluster_mode in modes:
-        shaped = cluster.model_copy(update={"cluster_mode": "enabled" if cluster_mode else "disabled"})
+        shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
         dataset = dataset_model(shaped)
         memory_shards: dict[tuple[int, float, float], int | None] = {}
         for node, prices in offered:
@@ -274,24 +263,48 @@ def _rejection_order(rejection: Rejection) -> tuple[float, int, str]:
     return (rejection.shortfall, _BOTTLENECK_ORDER[rejection.bottleneck], rejection.node_type)
 
 
-def _offered(
-    cluster: Cluster, profile: EngineProfile, catalog: Catalog, node: NodeType, cluster_mode: bool,
-) -> dict[str, float] | Rejection:
+class _OfferKey(NamedTuple):
+    engine: str
+    version: str
+    regions: tuple[str, ...]
+    data_tiering: bool
+    families: tuple[str, ...]
+    cluster_mode: bool
+
+
+@lru_cache(maxsize=OFFER_CACHE_SIZE)
+def _shared_offers(key: _OfferKey) -> _Offers:
+    return _offers(key, load_catalog().restricted(key.families))
+
+
+def _offers(key: _OfferKey, catalog: Catalog) -> _Offers:
+    """Node types offered (with their prices) and those rejected outright."""
+    rejected, offered = [], []
+    for node in catalog.node_types:
+        availability = _offered(key, catalog, node)
+        if isinstance(availability, Rejection):
+            rejected.append(availability)
+        else:
+            offered.append((node, availability))
+    return tuple(rejected), tuple(offered)
+
+
+def _offered(key: _OfferKey, catalog: Catalog, node: NodeType) -> dict[str, float] | Rejection:
     """The node type's hourly price per region, or why it cannot be used at all."""
     def reject(bottleneck: Bottleneck, reason: str) -> Rejection:
-        return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, reason=reason)
+        return Rejection(node_type=node.name, cluster_mode=key.cluster_mode, bottleneck=bottleneck, reason=reason)
 
     if node.family == "t2":
         return reject(Bottleneck.engine, "T2 nodes can no longer be created (previous generation)")
-    if not node.supports(cluster.engine, cluster.version):
-        return reject(Bottleneck.engine, f"not offered for {profile.label}")
-    if node.data_tiering and not cluster.nodes.data_tiering:
+    if not node.supports(key.engine, key.version):
+        return reject(Bottleneck.engine, f"not offered for {engine_profile(key.engine, key.version).label}")
+    if node.data_tiering and not key.data_tiering:
         return reject(Bottleneck.data_tiering, "data tiering not allowed (nodes.data_tiering: false)")
-    prices = {region: catalog.price(region, node.name, cluster.engine) for region in cluster.regions}
+    prices = {region: catalog.price(region, node.name, key.engine) for region in key.regions}
     missing = [region for region, price in prices.items() if price is None]
     if missing:
-        return reject(Bottleneck.region, f"not offered for {cluster.engine} in {', '.join(missing)}")
-    if len(cluster.regions) > 1 and (node.family not in GLOBAL_DATASTORE_FAMILIES or node.name.endswith(
+        return reject(Bottleneck.region, f"not offered for {key.engine} in {', '.join(missing)}")
+    if len(key.regions) > 1 and (node.family not in GLOBAL_DATASTORE_FAMILIES or node.name.endswith(
             (".micro", ".small", ".medium"))):
         return reject(Bottleneck.global_datastore, "Global Datastore needs m5/m6g/m7g/m8g/r5/r6g/r6gd/r7g/r8g/c7gn/c8gn, large or bigger")
     return {region: price for region, price in prices.items() if price is not None}

@@ -21,10 +21,7 @@ Glossary
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Literal
 
@@ -145,35 +142,28 @@ class WorkloadDiff(BaseModel):
         return 100.0 * (self.monthly_usd_after - self.monthly_usd_before) / self.monthly_usd_before
 
 
-PARALLEL_FROM_CLUSTERS = 64
-"""Below this many distinct clusters, starting worker processes costs more than it saves."""
+Mapper = Callable[[Callable[[Cluster], "PlanSummary | str"], list[Cluster]], Iterable["PlanSummary | str"]]
+"""How the distinct clusters get planned: ``map`` here; the CLI may pass a process pool's."""
 
 
-def _summarize(cluster: Cluster) -> PlanSummary | str:
-    """The plan's summary, or why there is none (runs in worker processes too: small to send back)."""
+def summarize(cluster: Cluster) -> PlanSummary | str:
+    """The plan's summary, or why there is none (small, so it is cheap to send back from a worker)."""
     try:
         return PlanSummary.of(plan_cluster(cluster, advise=False))
     except NoViableNodeError as exc:
         return f"no node type can carry it; nearest: {exc.rejections[0].reason}" if exc.rejections else str(exc)
 
 
-def _summaries(clusters: list[Cluster]) -> dict[str, PlanSummary | str]:
-    """Each distinct cluster planned once (a pull request changes few clusters, so both sides
-    share most plans), on every core when there are many."""
+def _summaries(clusters: list[Cluster], mapper: Mapper) -> dict[str, PlanSummary | str]:
+    """Each distinct cluster planned once: a pull request changes few clusters, so both sides
+    share most plans."""
     unique = {c.model_dump_json(): c for c in clusters}
-    keys, specs = list(unique), list(unique.values())
-    workers = min(os.cpu_count() or 1, 8)
-    if len(specs) < PARALLEL_FROM_CLUSTERS or workers == 1:
-        return {key: _summarize(spec) for key, spec in zip(keys, specs)}
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = list(pool.map(_summarize, specs, chunksize=max(1, len(specs) // (workers * 8))))
-    return dict(zip(keys, results))
+    return dict(zip(unique, mapper(summarize, list(unique.values()))))
 
 
 def diff_workloads(base: Workload | None, head: Workload | None, base_label: str = "base",
                    head_label: str = "head", base_options: DeploymentOptions | None = None,
-                   head_options: DeploymentOptions | None = None) -> WorkloadDiff:
+                   head_options: DeploymentOptions | None = None, mapper: Mapper = map) -> WorkloadDiff:
     """Compare every cluster of ``base`` with the cluster of the same name in ``head``.
 
     With the stack's deployment options of either side (``Pulumi.<stack>.yaml``; a side
@@ -184,7 +174,7 @@ def diff_workloads(base: Workload | None, head: Workload | None, base_label: str
         options = (base_options or DeploymentOptions(), head_options or DeploymentOptions())
     before = {c.name: c for c in (base.clusters if base else [])}
     after = {c.name: c for c in (head.clusters if head else [])}
-    plans = _summaries(list(before.values()) + list(after.values()))
+    plans = _summaries(list(before.values()) + list(after.values()), mapper)
     diffs = [_diff_cluster(name, before.get(name), after.get(name), plans, options)
              for name in list(before) + [n for n in after if n not in before]]
     diffs.sort(key=lambda d: (not (d.impact is Impact.replacement or d.underprovisioned), -d.impact.rank,

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from sizing.spec.base import SpecModel
 
 EvictionPolicy = Literal[
     "volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu",
     "volatile-random", "allkeys-random", "volatile-ttl", "noeviction",
 ]
 
-class EngineParameters(BaseModel):
+class EngineParameters(SpecModel):
     """Overrides from the stack file; ``None`` means the version's default."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True)

@@ -20,6 +20,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
+from sizing.spec.base import SpecModel
 from sizing.spec.parameters import EngineParameters
 
 DEFAULT_REGION = "us-east-1"
@@ -62,8 +63,8 @@ def _known(info: ValidationInfo) -> Known | None:
     return context.get("known") if isinstance(context, dict) else None
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+class _Spec(SpecModel):
+    """A part of the workload file."""
 
 
 class _KeyspaceBase(_Spec):
