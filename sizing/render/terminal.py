@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -21,9 +22,22 @@ if TYPE_CHECKING:  # only the commands that talk to servers load redis-py
     from sizing.live.verification import Verification
 
 
+PIPED_WIDTH = 400
+"""Width of output that goes to a file or a CI log: wide enough that no line the tool
+prints is broken."""
+
+
 def console() -> Console:
-    """A console for the current output (created per call, so COLUMNS and redirection apply)."""
-    return Console()
+    """A console for the current output (created per call, so COLUMNS and redirection apply).
+
+    Piped to a file or a CI log, lines are never broken to fit a width nobody sees: a
+    number or a sentence stays on its line, so logs can be searched and diffed. COLUMNS,
+    where set, still asks for that width.
+    """
+    terminal = Console()
+    if terminal.is_terminal or "COLUMNS" in os.environ:
+        return terminal
+    return Console(soft_wrap=True, width=PIPED_WIDTH)
 
 def estimate_json(clusters: list[ClusterMemory]) -> dict[str, Any]:
     """The ``estimate --json`` contract; extra fields may be added, none removed."""
