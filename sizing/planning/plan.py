@@ -24,7 +24,7 @@ import hashlib
 import json
 import math
 from functools import lru_cache
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import NamedTuple
 
@@ -114,9 +114,9 @@ class Option(BaseModel):
     ssd_bytes_per_node: int = Field(default=0, description="Cold values on SSD at the horizon (data tiering).")
     ops_per_sec_per_shard: float
     planning_ops_per_sec: float
-    hourly_usd_by_region: dict[str, float]
+    hourly_usd_by_region: Mapping[str, float]
     monthly_usd: float
-    monthly_usd_reserved: dict[int, float] = Field(
+    monthly_usd_reserved: Mapping[int, float] = Field(
         default_factory=dict, description="Term in years -> monthly cost with All Upfront reservations (effective), "
                                           "where AWS offers them in every region of the cluster.")
 
@@ -148,7 +148,7 @@ class ClusterPlan(BaseModel):
     alternatives: tuple[Option, ...] = Field(description="The next cheapest options not chosen.")
     rejected: tuple[Rejection, ...] = Field(description="Node types that cannot carry the cluster, nearest first.")
     parameter_family: str = Field(description="Parameter-group family, e.g. 'valkey8'.")
-    parameters: dict[str, str] = Field(description="Parameter-group values for the chosen node type.")
+    parameters: Mapping[str, str] = Field(description="Parameter-group values for the chosen node type.")
     alarms: AlarmThresholds
     recommendations: tuple[Recommendation, ...] = Field(default=(), description="Computed savings, biggest first.")
     prices_as_of: str = PRICES_AS_OF

@@ -7,6 +7,7 @@ a missing field fail instead of printing nothing).
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import jinja2
@@ -73,7 +74,7 @@ def _alarms_text(plan: ClusterPlan) -> str:
             f"replication lag > {alarms.replication_lag_seconds:g} s, swap > {human_bytes(alarms.swap_usage_bytes)}")
 
 
-def reserved_text(monthly_by_term: dict[int, float]) -> str:
+def reserved_text(monthly_by_term: Mapping[int, float]) -> str:
     """'1-year reserved $742/month, 3-year $522/month', or '' where AWS offers no reservation."""
     parts = [f"{years}-year{' reserved' if index == 0 else ''} {usd(value)}/month"
              for index, (years, value) in enumerate(sorted(monthly_by_term.items()))]

@@ -21,7 +21,7 @@ Glossary
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Literal
 
@@ -83,8 +83,8 @@ class PlanSummary(BaseModel):
     multi_az: bool
     regions: tuple[str, ...]
     parameter_family: str
-    parameters: dict[str, str]
-    alarms: dict[str, float | int | None]
+    parameters: Mapping[str, str]
+    alarms: Mapping[str, float | int | None]
     dataset_bytes: int
     required_bytes_per_node: int
     headroom_percent: float
