@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from sizing.catalog.nodes import NodeType
 from sizing.catalog.server_memory import ServerMemory, measured_server_memory
@@ -68,6 +68,7 @@ class MemoryBreakdown(BaseModel):
     replica_buffer_bytes: int
     fragmentation_bytes: int
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def required_bytes(self) -> int:
         return (self.dataset_bytes + self.baseline_bytes + self.repl_backlog_bytes + self.client_buffer_bytes

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from sizing.catalog.nodes import (
     PRICES_AS_OF,
@@ -120,14 +120,18 @@ class Option(BaseModel):
         default_factory=dict, description="Term in years -> monthly cost with All Upfront reservations (effective), "
                                           "where AWS offers them in every region of the cluster.")
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def headroom_percent(self) -> float:
-        """Free share of usable memory at the horizon."""
-        return 100.0 * (self.usable_memory_bytes - self.memory_horizon.required_bytes) / self.usable_memory_bytes
+        """Free share of usable memory at the horizon, to 0.01 point: the one figure the JSON,
+        the text, the reports, the tags and the alarms all show."""
+        return round(100.0 * (self.usable_memory_bytes - self.memory_horizon.required_bytes) / self.usable_memory_bytes, 2)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def headroom_today_percent(self) -> float:
-        return 100.0 * (self.usable_memory_bytes - self.memory_today.required_bytes) / self.usable_memory_bytes
+        """The same today, before growth."""
+        return round(100.0 * (self.usable_memory_bytes - self.memory_today.required_bytes) / self.usable_memory_bytes, 2)
 
 
 class ClusterPlan(BaseModel):

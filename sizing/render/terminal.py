@@ -121,13 +121,12 @@ def plan_json(plans: list[ClusterPlan]) -> dict[str, Any]:
 
 
 def _option_dict(option: Option) -> dict[str, Any]:
-    return {
-        **option.model_dump(mode="json", exclude={"memory_today", "memory_horizon"}),
-        "headroom_percent": round(option.headroom_percent, 2),
-        "headroom_today_percent": round(option.headroom_today_percent, 2),
-        "memory_today": {**option.memory_today.model_dump(), "required_bytes": option.memory_today.required_bytes},
-        "memory_horizon": {**option.memory_horizon.model_dump(), "required_bytes": option.memory_horizon.required_bytes},
-    }
+    # The computed fields (headroom, required bytes) are the model's own; this only keeps the
+    # contract's key order: inputs first, then headroom, then the breakdowns.
+    derived = {"headroom_percent", "headroom_today_percent", "memory_today", "memory_horizon"}
+    dumped = option.model_dump(mode="json")
+    return {**{k: v for k, v in dumped.items() if k not in derived}, **{k: dumped[k] for k in
+            ("headroom_percent", "headroom_today_percent", "memory_today", "memory_horizon")}}
 
 
 def _plan_dict(plan: ClusterPlan) -> dict[str, Any]:
