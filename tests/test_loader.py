@@ -109,3 +109,41 @@ def test_variants_are_validated_like_the_file(change: dict[str, str], message: s
     with pytest.raises(ValidationError, match=message):
         cluster.variant(**change)
     assert cluster.variant(engine_version="8.0").version == "8.0"
+
+
+@pytest.mark.parametrize(("engine", "version", "parameter", "family"), [
+    ("valkey", "8.1", "set-max-listpack-entries", "valkey8"),  # not a parameter ElastiCache documents
+    ("redis", "7.0", "list-max-listpack-size", "redis7"),
+    ("redis", "6.2", "set-max-listpack-value", "redis6.x"),  # 6.2 has no set listpacks at all
+])
+def test_a_parameter_the_group_cannot_set_is_refused_at_its_line(engine: str, version: str, parameter: str,
+                                                                  family: str) -> None:
+    text = (f"clusters:\n  - name: c\n    engine: {engine}\n    engine_version: \"{version}\"\n    parameters:\n"
+            f"      {parameter}: 256\n    keyspaces:\n"
+            "      - {name: k, type: set, keys: 1000, key_bytes: 10, members: 100, member_bytes: 10}\n")
+    with pytest.raises(WorkloadSpecError) as error:
+        parse_workload(text, "stacks/x.yaml")
+    assert str(error.value).startswith(f"stacks/x.yaml:6: clusters[0].parameters.{parameter}: ElastiCache does not "
+                                       f"let a {family} parameter group ({engine} {version}) set {parameter}")
+
+
+def test_every_deployable_override_reaches_the_parameter_group() -> None:
+    from sizing.catalog.nodes import load_catalog
+    from sizing.memory.engines import engine_profile
+    from sizing.planning.parameter_group import deployable_parameters, deployed_name, parameter_group
+    from sizing.spec.parameters import EngineParameters
+
+    node = load_catalog().node_types[0]
+    values = {"maxmemory-policy": "allkeys-lfu", "reserved-memory-percent": 30, "acl-pubsub-default": "allchannels"}
+    for engine, version in (("redis", "6.2"), ("redis", "7.1"), ("valkey", "7.2"), ("valkey", "8.1")):
+        profile = engine_profile(engine, version)
+        names = deployable_parameters(profile)
+        assert "hash-max-listpack-entries" in names and "set-max-intset-entries" in names
+        text = (f"clusters:\n  - name: c\n    engine: {engine}\n    engine_version: \"{version}\"\n    parameters:\n"
+                + "".join(f"      {name}: {values.get(name, 100)}\n" for name in sorted(names))
+                + "    keyspaces:\n      - {name: k, type: string, keys: 10, key_bytes: 10, value_bytes: 10}\n")
+        cluster = parse_workload(text, "x").clusters[0]
+        group = parameter_group(cluster, profile, node, 25, False)
+        fields = {info.alias: field for field, info in EngineParameters.model_fields.items()}
+        for name in names:
+            assert deployed_name(fields[name], profile) in group, (engine, version, name)

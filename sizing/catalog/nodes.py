@@ -18,7 +18,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sizing.spec.workload import Known
 from sizing.versions import version_key
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -101,12 +100,6 @@ class Catalog(BaseModel):
         share = self.reserved_share.get((region, node_type, years))
         on_demand = self.price(region, node_type, engine)
         return None if share is None or on_demand is None else on_demand * share
-
-    def known(self) -> Known:
-        """The names a stack file may use: regions, Global Datastore regions, node families."""
-        return Known(regions=frozenset(self.regions),
-                     global_datastore_regions=frozenset(r.name for r in self.regions.values() if r.global_datastore),
-                     families=frozenset(node.family for node in self.node_types))
 
     def restricted(self, families: tuple[str, ...] | None) -> Catalog:
         """The catalog limited to some families (None: all)."""

@@ -13,10 +13,11 @@ Glossary
 from __future__ import annotations
 
 from sizing.catalog.nodes import NodeType
-from sizing.catalog.parameters import allowed_range, family_parameters
+from sizing.catalog.parameters import ParameterSpec, allowed_range, family_parameters
+from sizing.errors import SizingError
 from sizing.memory.engines import EngineProfile
 from sizing.memory.limits import EncodingLimits
-from sizing.spec.parameters import EvictionPolicy
+from sizing.spec.parameters import EngineParameters, EvictionPolicy
 from sizing.spec.workload import Cluster
 
 POLICY_BY_USE_CASE: dict[str, EvictionPolicy] = {
@@ -61,6 +62,24 @@ def parameter_family(profile: EngineProfile) -> str:
     return "redis6.x" if profile.version.startswith("6.") else "redis7"
 
 
+def deployed_name(field: str, profile: EngineProfile) -> str:
+    """The parameter-group name of an ``EngineParameters`` field on this engine version
+    (Redis 6.2 spells listpack settings ``ziplist``)."""
+    alias = EngineParameters.model_fields[field].alias or field
+    if field in EncodingLimits.model_fields and field != "maxmemory_policy":
+        return alias.replace("listpack", "ziplist" if profile.small_encoding == "ziplist" else "listpack")
+    return alias
+
+
+def deployable_parameters(profile: EngineProfile) -> frozenset[str]:
+    """The stack-file parameters (as written) that this version's parameter group really sets:
+    the family has them and ElastiCache lets a custom group change them (parameters.csv)."""
+    family = family_parameters(parameter_family(profile))
+    return frozenset(
+        info.alias or field for field, info in EngineParameters.model_fields.items()
+        if (spec := family.get(deployed_name(field, profile))) is not None and spec.modifiable)
+
+
 def parameter_group(
     cluster: Cluster, profile: EngineProfile, node: NodeType, reserved_percent: int, cluster_mode: bool
 ) -> dict[str, str]:
@@ -72,7 +91,6 @@ def parameter_group(
     """
     family = family_parameters(parameter_family(profile))
     limits = encoding_limits(cluster, profile)
-    pack = "ziplist" if profile.small_encoding == "ziplist" else "listpack"
     wanted: dict[str, str] = {
         "maxmemory-policy": limits.maxmemory_policy,
         "reserved-memory-percent": str(reserved_percent),
@@ -90,19 +108,31 @@ def parameter_group(
     overrides = cluster.parameters.model_dump(exclude_none=True)
     for field, value in overrides.items():
         if field in EncodingLimits.model_fields and field != "maxmemory_policy":
-            wanted[field.replace("_", "-").replace("listpack", pack)] = str(value)
+            wanted[deployed_name(field, profile)] = str(value)
     if cluster.parameters.acl_pubsub_default is not None:
         wanted["acl-pubsub-default"] = cluster.parameters.acl_pubsub_default
+    # The estimate was made with every override: one the group cannot carry would make the
+    # plan promise memory the deployed cluster does not have. The loader refuses these with
+    # the line; this catches definitions built in code.
+    for field in overrides:
+        if field not in ("maxmemory_policy", "reserved_memory_percent") and not _settable(
+                family.get(deployed_name(field, profile))):
+            raise SizingError(f"{cluster.name}: {deployed_name(field, profile)} cannot be set in a "
+                              f"{parameter_family(profile)} parameter group, so the cluster would not run with it")
     group = {"cluster-enabled": "yes" if cluster_mode else "no"}
     for name, value in wanted.items():
         spec = family.get(name)
-        if spec is None or not spec.modifiable:
-            continue  # the family does not have it (or ElastiCache fixes it)
+        if spec is None or not _settable(spec):
+            continue  # the tool's own tuning the family does not have (or ElastiCache fixes)
         bounds = allowed_range(spec)
         if bounds is not None:
             value = str(_clamp(int(value), *bounds))
         group[name] = value
     return group
+
+
+def _settable(spec: ParameterSpec | None) -> bool:
+    return spec is not None and spec.modifiable
 
 
 def _clamp(value: int, low: int, high: int) -> int:

@@ -15,6 +15,7 @@ Glossary
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
@@ -54,6 +55,10 @@ class Known(BaseModel):
     regions: frozenset[str]
     global_datastore_regions: frozenset[str]
     families: frozenset[str]
+    parameter_families: Mapping[str, str]
+    """'<engine> <version>' -> its parameter-group family."""
+    deployable_parameters: Mapping[str, frozenset[str]]
+    """'<engine> <version>' -> the ``parameters:`` names its parameter group can set."""
 
 
 def _known(info: ValidationInfo) -> Known | None:
@@ -233,6 +238,7 @@ class Cluster(_Spec):
         known = _known(info)
         if known is not None:
             _check_regions(self.regions, known)
+            _check_deployable(self, known)
             for index, family in enumerate(self.nodes.families or ()):
                 if family not in known.families:
                     raise _FieldError(f"nodes.families[{index}]",
@@ -290,6 +296,20 @@ def _check_regions(regions: list[str], known: Known) -> None:
             raise _FieldError(f"regions[{index}]", f"unknown region '{region}'")
         if len(regions) > 1 and region not in known.global_datastore_regions:
             raise _FieldError(f"regions[{index}]", f"{region} does not support Global Datastore")
+
+
+def _check_deployable(cluster: Cluster, known: Known) -> None:
+    """Every parameter the estimate uses must reach the deployed cluster's parameter group."""
+    version = f"{cluster.engine} {cluster.version}"
+    deployable = known.deployable_parameters.get(version)
+    if deployable is None:
+        return
+    for name in cluster.parameters.model_dump(by_alias=True, exclude_none=True):
+        if name not in deployable:
+            family = known.parameter_families[version]
+            raise _FieldError(f"parameters.{name}",
+                              f"ElastiCache does not let a {family} parameter group ({version}) set {name}, so the "
+                              f"deployed cluster would run the default while the plan assumed your value; remove it")
 
 
 def _check_unique_values(values: list[str], field: str, what: str) -> None:
