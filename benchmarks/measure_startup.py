@@ -6,7 +6,7 @@ For every binary, standalone and in cluster mode, on 127.0.0.1 and a free port:
   startup_bytes        INFO used_memory_startup (server structures before any data),
   idle_client_bytes    used_memory growth per connected client after 3.5 s idle, 50 clients,
   histogram_bytes      used_memory growth from running one new command (7.0+ latency histogram).
-The capacity plan adds these to the dataset (sizing/capacity.py).
+The capacity plan adds these to the dataset (sizing/planning/capacity.py).
 """
 
 from __future__ import annotations

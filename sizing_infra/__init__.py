@@ -1,6 +1,6 @@
 """Provision planned ElastiCache clusters with Pulumi.
 
-The Pulumi side of the project: it turns :class:`sizing.plan.ClusterPlan` values into
+The Pulumi side of the project: it turns :class:`sizing.planning.plan.ClusterPlan` values into
 resources. Any Pulumi program can ``pip install`` the project and call :func:`provision`
 with its own workload file's plans, or use :class:`CacheCluster` directly.
 """

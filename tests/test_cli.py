@@ -58,3 +58,13 @@ def test_public_api_is_explicit() -> None:
     assert public - modules == set(sizing.__all__)
     for name in sizing.__all__:
         assert getattr(sizing, name) is not None
+
+
+def test_readme_python_example_runs() -> None:
+    # The README's snippet for other Pulumi programs imports what it names.
+    from sizing import load_workload
+    from sizing.planning.plan import plan_workload
+    from sizing_infra import DeploymentOptions, provision
+
+    assert callable(provision) and DeploymentOptions(production=True).production
+    assert plan_workload(load_workload(ROOT / "stacks/checkout.yaml"))

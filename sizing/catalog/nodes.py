@@ -6,7 +6,7 @@ Glossary
     maxmemory_bytes     what ElastiCache sets ``maxmemory`` to for the node type, before
                         the reserved-memory-percent reserve is taken off.
     usable_memory_bytes maxmemory minus the reserve: what data, buffers and fragmentation
-                        may use (see :mod:`sizing.capacity`).
+                        may use (see :mod:`sizing.planning.capacity`).
     hourly_usd          on-demand price of one node-hour in a region for an engine.
 """
 

@@ -35,7 +35,7 @@ MIN_ALNUM_ID_LENGTH = 6
 """A token of letters and digits this long is an identifier (``u12345``, ``a1b2c3``);
 shorter ones are version tags and the like (``v2``, ``s3``, ``l10n``)."""
 _NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9_.:{}-]")
-"""Keyspace names may only hold these characters (sizing.workload, ``_KeyspaceBase.name``)."""
+"""Keyspace names may only hold these characters (sizing.spec.workload, ``_KeyspaceBase.name``)."""
 MAX_NAME_LENGTH = 120
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

@@ -1,6 +1,6 @@
 """A profile: what a sample of a live server says about its data, as a workload definition.
 
-Sampled keys are grouped by pattern (:mod:`sizing.patterns`), then split by type, by
+Sampled keys are grouped by pattern (:mod:`sizing.live.patterns`), then split by type, by
 ``OBJECT ENCODING`` and by whether they expire, because the model prices each of those
 differently and an average across them is wrong for every key (a hash of 100 fields in
 a listpack and one of 1,000 in a hashtable do not average to 550 fields in either).
@@ -16,7 +16,7 @@ Glossary
                     group whose mean is fractional becomes two keyspaces, one with the
                     count below and one with the count above, with key counts that keep
                     the mean (``cart:{id}.n3``, ``cart:{id}.n4``).
-    dataset_bytes   measured: see :attr:`sizing.profiling.ServerSnapshot.dataset_bytes`;
+    dataset_bytes   measured: see :attr:`sizing.live.sampling.ServerSnapshot.dataset_bytes`;
                     predicted: the model's growth of used_memory for the definition.
 """
 

@@ -2,7 +2,7 @@
 
 The result is the bytes of the structure the value object points to (listpack, intset,
 quicklist, dict or hashtable with its elements) and the encoding name ``OBJECT ENCODING``
-reports. The object header and key are added by :mod:`sizing.memory`.
+reports. The object header and key are added by :mod:`sizing.memory.dataset`.
 
 Glossary
     arrival             ``commands``: written by commands of up to ``WRITE_BATCH_ELEMENTS``

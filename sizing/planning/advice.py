@@ -148,7 +148,7 @@ def _compression_advice(
 
 
 class Layout(Protocol):
-    """What advice needs of a chosen option (sizing.plan.Option)."""
+    """What advice needs of a chosen option (sizing.planning.plan.Option)."""
 
     @property
     def node_type(self) -> str: ...

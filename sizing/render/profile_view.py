@@ -3,7 +3,7 @@
 The text is written line by line rather than dumped, because PyYAML drops comments.
 Scalars are safe by construction: names only hold ``[A-Za-z0-9_.:{}-]`` and are
 double-quoted (JSON strings are YAML), everything else is a number, a boolean or a word.
-``sizing.loader.load_workload`` reads the result back to the same :class:`Cluster`.
+``sizing.workloads.load_workload`` reads the result back to the same :class:`Cluster`.
 """
 
 from __future__ import annotations
