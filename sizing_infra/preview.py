@@ -5,11 +5,17 @@ This is what ``python -m sizing preview`` shows and what the tests assert on: th
 Pulumi CLI. The mocks answer as a provider would at preview time: a resource's outputs are
 its inputs, plus the few computed values other resources read (ids, names, ARNs,
 endpoints, generated passwords), which are placeholders.
+
+Each registration keeps what the engine would receive, and also where its values came from
+(``propertyDependencies``) and what the mocks answered: enough for tests/terraform_config.py
+to write the same resources, references included, as Terraform configuration.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +46,22 @@ class PreviewResource:
     ignore_changes: tuple[str, ...]
     provider: str
     """Provider reference (``<provider urn>::<id>``) or ''."""
+    id: str = ""
+    """The id the mocks gave it."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """Its state as the mocks answered: the inputs plus the computed values in ``_COMPUTED``."""
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Input name -> URNs of the resources its value was computed from (the SDK's
+    ``propertyDependencies``): how a reader tells a reference from a literal."""
+    dependencies: tuple[str, ...] = ()
+    """Every URN the registration waits for: the property dependencies and ``depends_on``."""
 
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """URNs waited for that no input came from, i.e. the explicit ``depends_on``. (An explicit
+        dependency that an input also reads is indistinguishable, and implied anyway.)"""
+        from_inputs = {urn for urns in self.property_dependencies.values() for urn in urns}
+        return tuple(urn for urn in self.dependencies if urn not in from_inputs)
 
     @property
     def secret_inputs(self) -> set[str]:
@@ -57,9 +78,22 @@ def _is_secret(value: Any) -> bool:
     return isinstance(value, dict) and value.get(pulumi.runtime.rpc._special_sig_key) == pulumi.runtime.rpc._special_secret_sig
 
 
+def revealed(value: Any) -> Any:
+    """``value`` with every secret envelope (``{<sig>: <secret sig>, "value": ...}``) replaced by
+    what it holds: what the provider receives."""
+    if _is_secret(value):
+        return revealed(value["value"])
+    if isinstance(value, dict):
+        return {key: revealed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [revealed(item) for item in value]
+    return value
+
+
 @dataclass
 class PreviewResult:
     resources: list[PreviewResource]
+    """In the order the program constructed them, so the same input always lists the same way."""
     outputs: dict[str, Any] = field(default_factory=dict)
     secret_outputs: set[str] = field(default_factory=set)
     """Output paths (``name`` or ``name.key``) that stay secret."""
@@ -69,6 +103,9 @@ class PreviewResult:
 
     def named(self, name: str) -> PreviewResource:
         return next(r for r in self.resources if r.name == name)
+
+    def by_urn(self, urn: str) -> PreviewResource:
+        return next(r for r in self.resources if r.urn == urn)
 
 
 _COMPUTED: dict[str, dict[str, str]] = {
@@ -82,21 +119,33 @@ _COMPUTED: dict[str, dict[str, str]] = {
         "globalReplicationGroupId": "preview-{name}",
     },
     "aws:sns/topic:Topic": {"arn": "arn:aws:sns:preview:000000000000:{name}"},
+    # Auto-named groups: pulumi-aws fills in the name when it checks the inputs, so a real
+    # preview knows it (as the logical name plus a random suffix; here the logical name).
     "aws:elasticache/parameterGroup:ParameterGroup": {"name": "{name}"},
+    "aws:elasticache/subnetGroup:SubnetGroup": {"name": "{name}"},
     "random:index/randomPassword:RandomPassword": {"result": PLACEHOLDER_SECRET},
 }
 
 
+@dataclass(frozen=True)
+class _Created:
+    """What the mocks were asked for and answered, read back by the monitor (saves a second decoding)."""
+
+    inputs: dict[str, Any]
+    id: str
+    state: dict[str, Any]
+
+
 class _Mocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
-        self.inputs: dict[tuple[str, str], dict[str, Any]] = {}
-        """Deserialized inputs by (type, name), read back by the monitor (saves a second decoding)."""
+        self.created: dict[tuple[str, str], _Created] = {}
+        """By (type, name)."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.inputs[(args.typ, args.name)] = args.inputs
         state = dict(args.inputs)
         for key, template in _COMPUTED.get(args.typ, {}).items():
             state.setdefault(key, template.format(name=args.inputs.get("replicationGroupId", args.name)))
+        self.created[(args.typ, args.name)] = _Created(args.inputs, f"{args.name}-id", state)
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -108,43 +157,93 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def __init__(self, mocks: _Mocks) -> None:
         super().__init__(mocks)
-        self.inputs = mocks.inputs
+        self.created = mocks.created
         self.recorded: list[PreviewResource] = []
+        self.constructed: dict[tuple[str, str], int] = {}
+        """(type, name) -> position in the program's construction order."""
+
+    def note_construction(self, args: pulumi.ResourceTransformationArgs) -> None:
+        """A stack transformation: the SDK calls it synchronously in every resource's
+        constructor, so this is the program's own order. Registrations reach the monitor from
+        a thread pool, in an order that varies from run to run."""
+        self.constructed.setdefault((args.type_, args.name), len(self.constructed))
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
+            created = self.created.pop((request.type, request.name))
             self.recorded.append(PreviewResource(
                 urn=response.urn, type=request.type, name=request.name, parent=request.parent,
-                custom=bool(request.custom), inputs=self.inputs.pop((request.type, request.name)),
+                custom=bool(request.custom), inputs=created.inputs,
                 protect=bool(request.protect), retain_on_delete=bool(request.retainOnDelete),
-                ignore_changes=tuple(request.ignoreChanges), provider=request.provider))
+                ignore_changes=tuple(request.ignoreChanges), provider=request.provider,
+                id=created.id, outputs=created.state,
+                property_dependencies={key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()},
+                dependencies=tuple(request.dependencies)))
         return response
+
+    def in_construction_order(self) -> list[PreviewResource]:
+        return sorted(self.recorded, key=lambda r: self.constructed.get((r.type, r.name), len(self.constructed)))
+
+
+class _WorkerLoops:
+    """The executor the SDK sends monitor calls to, with an event loop per thread that is closed
+    when the threads are done.
+
+    The mock monitor needs an event loop on the thread it runs on and makes one where there is
+    none (``pulumi.runtime.sync_await._ensure_event_loop``). With the event loop's default
+    executor those loops were never closed and its threads outlived ``run_preview``: at
+    interpreter exit the garbage collector finalised each loop and its self-pipe socket in no
+    particular order, and when the socket went first, ``BaseEventLoop.__del__`` -> ``close()``
+    printed ``Exception ignored ... ValueError: Invalid file descriptor: -1``.
+    """
+
+    def __init__(self) -> None:
+        self.loops: list[asyncio.AbstractEventLoop] = []
+        self._lock = threading.Lock()
+        self.executor = ThreadPoolExecutor(thread_name_prefix="preview-monitor", initializer=self._start)
+
+    def _start(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        with self._lock:
+            self.loops.append(loop)
+
+    def close(self) -> None:
+        """Join the threads, then close their loops (no longer running, so any thread may)."""
+        self.executor.shutdown(wait=True)
+        for loop in self.loops:
+            loop.close()
+        self.loops.clear()
 
 
 def run_preview(plans: list[ClusterPlan], options: DeploymentOptions, stack: str = "preview") -> PreviewResult:
     """Provision ``plans`` under mocks; returns what was registered and the stack outputs."""
     mocks = _Mocks()
     monitor = _RecordingMonitor(mocks)
+    workers = _WorkerLoops()
     loop = asyncio.new_event_loop()
+    loop.set_default_executor(workers.executor)
     asyncio.set_event_loop(loop)
-    result = PreviewResult(resources=monitor.recorded)
+    outputs: dict[str, Any] = {}
+    secret_outputs: set[str] = set()
     try:
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
-        outputs: dict[str, Any] = {}
+        pulumi.runtime.register_stack_transformation(monitor.note_construction)
 
         async def program() -> None:
-            outputs.update(provision(plans, options))
-            for name, value in outputs.items():
+            for name, value in provision(plans, options).items():
                 resolved, secret = await _resolve(value)
-                result.outputs[name] = resolved
-                result.secret_outputs |= {name if key == "" else f"{name}.{key}" for key in secret}
+                outputs[name] = resolved
+                secret_outputs.update(name if key == "" else f"{name}.{key}" for key in secret)
 
         loop.run_until_complete(run_pulumi_func(program))
     finally:
+        # Threads first (they may still hold a call), then their loops, then ours.
+        workers.close()
         loop.close()
         asyncio.set_event_loop(None)
-    return result
+    return PreviewResult(resources=monitor.in_construction_order(), outputs=outputs, secret_outputs=secret_outputs)
 
 
 async def _resolve(value: Any) -> tuple[Any, set[str]]:
