@@ -16,7 +16,7 @@ import threading
 from functools import cache
 
 from sizing import load_workload
-from sizing.plan import ClusterPlan, plan_workload
+from sizing.planning.plan import ClusterPlan, plan_workload
 from sizing_infra import DeploymentOptions
 from sizing_infra.preview import run_preview
 from tests.conftest import ROOT

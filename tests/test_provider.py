@@ -29,10 +29,10 @@ from typing import Any
 import pulumi_aws
 import pytest
 
-from sizing.deployment import DeploymentOptions, options_from_dict, stack_config_from_file
-from sizing.loader import load_workload, parse_workload
-from sizing.plan import plan_workload
-from sizing.workload import Workload
+from sizing.planning.plan import plan_workload
+from sizing.spec.deployment import DeploymentOptions, options_from_dict, stack_config_from_file
+from sizing.spec.workload import Workload
+from sizing.workloads import load_workload, parse_workload, place
 from sizing_infra.preview import PreviewResource, PreviewResult, run_preview
 from tests import terraform_cli
 from tests.conftest import ROOT
@@ -64,7 +64,7 @@ def _stack_file(stack: str) -> Callable[[], tuple[Workload, DeploymentOptions]]:
     def load() -> tuple[Workload, DeploymentOptions]:
         path = ROOT / f"Pulumi.{stack}.yaml"
         config = stack_config_from_file(path.read_text(), path.name)
-        return config.place(load_workload(ROOT / "stacks" / f"{stack}.yaml")), config.options
+        return place(load_workload(ROOT / "stacks" / f"{stack}.yaml"), config), config.options
     return load
 
 

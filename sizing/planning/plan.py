@@ -23,9 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from functools import lru_cache
 from collections.abc import Callable, Mapping
 from enum import Enum
+from functools import lru_cache
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field

@@ -6,8 +6,8 @@ a missing field fail instead of printing nothing).
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import jinja2
