@@ -207,14 +207,20 @@ def _repository(folder: Path) -> Callable[..., None]:
     return git
 
 
-def test_base_from_a_git_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    git = _repository(tmp_path)
-    stack = tmp_path / "stacks" / "shop.yaml"
+def _grown_stack(folder: Path) -> Path:
+    """A repository whose one commit has stacks/shop.yaml as the base, grown in the work tree."""
+    git = _repository(folder)
+    stack = folder / "stacks" / "shop.yaml"
     stack.parent.mkdir()
     stack.write_text(yaml.safe_dump(BASE))
     git("add", ".")
     git("commit", "-q", "-m", "base")
     stack.write_text(yaml.safe_dump(head("grow")))
+    return stack
+
+
+def test_base_from_a_git_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _grown_stack(tmp_path)
     monkeypatch.chdir(tmp_path / "stacks")  # a revision's file is found from anywhere in the repository
     runner = CliRunner()
     result = runner.invoke(cli, ["diff", "--base", "main", "--head", "shop.yaml", "--format", "json"])
@@ -284,15 +290,9 @@ def test_stack_config_changes_are_classified_too(tmp_path: Path, monkeypatch: py
 
 def test_base_revision_is_read_from_git_even_where_a_path_has_its_name(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    git = _repository(tmp_path)
-    stack = tmp_path / "stacks" / "shop.yaml"
-    stack.parent.mkdir()
-    stack.write_text(yaml.safe_dump(BASE))
-    git("add", ".")
-    git("commit", "-q", "-m", "base")
+    stack = _grown_stack(tmp_path)
     sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True,
                          check=True).stdout.strip()
-    stack.write_text(yaml.safe_dump(head("grow")))
     # A pull request that adds a directory named like the base commit, holding the head's stack.
     decoy = tmp_path / sha / "stacks"
     decoy.mkdir(parents=True)
