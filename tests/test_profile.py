@@ -35,7 +35,7 @@ from sizing.live.patterns import is_identifier, patterns
 from sizing.live.profile import build_profile, model_version
 from sizing.live.sampling import LATENCY_HISTOGRAM_BYTES, KeySample, ServerSample, ServerSnapshot
 from sizing.live.server import free_port, started_server
-from sizing.live.verification import settle
+from sizing.live.verification import rehashing, settle
 from sizing.memory.engines import engine_profile
 from sizing.render.profile_view import profile_yaml
 from tests.profile_data import EXPECTED, load_mixed
@@ -212,6 +212,7 @@ def _load(client: redis.Redis, scale: float) -> int:
     for args in WRITE_COMMANDS:  # every write command's latency histogram exists before the baseline
         client.execute_command(*args)  # type: ignore[no-untyped-call]
         client.delete(str(args[1]))
+    rehashing(client)  # and so does that of settle's DEBUG HTSTATS
     histograms, before = len(client.info("latencystats")), settle(client)
     load_mixed(client, scale, batch=500)
     after = settle(client)

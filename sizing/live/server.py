@@ -3,7 +3,9 @@
 A started server gets a free loopback port, no persistence, a raised ``hz`` so that
 incremental rehashing finishes quickly, ``maxmemory`` far above the data (so growth is
 never refused) with the cluster's eviction policy (it decides whether small integers are
-shared), and the cluster's encoding parameters. It is stopped when the context exits.
+shared), no slow log (each entry is ~0.3-1.7 kB of used_memory that is not data, and how
+many a load leaves depends on how busy the machine is), and the cluster's encoding
+parameters. It is stopped when the context exits.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from sizing.errors import ServerError
 from sizing.memory.limits import EncodingLimits
@@ -30,6 +34,8 @@ MEASUREMENT_HZ = 100
 table resizing run from the tick, so the data settles in seconds instead of minutes."""
 MEASUREMENT_MAXMEMORY = "64gb"
 """Far above any sample, so table growth near the limit is never refused (dictExpandAllowed)."""
+POLL_SECONDS = 0.01
+"""Pause between checks while waiting for a server to answer, reach cluster_state:ok or exit."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ def server_args(limits: EncodingLimits, version: str, cluster_mode: bool, workdi
     pack = "ziplist" if legacy else "listpack"
     args = [
         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
-        "--dir", workdir, "--hz", str(MEASUREMENT_HZ),
+        "--dir", workdir, "--hz", str(MEASUREMENT_HZ), "--slowlog-log-slower-than", "-1",
         "--maxmemory", MEASUREMENT_MAXMEMORY, "--maxmemory-policy", limits.maxmemory_policy,
         f"--hash-max-{pack}-entries", str(limits.hash_max_listpack_entries),
         f"--hash-max-{pack}-value", str(limits.hash_max_listpack_value),
@@ -137,8 +143,10 @@ def started_server(binary: str, limits: EncodingLimits, cluster_mode: bool) -> I
                 _own_all_slots(client, version)
             yield client
         finally:
+            # One attempt: the server closing the connection is SHUTDOWN's success, and
+            # redis-py's default retries would back off for seconds reconnecting to it.
             with contextlib.suppress(Exception):
-                redis.Redis(host="127.0.0.1", port=port, socket_timeout=5).shutdown(nosave=True)
+                _single_attempt_client(port, socket_timeout=5).shutdown(nosave=True)
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -146,19 +154,31 @@ def started_server(binary: str, limits: EncodingLimits, cluster_mode: bool) -> I
                 process.wait()
 
 
+def _single_attempt_client(port: int, socket_timeout: float) -> redis.Redis:
+    """A client that reports a refused or closed connection at once instead of retrying."""
+    return redis.Redis(host="127.0.0.1", port=port, socket_timeout=socket_timeout, retry=Retry(NoBackoff(), 0))
+
+
 def _wait_for(process: subprocess.Popen[bytes], port: int, log_path: str) -> redis.Redis:
+    """The measuring client, once the server answers PING (checked every POLL_SECONDS)."""
     client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=60)
+    probe = _single_attempt_client(port, socket_timeout=60)  # refused while starting: no backoff
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            with open(log_path) as log:
-                tail = log.read()[-600:]
-            raise ServerError(f"server exited at start (code {process.returncode}): {tail.strip()}")
-        try:
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                with open(log_path) as log:
+                    tail = log.read()[-600:]
+                raise ServerError(f"server exited at start (code {process.returncode}): {tail.strip()}")
+            try:
+                probe.ping()
+            except redis.ConnectionError:
+                time.sleep(POLL_SECONDS)
+                continue
             client.ping()
             return client
-        except redis.ConnectionError:
-            time.sleep(0.05)
+    finally:
+        probe.close()
     process.kill()
     raise ServerError("server did not answer within 15 s")
 
@@ -176,7 +196,7 @@ def _own_all_slots(client: redis.Redis, version: str) -> None:
         text = info.decode() if isinstance(info, bytes) else str(info)
         if "cluster_state:ok" in text:
             return
-        time.sleep(0.1)
+        time.sleep(POLL_SECONDS)  # a new master turns ok 2 s after its first state update (CLUSTER_WRITABLE_DELAY)
     raise ServerError("single-node cluster did not reach cluster_state:ok")
 
 

@@ -4,9 +4,9 @@ Method (each step guards against a known source of error):
   1. Run every command the load uses once and ``FLUSHALL``: Redis 7+ allocates a latency
      histogram per command on its first use, which must be in the baseline.
   2. Detect the allocator build from a small probe load, then ``FLUSHALL`` again.
-  3. Per keyspace, and then for all keyspaces together: wait until ``used_memory`` is
-     stable (incremental rehashing finished), read the baseline, load with a separate
-     connection that is then closed, wait until stable again, read the growth.
+  3. Per keyspace, and then for all keyspaces together: wait until the server is at rest
+     (no table rehashing, ``used_memory`` stable), read the baseline, load with a separate
+     connection that is then closed, wait until at rest again, read the growth.
 The model is evaluated for exactly the keys loaded (``sample`` scales key counts); the
 full-size prediction is shown beside it, never a measurement scaled up.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import redis
 from pydantic import BaseModel, ConfigDict
@@ -26,7 +27,11 @@ from sizing.spec.workload import Cluster, Keyspace
 
 PIPELINE_COMMANDS = 200
 SETTLE_QUIET_SECONDS = 1.0
-"""used_memory must stay unchanged this long to count as settled."""
+"""used_memory must stay unchanged this long to count as settled, where the server cannot
+say whether its tables are rehashing (no DEBUG HTSTATS, or per-slot tables: see settle)."""
+SETTLE_QUIET_TICKS = 10
+"""Where it can: used_memory must stay unchanged for this many server ticks (serverCron runs
+hz times a second and does the timed work: rehash steps, client buffer resizing)."""
 SETTLE_TIMEOUT_SECONDS = 180.0
 """Longest wait for settling (Valkey 8 cluster mode at default hz needs ~100 s)."""
 ALLOCATOR_PROBE_KEYS = 4000
@@ -98,6 +103,7 @@ def warm_up(client: redis.Redis) -> None:
         client.delete(key)  # one key per DEL: cluster mode refuses keys of several slots
     client.dbsize()
     client.info("memory")
+    rehashing(client)
     client.flushall(asynchronous=False)
 
 
@@ -106,18 +112,102 @@ def used_memory(client: redis.Redis) -> int:
 
 
 def settle(client: redis.Redis) -> int:
-    """Wait until ``used_memory`` stops changing; return it."""
+    """Wait until the server is at rest; return its ``used_memory``.
+
+    At rest: the database's main and expires tables are not rehashing (``DEBUG HTSTATS``,
+    polled until they are not), then ``used_memory`` reads the same on every read for
+    ``SETTLE_QUIET_TICKS`` server ticks, which also lets the server free the closed loader
+    connection and resize the measuring connection's buffers, and still no table is
+    rehashing. Returns as soon as that holds.
+    Where the server cannot tell (DEBUG refused, as on ElastiCache; or one table per cluster
+    slot, Redis 7.4+ and Valkey 8, resized from the tick), used_memory must stay unchanged
+    for ``SETTLE_QUIET_SECONDS`` instead.
+
+    Only INFO memory is read on ``client``: the checks use a connection of their own, closed
+    before the quiet reads, so that the measuring connection's buffers see the same replies
+    at the baseline and after a load.
+    """
     deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
+    while True:
+        value = _unchanged_used_memory(client, _wait_until_rehashed(client, deadline), deadline)
+        if not rehashing(client):  # none began meanwhile (a resize from the tick, after deletes)
+            return value
+
+
+def _unchanged_used_memory(client: redis.Redis, quiet: float, deadline: float) -> int:
+    """used_memory once it has read the same for ``quiet`` seconds."""
+    poll = min(0.05, quiet / SETTLE_QUIET_TICKS)
     last = used_memory(client)
     quiet_since = time.monotonic()
     while time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(poll)
         now = used_memory(client)
         if now != last:
             last, quiet_since = now, time.monotonic()
-        elif time.monotonic() - quiet_since >= SETTLE_QUIET_SECONDS:
+        elif time.monotonic() - quiet_since >= quiet:
             return now
     raise ServerError(f"used_memory still changing after {SETTLE_TIMEOUT_SECONDS:.0f} s")
+
+
+def rehashing(client: redis.Redis) -> bool | None:
+    """Whether the main or expires table of ``client``'s database is being rehashed, from
+    ``DEBUG HTSTATS`` on a connection of its own; None if the server refuses DEBUG or its
+    answer is not the one-table-per-database form (``Hash table 0 stats``)."""
+    probe = _connection_like(client, socket_timeout=60)
+    try:
+        return _rehashing(probe, int(client.connection_pool.connection_kwargs.get("db") or 0))
+    finally:
+        probe.close()
+
+
+def _rehashing(probe: redis.Redis, db: int) -> bool | None:
+    try:
+        stats = probe.execute_command("DEBUG", "HTSTATS", db)  # type: ignore[no-untyped-call]
+    except redis.ResponseError:
+        return None  # DEBUG disabled (enable-debug-command) or renamed
+    text = stats.decode() if isinstance(stats, bytes) else str(stats)
+    if "Hash table 0 stats" not in text:
+        return None
+    return "rehashing target" in text  # "Hash table 1 stats (rehashing target)": ht[1] in use
+
+
+def _wait_until_rehashed(client: redis.Redis, deadline: float) -> float:
+    """Poll until no table of ``client``'s database is rehashing; return the quiet time
+    ``settle`` then needs (``SETTLE_QUIET_TICKS`` ticks, or ``SETTLE_QUIET_SECONDS``)."""
+    probe = _connection_like(client, socket_timeout=60)
+    try:
+        server = probe.info("server")
+        hz = max(1, int(server.get("hz", 10)))
+        db = int(client.connection_pool.connection_kwargs.get("db") or 0)
+        while True:
+            state = _rehashing(probe, db)
+            if state is None:
+                return SETTLE_QUIET_SECONDS
+            if not state:
+                return SETTLE_QUIET_TICKS / hz if _one_table_per_db(server) else SETTLE_QUIET_SECONDS
+            if time.monotonic() >= deadline:
+                raise ServerError(f"tables still rehashing after {SETTLE_TIMEOUT_SECONDS:.0f} s")
+            time.sleep(1 / hz)
+    finally:
+        probe.close()
+
+
+def _one_table_per_db(server: dict[str, Any]) -> bool:
+    """Whether a database is one main and one expires table, all that HTSTATS describes:
+    Redis before 7.4 and Valkey 7 (Redis 7.4+ and Valkey 8 keep a table per cluster slot)."""
+    version = str(server.get("valkey_version") or server.get("redis_version") or "0.0")
+    try:
+        major, minor = (int(part) for part in version.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) < ((8, 0) if "valkey_version" in server else (7, 4))
+
+
+def _connection_like(client: redis.Redis, socket_timeout: float) -> redis.Redis:
+    """A new connection to the server behind ``client``, as the same user, to the same database."""
+    kwargs = client.connection_pool.connection_kwargs
+    return redis.Redis(host=kwargs["host"], port=kwargs["port"], password=kwargs.get("password"),
+                       username=kwargs.get("username"), db=kwargs.get("db") or 0, socket_timeout=socket_timeout)
 
 
 def load(client: redis.Redis, keyspaces: Iterable[tuple[int, Keyspace]], keyspace_count: int, progress: Progress) -> None:
