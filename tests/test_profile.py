@@ -38,6 +38,7 @@ from sizing.live.server import free_port, started_server
 from sizing.live.verification import rehashing, settle
 from sizing.memory.engines import engine_profile
 from sizing.render.profile_view import profile_yaml
+from tests.conftest import ROOT
 from tests.profile_data import EXPECTED, load_mixed
 
 TOLERANCE_PERCENT = 2.0
@@ -365,3 +366,12 @@ def test_tls_and_acl_user(debian_redis_server: str, tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_histogram_size_is_the_measured_one() -> None:
+    # One fact: the profiler subtracts the histograms the server-memory measurements recorded.
+    import csv
+
+    with (ROOT / "sizing/catalog/data/server_memory.csv").open() as handle:
+        measured = {int(row["histogram_bytes"]) for row in csv.DictReader(handle) if row["histogram_bytes"] != "0"}
+    assert measured == {LATENCY_HISTOGRAM_BYTES}

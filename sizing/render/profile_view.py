@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from sizing.live.profile import COUNT_FIELD, ITEM_FIELD, KeyspaceProfile, Profile
+from sizing.live.sampling import LATENCY_HISTOGRAM_BYTES
 from sizing.units import human_bytes
 
 COMMENT_COLUMN = 34
@@ -63,7 +64,7 @@ def _header(profile: Profile, generated_at: str) -> list[str]:
         f"#   dataset {human_bytes(profile.measured_dataset_bytes)} ({profile.measured_dataset_bytes:,} bytes): "
         "used_memory less used_memory_startup, client,",
         f"#   replication, AOF, script and cluster-link memory and {histograms} latency histograms "
-        f"of {24_688:,} bytes.",
+        f"of {LATENCY_HISTOGRAM_BYTES:,} bytes.",
         f"# Sample: {profile.sampled_keys:,} keys read with SCAN ({100 * share:.1f}%); {how}.",
         f"# Model ({profile.allocator} jemalloc): {human_bytes(profile.predicted_dataset_bytes)} "
         f"({profile.predicted_dataset_bytes:,} bytes) for this definition, "
