@@ -13,7 +13,7 @@ import pulumi
 
 from sizing.planning.plan import plan_workload
 from sizing.workloads import load_workload, place
-from sizing_infra import load_stack_config, provision
+from sizing_infra import load_stack_config, provision, reported_as_run_errors
 
 
 def workload_path() -> str:
@@ -22,9 +22,10 @@ def workload_path() -> str:
 
 
 def main() -> None:
-    stack = load_stack_config()
-    # Clusters that name no regions go to the stack's aws:region.
-    plans = plan_workload(place(load_workload(workload_path()), stack))
+    with reported_as_run_errors():  # bad input is one line, as in the CLI, not a traceback
+        stack = load_stack_config()
+        # Clusters that name no regions go to the stack's aws:region.
+        plans = plan_workload(place(load_workload(workload_path()), stack))
     for name, value in provision(plans, stack.options).items():
         pulumi.export(name, value)
 

@@ -67,7 +67,8 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sizing.live.server import command, describe, started_server
+from sizing.live.client import command, describe
+from sizing.live.server import started_server
 from sizing.live.verification import settle, warm_up
 from sizing.memory.engines import engine_profile
 

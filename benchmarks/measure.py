@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sizing.live.server import describe, started_server
+from sizing.live.client import describe
+from sizing.live.server import started_server
 from sizing.live.verification import detect_allocator, verify_cluster, warm_up
 from sizing.memory.engines import engine_profile
 from sizing.planning.parameter_group import encoding_limits

@@ -21,7 +21,8 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sizing.live.server import describe, started_server
+from sizing.live.client import describe
+from sizing.live.server import started_server
 from sizing.live.verification import settle, warm_up
 from sizing.memory.engines import engine_profile
 

@@ -36,8 +36,8 @@ class NoViableNodeError(SizingError):
     def __init__(self, cluster: str, rejections: tuple[Any, ...]) -> None:
         self.cluster = cluster
         self.rejections = rejections
-        nearest = "; ".join(f"{r.node_type}: {r.reason}" for r in rejections[:3])
-        super().__init__(f"no node type can carry cluster '{cluster}' ({len(rejections)} rejected; nearest: {nearest})")
+        # The nearest rejections are worded by the render layer (sizing/render/rejections.py).
+        super().__init__(f"no node type can carry cluster '{cluster}' ({len(rejections)} rejected)")
 
 
 class ConfigError(SizingError):

@@ -7,6 +7,7 @@ with its own workload file's plans, or use :class:`CacheCluster` directly.
 
 from sizing_infra.cache_alarms import CacheAlarms, CacheAlarmsArgs, alarm_rules, member_cluster_ids
 from sizing_infra.cache_cluster import CacheCluster, CacheClusterArgs, CacheNetwork
+from sizing_infra.errors import reported_as_run_errors
 from sizing_infra.options import (
     ConfigError,
     DeploymentOptions,
@@ -35,4 +36,5 @@ __all__ = [
     "member_cluster_ids",
     "options_from_dict",
     "provision",
+    "reported_as_run_errors",
 ]

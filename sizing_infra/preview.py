@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime.stack import run_pulumi_func
 
 from sizing.planning.plan import ClusterPlan
 from sizing_infra.options import PROJECT, DeploymentOptions
 from sizing_infra.program import provision
+from sizing_infra.sdk_internals import is_secret, recording_monitor, run_program
 
 PLACEHOLDER_SECRET = "preview-placeholder-token-not-a-secret"
 
@@ -66,22 +65,18 @@ class PreviewResource:
     @property
     def secret_inputs(self) -> set[str]:
         """Input names whose values the engine receives as secrets."""
-        return {key for key, value in self.inputs.items() if _is_secret(value)}
+        return {key for key, value in self.inputs.items() if is_secret(value)}
 
     @property
     def shown_inputs(self) -> dict[str, Any]:
         """Inputs with secret values replaced by ``[secret]``, safe to print."""
-        return {key: "[secret]" if _is_secret(value) else value for key, value in self.inputs.items()}
-
-
-def _is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(pulumi.runtime.rpc._special_sig_key) == pulumi.runtime.rpc._special_secret_sig
+        return {key: "[secret]" if is_secret(value) else value for key, value in self.inputs.items()}
 
 
 def revealed(value: Any) -> Any:
     """``value`` with every secret envelope (``{<sig>: <secret sig>, "value": ...}``) replaced by
     what it holds: what the provider receives."""
-    if _is_secret(value):
+    if is_secret(value):
         return revealed(value["value"])
     if isinstance(value, dict):
         return {key: revealed(item) for key, item in value.items()}
@@ -152,11 +147,10 @@ class _Mocks(pulumi.runtime.Mocks):
         return {}, None
 
 
-class _RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The mock monitor, also keeping what each registration asked for."""
+class _Recorder:
+    """Keeps what each registration asked for, in the program's construction order."""
 
     def __init__(self, mocks: _Mocks) -> None:
-        super().__init__(mocks)
         self.created = mocks.created
         self.recorded: list[PreviewResource] = []
         self.constructed: dict[tuple[str, str], int] = {}
@@ -168,19 +162,18 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         a thread pool, in an order that varies from run to run."""
         self.constructed.setdefault((args.type_, args.name), len(self.constructed))
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
-        if request.type != "pulumi:pulumi:Stack":
-            created = self.created.pop((request.type, request.name))
-            self.recorded.append(PreviewResource(
-                urn=response.urn, type=request.type, name=request.name, parent=request.parent,
-                custom=bool(request.custom), inputs=created.inputs,
-                protect=bool(request.protect), retain_on_delete=bool(request.retainOnDelete),
-                ignore_changes=tuple(request.ignoreChanges), provider=request.provider,
-                id=created.id, outputs=created.state,
-                property_dependencies={key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()},
-                dependencies=tuple(request.dependencies)))
-        return response
+    def register(self, request: Any, response: Any) -> None:
+        if request.type == "pulumi:pulumi:Stack":
+            return
+        created = self.created.pop((request.type, request.name))
+        self.recorded.append(PreviewResource(
+            urn=response.urn, type=request.type, name=request.name, parent=request.parent,
+            custom=bool(request.custom), inputs=created.inputs,
+            protect=bool(request.protect), retain_on_delete=bool(request.retainOnDelete),
+            ignore_changes=tuple(request.ignoreChanges), provider=request.provider,
+            id=created.id, outputs=created.state,
+            property_dependencies={key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()},
+            dependencies=tuple(request.dependencies)))
 
     def in_construction_order(self) -> list[PreviewResource]:
         return sorted(self.recorded, key=lambda r: self.constructed.get((r.type, r.name), len(self.constructed)))
@@ -220,7 +213,7 @@ class _WorkerLoops:
 def run_preview(plans: list[ClusterPlan], options: DeploymentOptions, stack: str = "preview") -> PreviewResult:
     """Provision ``plans`` under mocks; returns what was registered and the stack outputs."""
     mocks = _Mocks()
-    monitor = _RecordingMonitor(mocks)
+    recorder = _Recorder(mocks)
     workers = _WorkerLoops()
     loop = asyncio.new_event_loop()
     loop.set_default_executor(workers.executor)
@@ -228,8 +221,9 @@ def run_preview(plans: list[ClusterPlan], options: DeploymentOptions, stack: str
     outputs: dict[str, Any] = {}
     secret_outputs: set[str] = set()
     try:
-        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
-        pulumi.runtime.register_stack_transformation(monitor.note_construction)
+        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=True,
+                                 monitor=recording_monitor(mocks, recorder.register))
+        pulumi.runtime.register_stack_transformation(recorder.note_construction)
 
         async def program() -> None:
             for name, value in provision(plans, options).items():
@@ -237,13 +231,13 @@ def run_preview(plans: list[ClusterPlan], options: DeploymentOptions, stack: str
                 outputs[name] = resolved
                 secret_outputs.update(name if key == "" else f"{name}.{key}" for key in secret)
 
-        loop.run_until_complete(run_pulumi_func(program))
+        loop.run_until_complete(run_program(program))
     finally:
         # Threads first (they may still hold a call), then their loops, then ours.
         workers.close()
         loop.close()
         asyncio.set_event_loop(None)
-    return PreviewResult(resources=monitor.in_construction_order(), outputs=outputs, secret_outputs=secret_outputs)
+    return PreviewResult(resources=recorder.in_construction_order(), outputs=outputs, secret_outputs=secret_outputs)
 
 
 async def _resolve(value: Any) -> tuple[Any, set[str]]:

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from sizing import load_workload
 from sizing.cli import cli
-from sizing.live.server import binary_version, describe, started_server
+from sizing.live.client import describe
+from sizing.live.server import binary_version, started_server
 from sizing.live.verification import detect_allocator, verify_cluster, warm_up
 from sizing.memory.engines import engine_profile
 from sizing.planning.parameter_group import encoding_limits
@@ -68,7 +69,7 @@ def test_verify_command_end_to_end(debian_redis_server: str, tmp_path) -> None: 
 def test_emitted_parameters_are_accepted_by_a_real_server(debian_redis_server: str) -> None:
     """Every value the program puts in a redis7 parameter group that the engine itself has
     is accepted by CONFIG SET (or, where fixed at start-up, equals what the server runs)."""
-    from sizing.live.server import command
+    from sizing.live.client import command
     from sizing.planning.plan import plan_cluster, plan_workload
     from sizing_infra import DeploymentOptions
     from sizing_infra.preview import run_preview

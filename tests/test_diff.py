@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from sizing import parse_workload
 from sizing.cli import cli
-from sizing.render.diff_view import GITHUB_COMMENT_LIMIT, marker, render_diff_markdown
+from sizing.render.diff_view import GITHUB_COMMENT_LIMIT, marker, problem, render_diff_markdown
 from sizing.review.diff import Impact, diff_workloads
 from tests.conftest import ROOT
 
@@ -147,7 +147,9 @@ def test_unplannable_head_is_underprovisioned() -> None:
     result = diff_workloads(parse_workload(yaml.safe_dump(BASE), "b"), parse_workload(yaml.safe_dump(spec), "h"))
     sessions = result.clusters[0]
     assert sessions.name == "sessions" and sessions.underprovisioned and sessions.after is None
-    assert "no node type can carry it" in sessions.problem
+    assert sessions.unplannable and sessions.nearest_rejection is not None
+    assert sessions.nearest_rejection.node_type.startswith("cache.t4g.")
+    assert problem(sessions).startswith("no node type can carry it; nearest: needs ")
     assert "UNDERPROVISIONED" in render_diff_markdown(result, "shop")
 
 

@@ -14,7 +14,8 @@ from sizing.errors import NoViableNodeError
 from sizing.memory.engines import engine_profile
 from sizing.planning.capacity import node_memory, plannable_memory_bytes
 from sizing.planning.estimate import dataset_model
-from sizing.planning.plan import HOURS_PER_MONTH, Bottleneck, plan_cluster
+from sizing.planning.plan import HOURS_PER_MONTH, Bottleneck, Quantity, plan_cluster
+from sizing.render.rejections import reason
 from tests.conftest import ROOT, cluster, strings
 
 SMALL_CATALOG = ("cache.r7g.large", "cache.r7g.xlarge", "cache.r7g.2xlarge", "cache.m7g.large", "cache.t4g.medium",
@@ -37,10 +38,15 @@ def test_example_plans_fit_with_headroom() -> None:
 def test_memory_rejection_gives_the_numbers() -> None:
     big = cluster(strings(keys=200_000_000, value_bytes=200), cluster_mode="disabled")
     plan = plan_cluster(big, reduced_catalog())
-    reasons = [r.reason for r in plan.rejected if r.bottleneck is Bottleneck.memory]
-    assert reasons
+    memory = [r for r in plan.rejected if r.bottleneck is Bottleneck.memory]
+    assert memory
+    nearest = memory[0]
+    assert nearest.unit is Quantity.memory_bytes and nearest.at_shards == 1 and not nearest.cluster_mode
+    assert nearest.needed is not None and nearest.offered is not None and nearest.needed > nearest.offered
+    assert nearest.shortfall == pytest.approx(nearest.needed / nearest.offered)
+    assert (nearest.reserved_percent, nearest.headroom_percent, nearest.hot_data_percent) == (25, 10, None)
     assert re.match(r"needs [\d,.]+ GiB per node at 1 shard \(cluster mode disabled\); cache\.\S+ offers [\d,.]+ GiB "
-                    r"after the 25% reserve and 10% headroom", reasons[0])
+                    r"after the 25% reserve and 10% headroom", reason(nearest))
 
 
 def test_nothing_fits_raises_with_rejections() -> None:
@@ -241,8 +247,9 @@ def test_data_tiering_rejection_names_the_ssd_when_it_binds() -> None:
         plan_cluster(cluster(strings(keys=200_000_000, key_bytes=16, value_bytes=20_000), cluster_mode="disabled",
                              nodes={"families": ["r6gd"], "data_tiering": True}, traffic={"hot_data_percent": 5}),
                      advise=False)
-    reasons = [r.reason for r in error.value.rejections if r.node_type == "cache.r6gd.16xlarge"]
-    assert reasons and re.search(r"of cold values on SSD per node at 1 shard .*offers [\d,.]+ GiB of SSD", reasons[0])
+    biggest = [r for r in error.value.rejections if r.node_type == "cache.r6gd.16xlarge"]
+    assert biggest and biggest[0].unit is Quantity.ssd_bytes
+    assert re.search(r"of cold values on SSD per node at 1 shard .*offers [\d,.]+ GiB of SSD", reason(biggest[0]))
 
 
 def test_reserved_prices_are_the_published_offers() -> None:

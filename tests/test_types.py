@@ -5,36 +5,53 @@ typechecker: mypy)."""
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
 
+CACHE_UNUSED_DAYS = 14
+"""Cache directories of other environments not used for this long are removed."""
+
 
 def mypy_cache_dir() -> Path | None:
-    """Where mypy keeps its incremental cache for this interpreter, across sessions and checkouts.
+    """Where mypy keeps its incremental cache for this environment, across sessions and checkouts.
 
     Nearly all of a cold run (~90 s) is pulumi_aws, which the program imports: thousands of
     modules that change only when the package does. In the work tree's .mypy_cache a fresh
-    clone (as in CI) starts cold every time; here, beside pip's cache, it does not. mypy
-    checks each cached module against its source file (size, mtime, hash) and the options,
-    and checks again whatever changed or depends on it, so a warm run reports exactly what a
-    cold one does. One directory per interpreter prefix, since the cache records where each
-    installed module was found. None where no such directory can be made, or MYPY_CACHE_DIR
+    clone (as CI makes, with a virtual environment of its own) starts cold every time; here,
+    beside pip's cache, it does not. mypy checks each cached module against its source file
+    (size and hash, whatever its path) and the options, and checks again whatever changed or
+    depends on it, so a warm run reports exactly what a cold one does.
+
+    One directory per Python, mypy and pydantic version (pydantic's mypy plugin is recorded in
+    every entry): a change of any of them invalidates the whole cache, so environments that
+    differ there each keep their own instead of invalidating each other's; environments alike
+    share one, wherever they are. None where no such directory can be made, or MYPY_CACHE_DIR
     already says where (then mypy's choice).
     """
     if os.environ.get("MYPY_CACHE_DIR"):
         return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    prefix = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
-    path = base / "elasticache-sizing" / f"mypy-{sys.version_info.major}.{sys.version_info.minor}-{prefix}"
+    try:
+        versions = [importlib.metadata.version(name) for name in ("mypy", "pydantic")]
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    key = hashlib.sha256("\n".join([sys.version, *versions]).encode()).hexdigest()[:12]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "elasticache-sizing"
+    path = base / f"mypy-{sys.version_info.major}.{sys.version_info.minor}-{key}"
     try:
         path.mkdir(parents=True, exist_ok=True)
+        path.touch()  # its mtime says when it was last used
+        for other in base.glob("mypy-*"):
+            if other != path and time.time() - other.stat().st_mtime > CACHE_UNUSED_DAYS * 86_400:
+                shutil.rmtree(other, ignore_errors=True)
     except OSError:
         return None
     return path

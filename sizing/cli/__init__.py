@@ -53,7 +53,7 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except SizingError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {_message(exc)}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
@@ -61,3 +61,10 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+
+
+
+def _message(error: SizingError) -> str:
+    from sizing.render.rejections import error_message  # the planner's imports, only when one fails
+
+    return error_message(error)

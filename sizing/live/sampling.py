@@ -33,7 +33,7 @@ import redis
 from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.errors import ServerError
-from sizing.live.server import command
+from sizing.live.client import command, engine_and_version
 
 DEFAULT_SAMPLE_KEYS = 10_000
 """Keys inspected by default: a pattern holding 5% of the keys is then counted within
@@ -212,11 +212,11 @@ def snapshot(client: redis.Redis) -> ServerSnapshot:
     server, memory = client.info("server"), client.info("memory")
     cpu, stats = client.info("cpu"), client.info("stats")
     kwargs = client.connection_pool.connection_kwargs
-    engine = "valkey" if "valkey_version" in server else "redis"
+    engine, version = engine_and_version(server)
     return ServerSnapshot(
         address=f"{kwargs.get('host')}:{kwargs.get('port')}",
         engine=engine,
-        version=str(server.get("valkey_version") or server["redis_version"]),
+        version=version,
         cluster_enabled=bool(client.info("cluster").get("cluster_enabled")),
         keys=int(client.dbsize()),
         used_memory_bytes=int(memory["used_memory"]),

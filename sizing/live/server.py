@@ -19,15 +19,15 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from sizing.errors import ServerError
+from sizing.live.client import command
 from sizing.memory.limits import EncodingLimits
+from sizing.versions import minor_version
 
 MEASUREMENT_HZ = 100
 """Server ticks per second while measuring (default 10): rehashing and Valkey 8's per-slot
@@ -36,19 +36,6 @@ MEASUREMENT_MAXMEMORY = "64gb"
 """Far above any sample, so table growth near the limit is never refused (dictExpandAllowed)."""
 POLL_SECONDS = 0.01
 """Pause between checks while waiting for a server to answer, reach cluster_state:ok or exit."""
-
-
-@dataclass(frozen=True)
-class ServerInfo:
-    """What a running server says about itself."""
-
-    engine: str
-    version: str
-    allocator: str
-
-    @property
-    def minor_version(self) -> str:
-        return ".".join(self.version.split(".")[:2])
 
 
 def default_server_binary() -> str:
@@ -121,7 +108,7 @@ def binary_version(binary: str) -> str:
         raise ServerError(f"cannot run {binary}: {exc}") from None
     for word in out.split():
         if word.startswith("v="):
-            return ".".join(word[2:].split(".")[:2])
+            return minor_version(word[2:])
     raise ServerError(f"cannot read the version of {binary}: {out.strip()!r}")
 
 
@@ -198,17 +185,3 @@ def _own_all_slots(client: redis.Redis, version: str) -> None:
             return
         time.sleep(POLL_SECONDS)  # a new master turns ok 2 s after its first state update (CLUSTER_WRITABLE_DELAY)
     raise ServerError("single-node cluster did not reach cluster_state:ok")
-
-
-def command(client: redis.Redis, *args: str | int) -> Any:
-    """A raw command (redis-py leaves ``execute_command`` untyped)."""
-    return client.execute_command(*args)  # type: ignore[no-untyped-call]
-
-
-def describe(client: redis.Redis) -> ServerInfo:
-    """Engine, version and allocator a server reports."""
-    info = client.info("server")
-    memory = client.info("memory")
-    if "valkey_version" in info:
-        return ServerInfo("valkey", str(info["valkey_version"]), str(memory.get("mem_allocator", "")))
-    return ServerInfo("redis", str(info["redis_version"]), str(memory.get("mem_allocator", "")))

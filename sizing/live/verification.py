@@ -21,6 +21,7 @@ import redis
 from pydantic import BaseModel, ConfigDict
 
 from sizing.errors import ServerError
+from sizing.live.client import describe
 from sizing.live.synthetic import commands
 from sizing.planning.estimate import estimate_cluster
 from sizing.spec.workload import Cluster, Keyspace
@@ -274,8 +275,6 @@ def verify_cluster(
 
     ``allocator``: the allocator profile to predict with; detected from the server if None.
     """
-    from sizing.live.server import describe
-
     server = describe(client)
     warm_up(client)
     allocator = allocator or detect_allocator(client)

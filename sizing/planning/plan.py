@@ -55,7 +55,6 @@ from sizing.planning.estimate import dataset_model
 from sizing.planning.parameter_group import parameter_family, parameter_group
 from sizing.planning.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
 from sizing.spec.workload import Cluster, Workload
-from sizing.units import gib
 
 HOURS_PER_MONTH = 730
 """AWS pricing convention for monthly estimates."""
@@ -69,6 +68,9 @@ GLOBAL_DATASTORE_FAMILIES = ("m5", "m6g", "m7g", "m8g", "r5", "r6g", "r6gd", "r7
 TIE_BAND = 0.01
 """Options within 1% of the cheapest cost are treated as equal."""
 SHOWN_ALTERNATIVES = 4
+PREVIOUS_GENERATION = "previous generation"
+"""What an engine rejection of a T2 node lacks: T2 nodes can no longer be created (ElastiCache
+supported node types, previous generation)."""
 
 
 class Bottleneck(str, Enum):
@@ -83,16 +85,48 @@ class Bottleneck(str, Enum):
     data_tiering = "data_tiering"
 
 
+class Quantity(str, Enum):
+    """What a rejection's ``needed`` and ``offered`` count."""
+
+    memory_bytes = "memory_bytes"
+    """Per node, after the reserve and the target headroom."""
+    ssd_bytes = "ssd_bytes"
+    """Of cold values on a data-tiering node's SSD, after the target headroom."""
+    ops_per_sec = "ops_per_sec"
+    """Peak commands per second per shard."""
+    network_bytes_per_sec = "network_bytes_per_sec"
+    """Per node, requests, responses and replication."""
+    monthly_usd = "monthly_usd"
+    replicas = "replicas"
+    """Per shard."""
+    nodes = "nodes"
+    """Per cluster."""
+
+
 class Rejection(BaseModel):
-    """A node type that cannot carry the cluster, and why (in numbers)."""
+    """A node type that cannot carry the cluster, and why, in numbers: the render layer words it.
+
+    Capacity rejections say what the cluster needs of the bottleneck and what the node offers,
+    at the most shards the cluster allows. The others (engine, region, Global Datastore, data
+    tiering) name what is missing in ``missing``.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     node_type: str
     cluster_mode: bool
     bottleneck: Bottleneck
-    reason: str
-    shortfall: float = Field(default=float("inf"), description="Needed / offered at the most shards allowed (1 = just fits).")
+    needed: float | None = Field(default=None, description="What the cluster needs, in `unit`.")
+    offered: float | None = Field(default=None, description="What the node type offers, in `unit`.")
+    unit: Quantity | None = None
+    at_shards: int | None = Field(default=None, description="Shards at which needed and offered are compared.")
+    reserved_percent: int | None = Field(default=None, description="reserved-memory-percent behind a memory offer.")
+    headroom_percent: int | None = Field(default=None, description="Target headroom behind a memory offer.")
+    hot_data_percent: float | None = Field(default=None, description="Share of data kept in memory (data tiering).")
+    missing: tuple[str, ...] = Field(default=(), description="What the node type lacks: regions, an engine, a rule.")
+    shortfall: float | None = Field(
+        default=None, description="Needed / offered at the most shards allowed (1 = just fits); None when not a "
+                                  "matter of capacity.")
 
 
 class Option(BaseModel):
@@ -264,7 +298,8 @@ _BOTTLENECK_ORDER = {bottleneck: index for index, bottleneck in enumerate(Bottle
 
 def _rejection_order(rejection: Rejection) -> tuple[float, int, str]:
     """Nearest first: capacity rejections by how far they fall short, then the rest."""
-    return (rejection.shortfall, _BOTTLENECK_ORDER[rejection.bottleneck], rejection.node_type)
+    shortfall = float("inf") if rejection.shortfall is None else rejection.shortfall
+    return (shortfall, _BOTTLENECK_ORDER[rejection.bottleneck], rejection.node_type)
 
 
 class _OfferKey(NamedTuple):
@@ -295,22 +330,22 @@ def _offers(key: _OfferKey, catalog: Catalog) -> _Offers:
 
 def _offered(key: _OfferKey, catalog: Catalog, node: NodeType) -> dict[str, float] | Rejection:
     """The node type's hourly price per region, or why it cannot be used at all."""
-    def reject(bottleneck: Bottleneck, reason: str) -> Rejection:
-        return Rejection(node_type=node.name, cluster_mode=key.cluster_mode, bottleneck=bottleneck, reason=reason)
+    def reject(bottleneck: Bottleneck, *missing: str) -> Rejection:
+        return Rejection(node_type=node.name, cluster_mode=key.cluster_mode, bottleneck=bottleneck, missing=missing)
 
     if node.family == "t2":
-        return reject(Bottleneck.engine, "T2 nodes can no longer be created (previous generation)")
+        return reject(Bottleneck.engine, PREVIOUS_GENERATION)
     if not node.supports(key.engine, key.version):
-        return reject(Bottleneck.engine, f"not offered for {engine_profile(key.engine, key.version).label}")
+        return reject(Bottleneck.engine, engine_profile(key.engine, key.version).label)
     if node.data_tiering and not key.data_tiering:
-        return reject(Bottleneck.data_tiering, "data tiering not allowed (nodes.data_tiering: false)")
+        return reject(Bottleneck.data_tiering, "nodes.data_tiering: false")
     prices = {region: catalog.price(region, node.name, key.engine) for region in key.regions}
     missing = [region for region, price in prices.items() if price is None]
     if missing:
-        return reject(Bottleneck.region, f"not offered for {key.engine} in {', '.join(missing)}")
+        return reject(Bottleneck.region, key.engine, *missing)
     if len(key.regions) > 1 and (node.family not in GLOBAL_DATASTORE_FAMILIES or node.name.endswith(
             (".micro", ".small", ".medium"))):
-        return reject(Bottleneck.global_datastore, "Global Datastore needs m5/m6g/m7g/m8g/r5/r6g/r6gd/r7g/r8g/c7gn/c8gn, large or bigger")
+        return reject(Bottleneck.global_datastore, *GLOBAL_DATASTORE_FAMILIES)
     return {region: price for region, price in prices.items() if price is not None}
 
 
@@ -330,13 +365,14 @@ def _evaluate(
     memory_shards: dict[tuple[int, float, float], int | None],
 ) -> _Candidate | Rejection:
     """The smallest layout of ``node`` that carries the cluster in ``cluster_mode``, or why none does."""
-    def reject(bottleneck: Bottleneck, reason: str, shortfall: float = float("inf")) -> Rejection:
-        return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, reason=reason,
-                         shortfall=shortfall)
+    def reject(bottleneck: Bottleneck, needed: float, offered: float, unit: Quantity, shortfall: float | None = None,
+               at_shards: int | None = None, **memory: float | None) -> Rejection:
+        return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, needed=needed,
+                         offered=offered, unit=unit, at_shards=at_shards, shortfall=shortfall, **memory)
 
     replicas = cluster.availability.replicas_per_shard
     if not cluster_mode and replicas > MAX_REPLICAS_DISABLED:
-        return reject(Bottleneck.shard_limit, f"cluster mode disabled allows {MAX_REPLICAS_DISABLED} replicas")
+        return reject(Bottleneck.shard_limit, replicas, MAX_REPLICAS_DISABLED, Quantity.replicas, at_shards=1)
     usable = usable_memory_bytes(node, reserved)
     plannable = plannable_memory_bytes(usable)
     load = NodeLoad(cluster, profile, cluster_mode, node, len(cluster.regions) > 1 or replicas > 0)
@@ -349,7 +385,7 @@ def _evaluate(
     low = max(cluster.availability.min_shards if cluster_mode else 1, 1)
     high = min(cluster.availability.max_shards, MAX_NODES_PER_CLUSTER // (1 + replicas)) if cluster_mode else 1
     if low > high:
-        return reject(Bottleneck.shard_limit, f"{low} shards x {1 + replicas} nodes exceeds {MAX_NODES_PER_CLUSTER} nodes")
+        return reject(Bottleneck.shard_limit, low * (1 + replicas), MAX_NODES_PER_CLUSTER, Quantity.nodes, at_shards=low)
     # Engine load and traffic per shard fall as 1/shards: their shard counts are a division.
     # Memory is searched once per (usable memory, bandwidth) and shared by node types alike in both.
     by_cpu = math.ceil(traffic.peak_ops_per_sec / ops_capacity)
@@ -370,25 +406,21 @@ def _evaluate(
         guess = math.ceil(load.required_bytes(in_memory(low), low) * low / plannable)
         memory_shards[memo_key] = _smallest_fitting(low, high, fits, guess)
     by_memory = memory_shards[memo_key]
-    limit = "1 shard (cluster mode disabled)" if not cluster_mode else f"{high} shards"
     if by_memory is None:
         needed = load.required_bytes(in_memory(high), high)
         if hot < 1 and needed <= plannable:
             on_ssd = dataset.tiered_shard_bytes(high, growth, hot)[1]
-            return reject(Bottleneck.memory, f"needs {gib(on_ssd)} of cold values on SSD per node at {limit}; "
-                                             f"{node.name} offers {gib(ssd_plannable)} of SSD after "
-                                             f"{TARGET_HEADROOM_PERCENT}% headroom", on_ssd / ssd_plannable)
-        tiering = f" with {traffic.hot_data_percent:g}% of the data hot" if hot < 1 else ""
-        return reject(Bottleneck.memory, f"needs {gib(needed)} per node at {limit}{tiering}; {node.name} offers "
-                                         f"{gib(plannable)} after the {reserved}% reserve and "
-                                         f"{TARGET_HEADROOM_PERCENT}% headroom", needed / plannable)
+            return reject(Bottleneck.memory, on_ssd, ssd_plannable, Quantity.ssd_bytes, on_ssd / ssd_plannable, high,
+                          headroom_percent=TARGET_HEADROOM_PERCENT)
+        return reject(Bottleneck.memory, needed, plannable, Quantity.memory_bytes, needed / plannable, high,
+                      reserved_percent=reserved, headroom_percent=TARGET_HEADROOM_PERCENT,
+                      hot_data_percent=traffic.hot_data_percent if hot < 1 else None)
     if by_cpu > high:
-        return reject(Bottleneck.cpu, f"needs {traffic.peak_ops_per_sec / high:,.0f} ops/s per shard at {limit}; "
-                                      f"{node.name} plans for {ops_capacity:,.0f}", by_cpu / high)
+        return reject(Bottleneck.cpu, traffic.peak_ops_per_sec / high, ops_capacity, Quantity.ops_per_sec,
+                      by_cpu / high, high)
     if by_network > high:
-        return reject(Bottleneck.network, f"needs {traffic.peak_ops_per_sec / high * wire_per_op * 8 / 1e9:.2f} Gbps "
-                                          f"per node at {limit}; {node.name} plans for {net_capacity * 8 / 1e9:.2f}",
-                      by_network / high)
+        return reject(Bottleneck.network, traffic.peak_ops_per_sec / high * wire_per_op, net_capacity,
+                      Quantity.network_bytes_per_sec, by_network / high, high)
     shards = max(low, by_memory, by_cpu, by_network)
     binding = Bottleneck.memory
     if by_cpu == shards and by_cpu > by_memory:
@@ -399,8 +431,7 @@ def _evaluate(
     monthly = sum(nodes * price * HOURS_PER_MONTH for price in prices.values())
     budget = cluster.nodes.monthly_budget_usd
     if budget is not None and monthly > budget:
-        return reject(Bottleneck.budget, f"costs ${monthly:,.0f}/month for {shards} shard(s); budget ${budget:,.0f}",
-                      monthly / budget)
+        return reject(Bottleneck.budget, monthly, budget, Quantity.monthly_usd, monthly / budget, shards)
     def build() -> Option:
         return Option(
             node_type=node.name, family=node.family, cluster_mode=cluster_mode, shards=shards,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sizing.planning.capacity import TARGET_HEADROOM_PERCENT
+from sizing.render import rejections
 from sizing.render.plan_view import environment
 from sizing.review.diff import ClusterDiff, Impact, PlanSummary, WorkloadDiff
 from sizing.units import human_bytes, usd
@@ -65,8 +67,18 @@ def headline(diff: ClusterDiff) -> str:
         parts.append(f"headroom {after.headroom_percent:.0f}%")
     text = f"**{diff.name}**: {', '.join(parts)}: **{_impact(diff)}**"
     if diff.underprovisioned:
-        text += f"; **UNDERPROVISIONED**: {diff.problem}"
+        text += f"; **UNDERPROVISIONED**: {problem(diff)}"
     return text
+
+
+def problem(diff: ClusterDiff) -> str:
+    """Why the head is underprovisioned, in numbers ('' when it is not)."""
+    if diff.unplannable:
+        nearest = f"; nearest: {rejections.reason(diff.nearest_rejection)}" if diff.nearest_rejection else ""
+        return "no node type can carry it" + nearest
+    if diff.underprovisioned and diff.after:
+        return f"headroom {diff.after.headroom_percent:.0f}% is below the {TARGET_HEADROOM_PERCENT:.0f}% target"
+    return ""
 
 
 def _numbers(diff: ClusterDiff) -> list[dict[str, str]]:

@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from sizing.planning.plan import ClusterPlan, Option
+from sizing.render import rejections
 from sizing.units import human_bytes, usd
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -57,7 +58,7 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
              else f"-{usd(chosen.monthly_usd - o.monthly_usd)}/month (within the 1% tie band)"}
             for o in plan.alternatives
         ],
-        "rejected": [{"node_type": r.node_type, "reason": r.reason} for r in plan.rejected[:SHOWN_REJECTIONS]],
+        "rejected": [{"node_type": r.node_type, "reason": rejections.reason(r)} for r in plan.rejected[:SHOWN_REJECTIONS]],
         "recommendations": [r.text for r in plan.recommendations],
         "parameter_family": plan.parameter_family,
         "parameters": ", ".join(f"`{name} {value}`" for name, value in plan.parameters.items()),

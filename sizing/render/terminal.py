@@ -12,7 +12,8 @@ from rich.tree import Tree
 
 from sizing.memory.dataset import ClusterMemory
 from sizing.planning.plan import ClusterPlan, Option
-from sizing.render.diff_view import headline, summary
+from sizing.render import rejections
+from sizing.render.diff_view import headline, problem, summary
 from sizing.render.plan_view import reserved_text
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
@@ -131,7 +132,8 @@ def _option_dict(option: Option) -> dict[str, Any]:
 
 def _plan_dict(plan: ClusterPlan) -> dict[str, Any]:
     return {
-        **plan.model_dump(mode="json", exclude={"chosen", "alternatives"}),
+        **plan.model_dump(mode="json", exclude={"chosen", "alternatives", "rejected"}),
+        "rejected": [{**r.model_dump(mode="json"), "reason": rejections.reason(r)} for r in plan.rejected],
         "chosen": _option_dict(plan.chosen),
         "alternatives": [_option_dict(o) for o in plan.alternatives],
     }
@@ -181,7 +183,7 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
             alternatives.add_row(option.node_type, str(option.shards), f"${option.monthly_usd:,.0f}",
                                  f"+${option.monthly_usd - chosen.monthly_usd:,.0f}/month")
         for rejection in plan.rejected[:3]:
-            alternatives.add_row(rejection.node_type, "", "", rejection.reason)
+            alternatives.add_row(rejection.node_type, "", "", rejections.reason(rejection))
         out.print(alternatives)
         for recommendation in plan.recommendations:
             out.print(f"  [bold]tip[/bold]: {recommendation.text}")
@@ -253,6 +255,7 @@ def diff_json(result: WorkloadDiff) -> dict[str, Any]:
     document["cost_change_percent"] = round(result.cost_change_percent, 2)
     for cluster, model in zip(document["clusters"], result.clusters):
         cluster["cost_delta_usd"] = round(model.cost_delta_usd, 2)
+        cluster["problem"] = problem(model)
     return document
 
 

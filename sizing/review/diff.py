@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.catalog.parameters import family_parameters
 from sizing.errors import NoViableNodeError
 from sizing.planning.capacity import TARGET_HEADROOM_PERCENT
-from sizing.planning.plan import ClusterPlan, plan_cluster
+from sizing.planning.plan import ClusterPlan, Rejection, plan_cluster
 from sizing.spec.deployment import DeploymentOptions, RegionNetwork
 from sizing.spec.workload import Cluster, Workload
 from sizing.versions import version_key
@@ -115,7 +115,9 @@ class ClusterDiff(BaseModel):
     impact: Impact = Impact.none
     data_moved_bytes: int = 0
     underprovisioned: bool = False
-    problem: str = Field(default="", description="Why the head is underprovisioned, in numbers.")
+    unplannable: bool = Field(default=False, description="No node type can carry the head.")
+    nearest_rejection: Rejection | None = Field(
+        default=None, description="When the head is unplannable: the node type that came nearest, and why not.")
 
     @property
     def cost_delta_usd(self) -> float:
@@ -142,19 +144,28 @@ class WorkloadDiff(BaseModel):
         return 100.0 * (self.monthly_usd_after - self.monthly_usd_before) / self.monthly_usd_before
 
 
-Mapper = Callable[[Callable[[Cluster], "PlanSummary | str"], list[Cluster]], Iterable["PlanSummary | str"]]
+class Unplannable(BaseModel):
+    """A cluster no node type can carry, and the rejection that came nearest (None if none did)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nearest: Rejection | None
+
+
+Mapper = Callable[[Callable[[Cluster], "PlanSummary | Unplannable"], list[Cluster]],
+                  Iterable["PlanSummary | Unplannable"]]
 """How the distinct clusters get planned: ``map`` here; the CLI may pass a process pool's."""
 
 
-def summarize(cluster: Cluster) -> PlanSummary | str:
+def summarize(cluster: Cluster) -> PlanSummary | Unplannable:
     """The plan's summary, or why there is none (small, so it is cheap to send back from a worker)."""
     try:
         return PlanSummary.of(plan_cluster(cluster, advise=False))
     except NoViableNodeError as exc:
-        return f"no node type can carry it; nearest: {exc.rejections[0].reason}" if exc.rejections else str(exc)
+        return Unplannable(nearest=exc.rejections[0] if exc.rejections else None)
 
 
-def _summaries(clusters: list[Cluster], mapper: Mapper) -> dict[str, PlanSummary | str]:
+def _summaries(clusters: list[Cluster], mapper: Mapper) -> dict[str, PlanSummary | Unplannable]:
     """Each distinct cluster planned once: a pull request changes few clusters, so both sides
     share most plans."""
     unique = {c.model_dump_json(): c for c in clusters}
@@ -186,25 +197,24 @@ def diff_workloads(base: Workload | None, head: Workload | None, base_label: str
     )
 
 
-def _diff_cluster(name: str, base: Cluster | None, head: Cluster | None, plans: dict[str, PlanSummary | str],
+def _diff_cluster(name: str, base: Cluster | None, head: Cluster | None, plans: dict[str, PlanSummary | Unplannable],
                   options: tuple[DeploymentOptions, DeploymentOptions] | None = None) -> ClusterDiff:
     old = plans[base.model_dump_json()] if base else None
     new = plans[head.model_dump_json()] if head else None
     before = old if isinstance(old, PlanSummary) else None
     after = new if isinstance(new, PlanSummary) else None
-    problem = new if isinstance(new, str) else ""
-    if after and after.headroom_percent < TARGET_HEADROOM_PERCENT:
-        problem = f"headroom {after.headroom_percent:.0f}% is below the {TARGET_HEADROOM_PERCENT:.0f}% target"
+    unplannable = new if isinstance(new, Unplannable) else None
+    short: dict[str, Any] = {"underprovisioned": bool(unplannable) or bool(after and after.headroom_percent < TARGET_HEADROOM_PERCENT),
+             "unplannable": unplannable is not None, "nearest_rejection": unplannable.nearest if unplannable else None}
     if head is None:
         return ClusterDiff(name=name, status="removed", before=before, after=None, impact=Impact.replacement,
                            changes=(Change(field="cluster", before=name, after="(removed)", impact=Impact.replacement,
                                            note="the replication group and its data are deleted"),))
     if base is None:
-        return ClusterDiff(name=name, status="added", before=None, after=after, underprovisioned=bool(problem),
-                           problem=problem)
+        return ClusterDiff(name=name, status="added", before=None, after=after, **short)
     if before is None or after is None:  # one side cannot be planned: nothing to classify against
         return ClusterDiff(name=name, status="unchanged" if base == head else "changed", before=before, after=after,
-                           underprovisioned=bool(problem), problem=problem)
+                           **short)
     changes = tuple(classify(before, after))
     if options is not None:
         changes += tuple(classify_options(*options, after.regions))
@@ -214,8 +224,7 @@ def _diff_cluster(name: str, base: Cluster | None, head: Cluster | None, plans: 
     if before.cluster_mode and after.cluster_mode and before.shards != after.shards:
         moved = round(before.dataset_bytes * abs(after.shards - before.shards) / max(after.shards, before.shards))
     return ClusterDiff(name=name, status="unchanged" if sized_alike else "changed", before=before, after=after,
-                       changes=changes, impact=impact, data_moved_bytes=moved, underprovisioned=bool(problem),
-                       problem=problem)
+                       changes=changes, impact=impact, data_moved_bytes=moved, **short)
 
 
 def classify(before: PlanSummary, after: PlanSummary) -> Iterable[Change]:
