@@ -22,7 +22,7 @@ SHAPES = [
     {"type": "string", "value_bytes": 7, "numeric": True},
     {"type": "hash", "fields": 15, "field_bytes": 12, "value_bytes": 25},
     {"type": "hash", "fields": 2000, "field_bytes": 12, "value_bytes": 25},
-    {"type": "zset", "members": 500, "member_bytes": 20, "integer_scores": True},
+    {"type": "zset", "members": 500, "member_bytes": 20, "scores": "unix_seconds"},
     {"type": "list", "elements": 50, "element_bytes": 120},
     {"type": "set", "members": 40, "member_bytes": 9, "numeric": True},
 ]

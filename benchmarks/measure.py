@@ -1,11 +1,16 @@
-"""Measure the accuracy cases on a real server and record the numbers.
+"""Measure a set of cases on a real server and record the numbers.
 
     python benchmarks/measure.py --server /path/to/valkey-server --out benchmarks/measurements/valkey-8.1.json
+    python benchmarks/measure.py --server ... --cases benchmarks/production_cases.yaml \
+        --out benchmarks/measurements/production/valkey-8.1.json
 
-Starts the given binary once per case (127.0.0.1, a free port), loads each case of
-``benchmarks/accuracy_cases.yaml`` with ``sizing``'s verify procedure, and writes what the
-server reported, with the case definitions, so tests can re-check the model offline.
-The engine and version of each case are set to what the server reports.
+Starts the given binary once per case (127.0.0.1, a free port), loads each case of the
+cases file (default ``benchmarks/accuracy_cases.yaml``, the development matrix) with
+``sizing``'s verify procedure, and writes what the server reported, with the case
+definitions, so tests can re-check the model offline. The engine and version of each
+case are set to what the server reports. Sets: ``accuracy_cases.yaml`` (the matrix the
+model is developed on), ``production_cases.yaml`` (production-shaped data) and
+``random_cases.yaml`` (the out-of-sample set, measured once, never tuned on).
 """
 
 from __future__ import annotations
@@ -31,18 +36,20 @@ CASES = ROOT / "benchmarks" / "accuracy_cases.yaml"
 
 
 def for_server(cluster: Cluster, engine: str, version: str) -> Cluster:
-    return cluster.model_copy(update={"engine": engine, "engine_version": version})
+    return cluster.variant(engine=engine, engine_version=version)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", required=True, help="redis-server or valkey-server binary")
     parser.add_argument("--out", required=True, help="JSON file to write")
+    parser.add_argument("--cases", default=str(CASES), help="cases file (default: the accuracy matrix)")
     parser.add_argument("--only", nargs="*", help="case names to run (default: all)")
     parser.add_argument("--merge", action="store_true",
                         help="keep the other cases already recorded in --out, replacing only those run now")
     args = parser.parse_args()
-    cases = [c for c in load_workload(CASES).clusters if not args.only or c.name in args.only]
+    cases_file = Path(args.cases)
+    cases = [c for c in load_workload(cases_file).clusters if not args.only or c.name in args.only]
     records = []
     server_version = ""
     with started_server(args.server, engine_profile("redis", "7.0").defaults, False) as client:
@@ -68,13 +75,16 @@ def main() -> None:
     if args.merge and Path(args.out).exists():
         previous = json.loads(Path(args.out).read_text())
         ran = {record["case"] for record in records}
-        order = [c.name for c in load_workload(CASES).clusters]
+        order = [c.name for c in load_workload(cases_file).clusters]
         records = sorted([c for c in previous["cases"] if c["case"] not in ran] + records,
                          key=lambda record: order.index(record["case"]) if record["case"] in order else len(order))
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps({
         "server": server_version,
         "allocator": allocator,
-        "command": "python benchmarks/measure.py --server <binary built from the release source> --out " + args.out,
+        "command": "python benchmarks/measure.py --server <binary built from the release source> "
+                   f"--cases {cases_file.relative_to(ROOT) if cases_file.is_absolute() else cases_file} --out {args.out}",
+        "cases_file": str(cases_file.resolve().relative_to(ROOT)),
         "measured_on": time.strftime("%Y-%m-%d"),
         "cases": records,
     }, indent=1) + "\n")

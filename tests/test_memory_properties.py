@@ -29,7 +29,7 @@ def keyspaces(draw: st.DrawFn) -> dict[str, Any]:
         return {**base, "elements": draw(size), "element_bytes": draw(size)}
     if kind == "set":
         return {**base, "members": draw(size), "member_bytes": draw(st.integers(4, 100))}
-    return {**base, "members": draw(size), "member_bytes": draw(st.integers(1, 100)), "integer_scores": draw(st.booleans())}
+    return {**base, "members": draw(size), "member_bytes": draw(st.integers(1, 100)), "scores": draw(st.sampled_from(["floats", "unix_seconds", "unix_millis", "small_integers"]))}
 
 
 @settings(max_examples=300, deadline=None)

@@ -163,7 +163,7 @@ def test_small_input_change_keeps_the_choice() -> None:
 
 
 def test_recommendations_carry_computed_savings() -> None:
-    feed = {"type": "zset", "keys": 1_000_000, "key_bytes": 16, "members": 500, "member_bytes": 20, "integer_scores": True}
+    feed = {"type": "zset", "keys": 1_000_000, "key_bytes": 16, "members": 500, "member_bytes": 20, "scores": "unix_seconds"}
     plan = plan_cluster(cluster(feed, engine="redis", engine_version="7.0", cluster_mode="enabled"))
     kinds = {r.kind: r for r in plan.recommendations}
     assert "zset-max-listpack-entries 512 would keep `k0` compact" in kinds["encoding"].text

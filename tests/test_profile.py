@@ -270,7 +270,7 @@ def test_full_read_is_exact_and_within_tolerance(standalone: Loaded, tmp_path: P
     assert by_name["cache:{id}.ttl"].ttl and not by_name["cache:{id}.no-ttl"].ttl
     assert by_name["counter:page:{id}"].numeric  # type: ignore[union-attr]
     assert all(k.numeric for k in cluster.keyspaces if k.name.startswith("tags:{id}"))  # type: ignore[union-attr]
-    assert by_name["feed:{id}"].integer_scores and not by_name["leaderboard:{id}"].integer_scores  # type: ignore[union-attr]
+    assert by_name["feed:{id}"].scores == "unix_seconds" and by_name["leaderboard:{id}"].scores == "floats"  # type: ignore[union-attr]
     assert cluster.engine == "redis" and cluster.version == "7.0" and cluster.cluster_mode == "disabled"
     _check_accuracy(cluster, standalone, output)
 

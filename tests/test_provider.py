@@ -79,7 +79,7 @@ clusters:
     regions: [us-east-1, eu-west-1, ap-southeast-1]
     availability: {replicas_per_shard: 1, multi_az: true}
     keyspaces:
-      - {name: score, type: zset, keys: 20_000, key_bytes: 16, members: 500, member_bytes: 12, integer_scores: true}
+      - {name: score, type: zset, keys: 20_000, key_bytes: 16, members: 500, member_bytes: 12, scores: unix_seconds}
 """
 DATA_TIERING = """
 clusters:

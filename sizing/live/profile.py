@@ -37,7 +37,8 @@ from sizing.memory.dataset import per_key_bytes, value_object_bytes
 from sizing.memory.engines import engine_profile
 from sizing.planning.estimate import dataset_model
 from sizing.spec.parameters import EngineParameters
-from sizing.spec.workload import MAX_NUMERIC_DIGITS, SUPPORTED_VERSIONS, Cluster, StringKeyspace
+from sizing.spec.distribution import MAX_NUMERIC_DIGITS
+from sizing.spec.workload import SUPPORTED_VERSIONS, Cluster, StringKeyspace
 from sizing.versions import minor_version
 
 Z_95 = 1.96
@@ -300,7 +301,7 @@ def _keyspaces(
         base[field] = min(base[field], MAX_NUMERIC_DIGITS)
         base["numeric"] = True
     if kind == "zset" and evidence["integer_score_share"] == 1.0:
-        base["integer_scores"] = True
+        base["scores"] = "unix_seconds"
     evidence.update(count_mean=count_mean, item_bytes_mean=item_mean, value_bytes_mean=value_mean)
     low, high = math.floor(count_mean), math.ceil(count_mean)
     rounded = max(1, round(count_mean))
@@ -318,7 +319,7 @@ def _keyspaces(
 
 
 _ORDER = ("name", "type", "keys", "key_bytes", "value_bytes", "fields", "field_bytes", "members", "member_bytes",
-          "elements", "element_bytes", "numeric", "integer_scores", "ttl")
+          "elements", "element_bytes", "numeric", "scores", "ttl")
 
 
 def _ordered(definition: dict[str, Any]) -> dict[str, Any]:

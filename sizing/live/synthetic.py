@@ -1,24 +1,74 @@
-"""Synthetic data that matches a keyspace definition exactly.
+"""Synthetic data that matches a keyspace definition.
 
-``verify`` writes this to a real server; the memory model assumes the same shapes:
-names of exactly the stated length that never parse as integers, numeric values spread
-evenly over their digits' range, integer scores of 10 digits and other scores that need
-17 significant digits.
+``verify`` and the measurement benchmarks write this to real servers; the memory model
+assumes the same shapes: names of the stated length that never parse as integers,
+integers spread evenly over their digits' range, scores of the stated kind (floats that
+need 17 significant digits, Unix seconds or milliseconds, small integers).
+
+Exact keyspaces (plain numbers, ``true``/``false``) give the commands they always gave:
+the recorded measurements were made with them (``tests/test_synthetic.py`` pins them).
+
+Data that varies is drawn deterministically, through ``Distribution.quantile`` (which
+defines the distribution the model prices):
+
+    per key       key ``i``'s key length, element count, TTL and (strings) value length
+                  and integer flag each take u = frac(1/2 + i·α), a Kronecker sequence with
+                  its own irrational α per field (the golden ratio, √2, √3, √7, √11:
+                  rationally independent, so the fields are jointly uniform and
+                  uncorrelated, not shifted copies of one sequence). Over n keys every
+                  share and quantile is met to within about 1/n.
+    per element   element ``m`` of key ``i`` takes u = frac(s_m + i·β_m), a Weyl sequence
+                  over the keys with a pseudo-random start and step per element slot
+                  (and per field: length, integer flag, the hash value's). Across keys
+                  each slot follows the distribution as closely as the keys do; within
+                  a key the elements are independent, as the model assumes when it
+                  prices "all n elements fit an encoding limit" as F(limit)^n (spreading
+                  one key's own elements evenly would give every 100-element key exactly
+                  one element above its p99).
+    shares        a key carries a TTL iff its u < the TTL share (``SET ... EX`` or
+                  ``EXPIRE``); an item is an integer iff its u < the numeric share. The
+                  item's length u then picks its digit count from ``items(...).digits``
+                  or its text length from ``items(...).text``.
+    names         a key's ordinal is its rank among this keyspace's keys of the same
+                  length, times ``keyspace_count``, plus ``keyspace_index``: names stay
+                  distinct across the cluster. Fields and members are ranked per length
+                  within their key the same way, integers per digit count. A length with
+                  no names left (there are 52 one-character keys) passes the item to the
+                  next longer length, never beyond the distribution's largest.
+    batches       as for exact data: HSET/SADD/ZADD of ``WRITE_BATCH_ELEMENTS``, RPUSH of
+                  ``list_batch_elements`` of the mean element length.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from itertools import islice
 
 from sizing.errors import SizingError
+from sizing.memory.distribution import Distribution, distribution
 from sizing.memory.encodings import digit_range
-from sizing.memory.values import INTEGER_SCORE_DIGITS, WRITE_BATCH_ELEMENTS, list_batch_elements
-from sizing.spec.workload import HashKeyspace, Keyspace, ListKeyspace, SetKeyspace, StringKeyspace, ZsetKeyspace
+from sizing.memory.items import Items, items
+from sizing.memory.values import SCORE_RANGES, WRITE_BATCH_ELEMENTS, list_batch_elements
+from sizing.spec.distribution import Numeric, Size
+from sizing.spec.workload import (
+    HashKeyspace,
+    Keyspace,
+    ListKeyspace,
+    ScoreKind,
+    SetKeyspace,
+    StringKeyspace,
+    ZsetKeyspace,
+)
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LETTERS = _ALPHABET[10:]
+_PAIRS = tuple(a + b for a in _ALPHABET for b in _ALPHABET)
+_CHUNK_PAIRS = 5
+_CHUNK = 62 ** (2 * _CHUNK_PAIRS)
+"""``name`` converts to base 62 in machine-sized chunks, two digits at a time: it is most
+of the time it takes to write strings."""
 
 Command = tuple[str | bytes | int | float, ...]
 
@@ -29,15 +79,18 @@ def name(index: int, length: int, lead: str = "") -> str:
     The first character is a letter (so no engine reads it as a number); the rest is
     ``index`` in base 62, zero-padded.
     """
-    first, rest = divmod(index, 62 ** (length - 1)) if length > 1 else (index, 0)
+    first, rest = divmod(index, _power(length - 1)) if length > 1 else (index, 0)
     if length == 1 or first >= len(_LETTERS):
         if length == 1 and index < len(_LETTERS):
             return _LETTERS[index]
         raise SizingError(f"{length} characters cannot name {index + 1} distinct items with this generator")
-    body = ""
+    pairs: list[str] = []
     while rest:
-        rest, digit = divmod(rest, 62)
-        body = _ALPHABET[digit] + body
+        rest, chunk = divmod(rest, _CHUNK)
+        for _ in range(_CHUNK_PAIRS):
+            chunk, pair = divmod(chunk, 62 * 62)
+            pairs.append(_PAIRS[pair])
+    body = "".join(reversed(pairs))[-(length - 1):]
     text = _LETTERS[first] + body.rjust(length - 1, "0")
     return (lead + text[len(lead):]) if lead and len(lead) < length else text
 
@@ -65,8 +118,24 @@ def key_name(keyspace_index: int, keyspace_count: int, index: int, length: int) 
     return name(ordinal * _scrambler(capacity) % capacity, length)
 
 
+@lru_cache(maxsize=256)
+def _power(exponent: int) -> int:
+    return int(62**exponent)
+
+
+@lru_cache(maxsize=256)
 def _capacity(length: int) -> int:
-    return len(_LETTERS) * int(62 ** (length - 1))
+    return len(_LETTERS) * _power(length - 1)
+
+
+@lru_cache(maxsize=256)
+def _room(length: int, numeric: bool) -> int:
+    """Distinct field names or members of ``length`` characters (digits): ``name`` with a
+    lead letter varies only the other ``length - 1`` characters."""
+    if numeric:
+        low, high = digit_range(length)
+        return high - low + 1
+    return len(_LETTERS) if length == 1 else _power(length - 1)
 
 
 @lru_cache(maxsize=64)
@@ -80,36 +149,40 @@ def _scrambler(capacity: int) -> int:
 
 def double_score(index: int) -> float:
     """A double in [1, 2) whose shortest decimal form has 17 significant digits."""
+    if index < len(_DOUBLE_SCORES):
+        return _DOUBLE_SCORES[index]
     attempt = index * 7
     while True:
         mantissa = (attempt * 0x9E3779B97F4A7C15) % (1 << 52)
         value = 1.0 + mantissa / (1 << 52)
         if len(repr(value)) == 18:
+            if index == len(_DOUBLE_SCORES) and index < _DOUBLE_SCORE_CACHE:
+                _DOUBLE_SCORES.append(value)
             return value
         attempt += 1
 
 
-def _member(index: int, key_index: int, length: int, numeric: bool, count: int) -> str | int:
-    """Member ``index`` of the ``key_index``-th set or sorted set: distinct within the key,
-    and shifted from key to key so that no two keys hold the same members (identical
-    members would give every key the same hash-table layout)."""
-    if numeric:
-        low, high = digit_range(length)
-        span = high - low + 1
-        if count > span:
-            raise SizingError(f"there are only {span} distinct {length}-digit integers, {count} requested")
-        return int(low + (index * (span // count) + key_index) % span)
-    capacity = _capacity(length)
-    if count > capacity:
-        raise SizingError(f"{length} characters cannot name {count} distinct members with this generator")
-    return name((index + key_index * count) % capacity, length, lead="m")
+_DOUBLE_SCORES: list[float] = []
+"""``double_score`` of 0, 1, ...: every sorted set of a keyspace uses the same scores."""
+_DOUBLE_SCORE_CACHE = 1 << 20
+
+_UNIX_SECONDS = 1_700_000_000
+_UNIX_MILLIS = 1_700_000_000_000
+_SMALL_INTEGERS = SCORE_RANGES["small_integers"][1] + 1
 
 
-def _field(index: int, key_index: int, length: int, count: int) -> str:
-    """Field ``index`` of the ``key_index``-th hash, distinct within the key and shifted
-    from key to key: identical field names give every hash the same table layout, so
-    one random hash seed would move all keys together (see README, "Accuracy")."""
-    return name((index + key_index * count) % _capacity(length), length, lead="f")
+def score(kind: ScoreKind, index: int) -> int | float:
+    """The score of member ``index`` of a sorted set whose scores are ``kind``."""
+    if kind == "floats":
+        return double_score(index)
+    if kind == "unix_seconds":
+        return _UNIX_SECONDS + index
+    if kind == "unix_millis":
+        return _UNIX_MILLIS + index
+    return index % _SMALL_INTEGERS
+
+
+assert SCORE_RANGES["unix_seconds"][0] <= _UNIX_SECONDS and SCORE_RANGES["unix_millis"][0] <= _UNIX_MILLIS
 
 
 def filler(index: int, length: int) -> str:
@@ -125,16 +198,228 @@ def _value(index: int, length: int, numeric: bool, count: int) -> str | int:
     return number(index % spread, length, spread)
 
 
+# Low-discrepancy draws. u is the top 53 bits of a 64-bit fixed-point fraction: 0 <= u < 1.
+
+_MASK = (1 << 64) - 1
+_UNIT = 2.0**-53
+_HALF = 1 << 63
+
+
+def _root_fraction(square: int) -> int:
+    """frac(√square) in 64-bit fixed point."""
+    return math.isqrt(square << 128) & _MASK
+
+
+_KEY_LENGTH = ((math.isqrt(5 << 128) + (1 << 64)) >> 1) & _MASK
+"""Golden ratio, 0.618..."""
+_TTL = _root_fraction(2)
+_COUNT = _root_fraction(3)
+_VALUE_LENGTH = _root_fraction(7)
+_VALUE_NUMERIC = _root_fraction(11)
+
+
+def _unit(step: int, index: int) -> float:
+    """frac(1/2 + index·step): key ``index``'s draw for the field whose step this is."""
+    return (((_HALF + index * step) & _MASK) >> 11) * _UNIT
+
+
+def _mix(x: int) -> int:
+    """splitmix64's finaliser: a well-spread 64-bit hash of ``x``."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+class _Slots:
+    """Draws for the elements of a key: element m of key i takes frac(start_m + i·step_m)."""
+
+    CACHED = 1 << 16
+    """Slots whose start and step are kept; larger collections compute the rest each time."""
+
+    def __init__(self, dimension: int) -> None:
+        self._dimension = dimension
+        self._starts: list[int] = []
+        self._steps: list[int] = []
+
+    def _slot(self, slot: int) -> tuple[int, int]:
+        seed = (slot << 3 | self._dimension) << 1
+        return _mix(seed), _mix(seed | 1) | 1
+
+    def units(self, key: int, count: int) -> list[float]:
+        cached = min(count, self.CACHED)
+        while len(self._starts) < cached:
+            start, step = self._slot(len(self._starts))
+            self._starts.append(start)
+            self._steps.append(step)
+        units = [(((start + key * step) & _MASK) >> 11) * _UNIT
+                 for start, step in islice(zip(self._starts, self._steps), cached)]
+        for slot in range(cached, count):
+            start, step = self._slot(slot)
+            units.append((((start + key * step) & _MASK) >> 11) * _UNIT)
+        return units
+
+
+_ITEM_LENGTH, _ITEM_NUMERIC, _HASH_VALUE_LENGTH, _HASH_VALUE_NUMERIC = (_Slots(d) for d in range(4))
+"""Element fields: the element's (field name's, member's) length and integer flag, and a
+hash field's value's."""
+
+
+class _Sizes:
+    """One length field and its ``numeric`` share: how each item's kind and length are drawn."""
+
+    def __init__(self, length: Size, numeric: Numeric = False) -> None:
+        self.items: Items = items(length, numeric)
+        share = self.items.numeric_share
+        text, digits = self.items.text, self.items.digits
+        self._text: Distribution = text if text is not None else _present(digits)
+        self._digits: Distribution = digits if digits is not None else self._text
+        self.share = share
+        self.exact = self.items.exact
+        self.numeric = share >= 1
+        """Every item is an integer (for exact sizes: whether they all are)."""
+        self.length = (self._digits if self.numeric else self._text).low
+        """The length (digits) of every item, where sizes are exact."""
+
+    def high(self, numeric: bool) -> int:
+        return (self._digits if numeric else self._text).high
+
+    def draw(self, numeric_u: float, length_u: float) -> tuple[bool, int]:
+        if numeric_u < self.share:
+            return True, self._digits.quantile(length_u)
+        return False, self._text.quantile(length_u)
+
+    def draws(self, key: int, count: int, length_slots: _Slots, numeric_slots: _Slots) -> list[tuple[bool, int]]:
+        """(integer?, length) of each of key ``key``'s ``count`` items."""
+        if self.exact:
+            return [(self.numeric, self.length)] * count
+        lengths = length_slots.units(key, count)
+        if 0 < self.share < 1:
+            return [self.draw(u, v) for u, v in zip(numeric_slots.units(key, count), lengths)]
+        side, numeric = (self._digits, True) if self.numeric else (self._text, False)
+        return [(numeric, side.quantile(v)) for v in lengths]
+
+
+def _present(value: Distribution | None) -> Distribution:
+    if value is None:
+        raise AssertionError("items() gives text lengths, digit counts or both")
+    return value
+
+
+class _Count:
+    """Elements per collection: key ``i`` draws its count from the distribution."""
+
+    def __init__(self, size: Size) -> None:
+        self._distribution = distribution(size)
+        self._exact = self._distribution.exact
+
+    def __call__(self, index: int) -> int:
+        if self._exact:
+            return self._distribution.low
+        return self._distribution.quantile(_unit(_COUNT, index))
+
+
+class _KeyNames:
+    """Key names of one keyspace: distinct across the cluster, of the drawn lengths."""
+
+    def __init__(self, keyspace_index: int, keyspace_count: int, size: Size) -> None:
+        self._index, self._count = keyspace_index, keyspace_count
+        self._lengths = distribution(size)
+        self._taken: dict[int, int] = {}
+
+    def __call__(self, index: int) -> str:
+        lengths = self._lengths
+        if lengths.exact:
+            return key_name(self._index, self._count, index, lengths.low)
+        length = lengths.quantile(_unit(_KEY_LENGTH, index))
+        rank = self._taken.get(length, 0)
+        while rank * self._count + self._index >= _capacity(length) and length < lengths.high:
+            length += 1
+            rank = self._taken.get(length, 0)
+        key = key_name(self._index, self._count, rank, length)
+        self._taken[length] = rank + 1
+        return key
+
+
+def _distinct(sizes: _Sizes, drawn: list[tuple[bool, int]], key_index: int, lead: str) -> list[str | int]:
+    """Field names or members of key ``key_index``, distinct within it and shifted from key
+    to key: identical names give every key the same hash-table layout, so one random hash
+    seed would move all keys together (see README, "Accuracy"). Integers of d digits are
+    spread evenly over the digits' range."""
+    count = len(drawn)
+    if sizes.exact:
+        length = sizes.length
+        room = _room(length, sizes.numeric)
+        if count > room:
+            raise _no_room(length, sizes.numeric, count, room)
+        if sizes.numeric:
+            low, _ = digit_range(length)
+            stride = room // max(count, 1)
+            return [low + (m * stride + key_index) % room for m in range(count)]
+        capacity = _capacity(length)
+        return [name((m + key_index * count) % capacity, length, lead=lead) for m in range(count)]
+    taken: dict[tuple[bool, int], int] = {}
+    placed: list[tuple[bool, int, int]] = []
+    for numeric, length in drawn:
+        rank = taken.get((numeric, length), 0)
+        while rank >= _room(length, numeric):
+            if length >= sizes.high(numeric):
+                raise _no_room(length, numeric, rank + 1, _room(length, numeric))
+            length += 1
+            rank = taken.get((numeric, length), 0)
+        taken[(numeric, length)] = rank + 1
+        placed.append((numeric, length, rank))
+    names: list[str | int] = []
+    for numeric, length, rank in placed:
+        if numeric:
+            low, _ = digit_range(length)
+            room = _room(length, True)
+            names.append(low + (rank * (room // taken[(True, length)]) + key_index) % room)
+        else:
+            names.append(name((rank + key_index * count) % _capacity(length), length, lead=lead))
+    return names
+
+
+def _no_room(length: int, numeric: bool, count: int, room: int) -> SizingError:
+    if numeric:
+        return SizingError(f"there are only {room} distinct {length}-digit integers, {count} requested")
+    return SizingError(f"{length} characters cannot name {count} distinct members with this generator")
+
+
 def commands(
     keyspace: Keyspace, keyspace_index: int, keyspace_count: int, keys: int, ttl_seconds: int = 86_400
 ) -> Iterator[Command]:
     """The write commands that create ``keys`` keys of ``keyspace`` (key names distinct
     across the ``keyspace_count`` keyspaces of a cluster)."""
+    key_names = _KeyNames(keyspace_index, keyspace_count, keyspace.key_bytes)
+    ttl_share = keyspace.ttl_share
+    if isinstance(keyspace, StringKeyspace):
+        yield from _strings(keyspace, key_names, keys, ttl_share, ttl_seconds)
+        return
+    write = _writer(keyspace)
     for index in range(keys):
-        key = key_name(keyspace_index, keyspace_count, index, keyspace.key_bytes)
-        yield from _key_commands(keyspace, key, index)
-        if keyspace.ttl and not isinstance(keyspace, StringKeyspace):
+        key = key_names(index)
+        yield from write(key, index)
+        if ttl_share >= 1 or (ttl_share > 0 and _unit(_TTL, index) < ttl_share):
             yield ("EXPIRE", key, ttl_seconds)
+
+
+def _strings(
+    keyspace: StringKeyspace, key_names: _KeyNames, keys: int, ttl_share: float, ttl_seconds: int
+) -> Iterator[Command]:
+    sizes = _Sizes(keyspace.value_bytes, keyspace.numeric)
+    count = keyspace.keys
+    for index in range(keys):
+        key = key_names(index)
+        if sizes.exact:
+            numeric, length = sizes.numeric, sizes.length
+        else:
+            numeric, length = sizes.draw(_unit(_VALUE_NUMERIC, index), _unit(_VALUE_LENGTH, index))
+        value = _value(index, length, numeric, count)
+        if ttl_share >= 1 or (ttl_share > 0 and _unit(_TTL, index) < ttl_share):
+            yield ("SET", key, value, "EX", ttl_seconds)
+        else:
+            yield ("SET", key, value)
 
 
 def _batches(total: int, size: int) -> Iterator[range]:
@@ -142,31 +427,78 @@ def _batches(total: int, size: int) -> Iterator[range]:
         yield range(start, min(total, start + size))
 
 
-def _key_commands(keyspace: Keyspace, key: str, index: int) -> Iterator[Command]:
-    if isinstance(keyspace, StringKeyspace):
-        value = _value(index, keyspace.value_bytes, keyspace.numeric, keyspace.keys)
-        yield ("SET", key, value, "EX", 86_400) if keyspace.ttl else ("SET", key, value)
-    elif isinstance(keyspace, HashKeyspace):
-        for batch in _batches(keyspace.fields, WRITE_BATCH_ELEMENTS):
+Writer = Callable[[str, int], Iterator[Command]]
+
+
+def _writer(keyspace: HashKeyspace | ListKeyspace | SetKeyspace | ZsetKeyspace) -> Writer:
+    """The commands that fill one collection key, given its name and index."""
+    if isinstance(keyspace, HashKeyspace):
+        return _hashes(keyspace)
+    if isinstance(keyspace, ListKeyspace):
+        return _lists(keyspace)
+    if isinstance(keyspace, SetKeyspace):
+        return _sets(keyspace)
+    return _zsets(keyspace)
+
+
+def _hashes(keyspace: HashKeyspace) -> Writer:
+    count = _Count(keyspace.fields)
+    fields = _Sizes(keyspace.field_bytes, keyspace.numeric_fields)
+    values = _Sizes(keyspace.value_bytes, keyspace.numeric)
+
+    def write(key: str, index: int) -> Iterator[Command]:
+        n = count(index)
+        names = _distinct(fields, fields.draws(index, n, _ITEM_LENGTH, _ITEM_NUMERIC), index, "f")
+        drawn = values.draws(index, n, _HASH_VALUE_LENGTH, _HASH_VALUE_NUMERIC)
+        for batch in _batches(n, WRITE_BATCH_ELEMENTS):
             args: list[str | int | float] = []
             for m in batch:
-                args += [_field(m, index, keyspace.field_bytes, keyspace.fields),
-                         _value(m, keyspace.value_bytes, keyspace.numeric, keyspace.fields)]
+                numeric, length = drawn[m]
+                args += [names[m], _value(m, length, numeric, n)]
             yield ("HSET", key, *args)
-    elif isinstance(keyspace, SetKeyspace):
-        for batch in _batches(keyspace.members, WRITE_BATCH_ELEMENTS):
-            yield ("SADD", key, *(_member(m, index, keyspace.member_bytes, keyspace.numeric, keyspace.members)
-                                  for m in batch))
-    elif isinstance(keyspace, ZsetKeyspace):
-        for batch in _batches(keyspace.members, WRITE_BATCH_ELEMENTS):
-            args = []
+
+    return write
+
+
+def _lists(keyspace: ListKeyspace) -> Writer:
+    count = _Count(keyspace.elements)
+    elements = _Sizes(keyspace.element_bytes, keyspace.numeric)
+    batch_size = list_batch_elements(max(1, round(elements.items.mean_length())))
+
+    def write(key: str, index: int) -> Iterator[Command]:
+        n = count(index)
+        drawn = elements.draws(index, n, _ITEM_LENGTH, _ITEM_NUMERIC)
+        for batch in _batches(n, batch_size):
+            yield ("RPUSH", key, *(_value(m, drawn[m][1], drawn[m][0], n) for m in batch))
+
+    return write
+
+
+def _sets(keyspace: SetKeyspace) -> Writer:
+    count = _Count(keyspace.members)
+    members = _Sizes(keyspace.member_bytes, keyspace.numeric)
+
+    def write(key: str, index: int) -> Iterator[Command]:
+        n = count(index)
+        names = _distinct(members, members.draws(index, n, _ITEM_LENGTH, _ITEM_NUMERIC), index, "m")
+        for batch in _batches(n, WRITE_BATCH_ELEMENTS):
+            yield ("SADD", key, *(names[m] for m in batch))
+
+    return write
+
+
+def _zsets(keyspace: ZsetKeyspace) -> Writer:
+    count = _Count(keyspace.members)
+    members = _Sizes(keyspace.member_bytes, keyspace.numeric)
+    kind = keyspace.scores
+
+    def write(key: str, index: int) -> Iterator[Command]:
+        n = count(index)
+        names = _distinct(members, members.draws(index, n, _ITEM_LENGTH, _ITEM_NUMERIC), index, "m")
+        for batch in _batches(n, WRITE_BATCH_ELEMENTS):
+            args: list[str | int | float] = []
             for m in batch:
-                score: int | float = 1_700_000_000 + m if keyspace.integer_scores else double_score(m)
-                args += [score, _member(m, index, keyspace.member_bytes, False, keyspace.members)]
+                args += [score(kind, m), names[m]]
             yield ("ZADD", key, *args)
-    elif isinstance(keyspace, ListKeyspace):
-        for batch in _batches(keyspace.elements, list_batch_elements(keyspace.element_bytes)):
-            yield ("RPUSH", key, *(_value(m, keyspace.element_bytes, keyspace.numeric, keyspace.elements) for m in batch))
 
-
-assert len(str(1_700_000_000)) == INTEGER_SCORE_DIGITS
+    return write

@@ -86,9 +86,18 @@ def sampled(cluster: Cluster, sample: float) -> Cluster:
     return cluster.model_copy(update={"keyspaces": scaled})
 
 
+PROGRESS_PROBE_KEYS = 64
+"""Keys whose commands are counted to extrapolate a load's total (sizes may vary by key)."""
+
+
 def command_count(cluster: Cluster) -> int:
-    """Commands a load of ``cluster`` sends (for progress bars)."""
-    return sum(sum(1 for _ in commands(ks, i, len(cluster.keyspaces), 1)) * ks.keys for i, ks in enumerate(cluster.keyspaces))
+    """Commands a load of ``cluster`` sends, extrapolated from its first keys (for progress bars)."""
+    total = 0
+    for index, keyspace in enumerate(cluster.keyspaces):
+        probe = min(keyspace.keys, PROGRESS_PROBE_KEYS)
+        sent = sum(1 for _ in commands(keyspace, index, len(cluster.keyspaces), probe))
+        total += round(sent * keyspace.keys / probe)
+    return total
 
 
 def warm_up(client: redis.Redis) -> None:

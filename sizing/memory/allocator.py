@@ -47,6 +47,24 @@ class Allocator(BaseModel):
         return (1 - share_high) * self.class_bytes(low) + share_high * self.class_bytes(low + 1)
 
 
+    def mean_class_between(self, low: int, high: int) -> float:
+        """Mean class of requests spread evenly over low..high (exact: summed class by class)."""
+        if high <= low:
+            return float(self.class_bytes(low))
+        return _mean_class_between(low, high, self.quantum_bytes)
+
+
+@lru_cache(maxsize=65536)
+def _mean_class_between(low: int, high: int, quantum_bytes: int) -> float:
+    total, request = 0, low
+    while request <= high:
+        size = _size_class(request, quantum_bytes)
+        top = min(high, size)  # every request up to the class size gets that class
+        total += (top - request + 1) * size
+        request = top + 1
+    return total / (high - low + 1)
+
+
 @lru_cache(maxsize=65536)
 def _size_class(request_bytes: int, quantum_bytes: int) -> int:
     if request_bytes <= 8:

@@ -20,14 +20,18 @@ Glossary
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sizing.memory.allocator import Allocator
+from sizing.memory.distribution import LENGTH_BREAKS, Alloc, distribution
 from sizing.memory.encodings import digit_range, sds8_bytes, sds_bytes, sds_header_bytes
 from sizing.memory.engines import EngineProfile, engine_profile
+from sizing.memory.items import items
 from sizing.memory.limits import EncodingLimits
 from sizing.memory.tables import CLUSTER_SLOTS, DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
-from sizing.memory.values import DICT_ENTRY_BYTES, HASHTABLE_STRUCT_BYTES, Arrival, value_structure
+from sizing.memory.values import DICT_ENTRY_BYTES, HASHTABLE_STRUCT_BYTES, JOINT_POINTS, Arrival, value_structure
 from sizing.spec.workload import Cluster, Keyspace, StringKeyspace
 
 OBJECT_HEADER_BYTES = 16
@@ -59,7 +63,8 @@ class KeyspaceMemory(BaseModel):
 
     name: str
     type: str
-    encoding: str = Field(description="What OBJECT ENCODING reports for its keys.")
+    encoding: str = Field(description="What OBJECT ENCODING reports for most of its keys.")
+    encodings: dict[str, float] = Field(description="Each encoding its keys have, with its share of them.")
     keys: int
     bytes: int = Field(description="used_memory growth for data written by commands.")
     restored_bytes: int = Field(description="The same after a snapshot restore or resharding.")
@@ -94,12 +99,14 @@ def estimate_cluster(cluster: Cluster, limits: EncodingLimits, allocator: str = 
             name=ks.name,
             type=ks.type,
             encoding=encoding,
+            encodings=shares,
             keys=ks.keys,
             bytes=round(written_bytes),
             restored_bytes=round(restored_bytes),
         )
-        for ks, encoding, written_bytes, restored_bytes in zip(
-            cluster.keyspaces, written.encodings, written.keyspace_bytes(), restored.keyspace_bytes()
+        for ks, encoding, shares, written_bytes, restored_bytes in zip(
+            cluster.keyspaces, written.encodings, written.encoding_shares, written.keyspace_bytes(),
+            restored.keyspace_bytes()
         )
     )
     return ClusterMemory(
@@ -130,21 +137,24 @@ class DatasetModel:
         self.arrival = arrival
         self.clustered = cluster.cluster_mode_enabled
         self.keys = [ks.keys for ks in cluster.keyspaces]
-        self.ttl = [ks.ttl for ks in cluster.keyspaces]
-        self.key_bytes = [ks.key_bytes for ks in cluster.keyspaces]
+        self.ttl = [ks.ttl_share for ks in cluster.keyspaces]
+        """Share of each keyspace's keys that carry an expiry."""
+        self.key_bytes = [distribution(ks.key_bytes).mean() for ks in cluster.keyspaces]
         self.encodings: list[str] = []
+        self.encoding_shares: list[dict[str, float]] = []
         self.per_key: list[float] = []
         self.value_per_key: list[float] = []
         """The part of ``per_key`` data tiering can move to SSD: the value, not the key or its entry."""
-        for ks in cluster.keyspaces:
-            encoding, structure = value_structure(ks, self.profile, profile_limits, arrival)
+        for ks, ttl in zip(cluster.keyspaces, self.ttl):
+            shares, structure = value_structure(ks, self.profile, profile_limits, arrival)
             per_key = _key_and_object_bytes(ks, self.profile, profile_limits, self.clustered, arrival, structure)
             self.value_per_key.append(min(per_key, value_object_bytes(ks, self.profile, profile_limits) + structure))
-            if ks.ttl and self.profile.keyspace_layout != "hashtable":
-                per_key += self.profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
-            self.encodings.append(
-                _string_encoding(ks, self.profile, profile_limits) if isinstance(ks, StringKeyspace) else encoding
-            )
+            if ttl and self.profile.keyspace_layout != "hashtable":
+                per_key += ttl * self.profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
+            if isinstance(ks, StringKeyspace):
+                shares = _string_encodings(ks, self.profile)
+            self.encoding_shares.append(shares)
+            self.encodings.append(max(shares, key=lambda name: shares[name]))
             self.per_key.append(per_key)
         self._slot_tables: dict[tuple[int, bool], float] = {}
         self._shards: dict[tuple[int, float], float] = {}  # the planner asks for the same counts per node type
@@ -153,7 +163,7 @@ class DatasetModel:
         """Bytes per keyspace on one shard, shared tables apportioned by key count."""
         keys = [k * key_scale for k in self.keys]
         total_keys = sum(keys)
-        ttl_keys = sum(k for k, ttl in zip(keys, self.ttl) if ttl)
+        ttl_keys = sum(k * ttl for k, ttl in zip(keys, self.ttl))
         main_table = self._table_bytes(total_keys, shards)
         expires_table = self._table_bytes(ttl_keys, shards)
         result = []
@@ -162,7 +172,7 @@ class DatasetModel:
                 per_key += slot_rax_bytes_per_key(self.profile, key_bytes, total_keys)
             total = count / shards * per_key + main_table * count / total_keys
             if ttl:
-                total += expires_table * count / ttl_keys
+                total += expires_table * count * ttl / ttl_keys
             result.append(total)
         return result
 
@@ -219,25 +229,29 @@ def per_key_bytes(keyspace: Keyspace, profile: EngineProfile, limits: EncodingLi
 def _key_and_object_bytes(
     ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool, arrival: Arrival, structure: float
 ) -> float:
-    """Per key: table entry, key string, value object and its structure."""
+    """Per key: table entry, key string, value object and its structure (expected over the
+    key and value lengths)."""
     alloc = profile.allocator.class_bytes
-    k = ks.key_bytes
+    keys = distribution(ks.key_bytes, LENGTH_BREAKS)
     if profile.keyspace_layout == "hashtable":
-        return _valkey81_object_bytes(ks, profile, limits) + structure
+        return _valkey81_object_bytes(ks, profile) + structure
     value = value_object_bytes(ks, profile, limits) + structure
     if profile.keyspace_layout == "embedded":
         # Commands pass the argument's SDS, which is at least sdshdr8 (embstr or
         # sdsnewlen); a snapshot load builds the key with sdsReqType (dict.c, db.c).
-        header = sds_header_bytes(k, "valkey8")
-        if arrival == "commands":
-            header = max(3, header)
-        return alloc(EMBEDDED_ENTRY_BYTES + header + k + 1) + value
+        def embedded(k: int, by_key: Alloc) -> float:
+            header = sds_header_bytes(k, "valkey8")
+            if arrival == "commands":
+                header = max(3, header)
+            return by_key(EMBEDDED_ENTRY_BYTES + header + k + 1)
+
+        return keys.expect_allocating(embedded, profile.allocator) + value
     entry = DICT_ENTRY_BYTES + (CLUSTER_ENTRY_METADATA_BYTES if clustered and profile.cluster_layout == "entry_metadata" else 0)
-    per_key = alloc(entry) + alloc(sds_bytes(k, profile.sds_rule)) + value
-    return per_key
+    return alloc(entry) + keys.expect_allocating(lambda k, by_key: by_key(sds_bytes(k, profile.sds_rule)),
+                                                 profile.allocator) + value
 
 
-def slot_rax_bytes_per_key(profile: EngineProfile, key_bytes: int, cluster_keys: float) -> float:
+def slot_rax_bytes_per_key(profile: EngineProfile, key_bytes: float, cluster_keys: float) -> float:
     """Redis 6.2 cluster mode: the slot->key radix tree (``slots_to_keys``), per key.
 
     For keys without shared prefixes (random ids): below each slot's 2-byte prefix a
@@ -258,57 +272,92 @@ def _align8(n: float) -> float:
     return math.ceil(n / 8) * 8
 
 
-def _is_integer(ks: StringKeyspace) -> bool:
-    return ks.numeric
+def _shares_integer(digits: int, profile: EngineProfile, limits: EncodingLimits) -> bool:
+    """An integer value of ``digits`` digits points at a shared object (0..9999)."""
+    return digit_range(digits)[1] < SHARED_INTEGERS and profile.shares_integers and limits.shares_integers
 
 
-def _shared_integer(ks: StringKeyspace, profile: EngineProfile, limits: EncodingLimits) -> bool:
-    return (
-        ks.numeric
-        and digit_range(ks.value_bytes)[1] < SHARED_INTEGERS
-        and profile.shares_integers
-        and limits.shares_integers
-    )
-
-
-def _string_encoding(ks: StringKeyspace, profile: EngineProfile, limits: EncodingLimits) -> str:
-    if ks.numeric:
-        return "int"
-    if ks.value_bytes > EMBSTR_LIMIT_BYTES:
-        return "raw"
-    if profile.keyspace_layout == "hashtable" and not _embeds_value(ks):
-        return "raw"
-    return "embstr"
+def _string_encodings(ks: StringKeyspace, profile: EngineProfile) -> dict[str, float]:
+    """Shares of int, embstr and raw among a string keyspace's values."""
+    values = items(ks.value_bytes, ks.numeric)
+    shares = {"int": values.numeric_share} if values.numeric_share else {}
+    if values.text is None or values.numeric_share >= 1:
+        return shares
+    text = 1 - values.numeric_share
+    if profile.keyspace_layout == "hashtable":
+        embstr = text * _expect_joint(ks, lambda k, v, ttl, _: float(_embeds_value(k, v, ttl)), profile.allocator)
+    else:
+        embstr = text * values.text.cdf(EMBSTR_LIMIT_BYTES)
+    for name, share in (("embstr", embstr), ("raw", text - embstr)):
+        if share > 1e-12:
+            shares[name] = share
+    return shares
 
 
 def value_object_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits) -> float:
-    """The value robj (and string bytes) up to Valkey 8.0."""
+    """The value robj (and string bytes) up to Valkey 8.0, expected over the values."""
     alloc = profile.allocator.class_bytes
     if not isinstance(ks, StringKeyspace):
         return alloc(OBJECT_HEADER_BYTES)
-    if ks.numeric:
-        return 0 if _shared_integer(ks, profile, limits) else alloc(OBJECT_HEADER_BYTES)
-    if ks.value_bytes <= EMBSTR_LIMIT_BYTES:
-        return alloc(OBJECT_HEADER_BYTES + sds8_bytes(ks.value_bytes))
-    return alloc(OBJECT_HEADER_BYTES) + alloc(sds_bytes(ks.value_bytes, profile.sds_rule))
+
+    def value(length: int, numeric: bool, by_length: Alloc) -> float:
+        if numeric:
+            return 0 if _shares_integer(length, profile, limits) else alloc(OBJECT_HEADER_BYTES)
+        if length <= EMBSTR_LIMIT_BYTES:
+            return by_length(OBJECT_HEADER_BYTES + sds8_bytes(length))
+        return alloc(OBJECT_HEADER_BYTES) + by_length(sds_bytes(length, profile.sds_rule))
+
+    return items(ks.value_bytes, ks.numeric).allocating(value, profile.allocator)
 
 
-def _embeds_value(ks: StringKeyspace) -> bool:
+def _embeds_value(key_bytes: int, value_bytes: int, ttl: bool) -> bool:
     """Valkey 8.1: an embstr-sized value shares the key's allocation if all fits 64 bytes."""
     return (
-        not ks.numeric
-        and ks.value_bytes <= EMBSTR_LIMIT_BYTES
-        and OBJECT_HEADER_BYTES + (ks.key_bytes + 3) + (EXPIRE_FIELD_BYTES if ks.ttl else 0) + (ks.value_bytes + 4)
+        value_bytes <= EMBSTR_LIMIT_BYTES
+        and OBJECT_HEADER_BYTES + (key_bytes + 3) + (EXPIRE_FIELD_BYTES if ttl else 0) + (value_bytes + 4)
         <= OBJECT_EMBED_LIMIT_BYTES
     )
 
 
-def _valkey81_object_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits) -> float:
+def _valkey81_object_bytes(ks: Keyspace, profile: EngineProfile) -> float:
     """Valkey 8.1: one object holds header, optional expiry, key and maybe the value."""
     alloc = profile.allocator.class_bytes
-    size = OBJECT_HEADER_BYTES + (EXPIRE_FIELD_BYTES if ks.ttl else 0) + 1 + sds_bytes(ks.key_bytes, "valkey8")
-    if isinstance(ks, StringKeyspace) and not ks.numeric:
-        if _embeds_value(ks):
-            return alloc(size + sds8_bytes(ks.value_bytes))
-        return alloc(size) + alloc(sds_bytes(ks.value_bytes, "valkey8"))
-    return alloc(size)
+
+    def head(k: int, ttl: bool) -> int:
+        return OBJECT_HEADER_BYTES + (EXPIRE_FIELD_BYTES if ttl else 0) + 1 + sds_bytes(k, "valkey8")
+
+    def with_text(k: int, v: int, ttl: bool, by_value: Alloc) -> float:
+        if _embeds_value(k, v, ttl):
+            return by_value(head(k, ttl) + sds8_bytes(v))
+        return alloc(head(k, ttl)) + by_value(sds_bytes(v, "valkey8"))
+
+    keys, ttl = distribution(ks.key_bytes, LENGTH_BREAKS), ks.ttl_share
+    key_only = _with_ttl(ttl, lambda flag: keys.expect_allocating(
+        lambda k, by_key: by_key(head(k, flag)), profile.allocator))
+    if not isinstance(ks, StringKeyspace):
+        return key_only
+    values = items(ks.value_bytes, ks.numeric)
+    text = _expect_joint(ks, with_text, profile.allocator) if values.numeric_share < 1 else 0.0
+    return values.numeric_share * key_only + (1 - values.numeric_share) * text
+
+
+def _with_ttl(share: float, cost: Callable[[bool], float]) -> float:
+    total = 0.0
+    if share < 1:
+        total += (1 - share) * cost(False)
+    if share > 0:
+        total += share * cost(True)
+    return total
+
+
+def _expect_joint(ks: StringKeyspace, cost: Callable[[int, int, bool, Alloc], float], allocator: Allocator) -> float:
+    """E[cost(key length, text value length, has ttl, alloc)] over a string keyspace's text
+    values, ``alloc`` rounding requests that grow with the value."""
+    keys = distribution(ks.key_bytes, LENGTH_BREAKS)
+    values = items(ks.value_bytes, ks.numeric).text
+    if values is None:
+        return 0.0
+    if not (keys.exact or values.exact):
+        keys, values = keys.coarser(JOINT_POINTS), values.coarser(JOINT_POINTS)
+    return _with_ttl(ks.ttl_share, lambda ttl: keys.expect(
+        lambda k: values.expect_allocating(lambda v, alloc: cost(k, v, ttl, alloc), allocator)))

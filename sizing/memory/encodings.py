@@ -72,7 +72,15 @@ def digit_range(digits: int) -> tuple[int, int]:
 
 
 def _mean_band_bytes(digits: int, bands: tuple[tuple[int, int, int], ...]) -> float:
-    low, high = digit_range(digits)
+    return _mean_range_bytes(*digit_range(digits), bands)
+
+
+def integer_entry_bytes(low: int, high: int, encoding: Literal["listpack", "ziplist"]) -> float:
+    """Mean entry size of integers spread evenly over low..high."""
+    return _mean_range_bytes(low, high, _INT_BANDS_ZIPLIST if encoding == "ziplist" else _INT_BANDS_LISTPACK)
+
+
+def _mean_range_bytes(low: int, high: int, bands: tuple[tuple[int, int, int], ...]) -> float:
     count = high - low + 1
     total = 0.0
     covered = low

@@ -16,18 +16,23 @@ Glossary
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Literal
 
+from sizing.memory.allocator import Allocator
+from sizing.memory.distribution import Alloc, distribution
 from sizing.memory.encodings import (
     INTSET_HEADER_BYTES,
     LISTPACK_HEADER_BYTES,
     ZIPLIST_HEADER_BYTES,
-    intset_width_bytes,
+    integer_entry_bytes,
     listpack_entry_bytes,
     sds_bytes,
     ziplist_entry_bytes,
 )
 from sizing.memory.engines import EngineProfile
+from sizing.memory.items import AllocatingCost, Items, items
 from sizing.memory.limits import EncodingLimits
 from sizing.memory.tables import (
     DICT_POINTER_BYTES,
@@ -39,7 +44,8 @@ from sizing.memory.tables import (
     hashtable_bytes,
     hashtable_child_buckets,
 )
-from sizing.spec.workload import HashKeyspace, ListKeyspace, SetKeyspace, StringKeyspace, ZsetKeyspace
+from sizing.spec.distribution import Size
+from sizing.spec.workload import HashKeyspace, ListKeyspace, ScoreKind, SetKeyspace, StringKeyspace, ZsetKeyspace
 
 Arrival = Literal["commands", "restored"]
 CollectionKeyspace = HashKeyspace | ListKeyspace | SetKeyspace | ZsetKeyspace
@@ -71,25 +77,84 @@ QUICKLIST_ESTIMATE_OVERHEAD = 8
 """``SIZE_ESTIMATE_OVERHEAD`` (quicklist.c 7.0+) added to an element when checking room."""
 NODE_SIZE_LIMITS = (4096, 8192, 16384, 32768, 65536)
 """``optimization_level[]`` (quicklist.c): limits for list-max-listpack-size -1..-5."""
-INTEGER_SCORE_DIGITS = 10
-"""Integer scores are taken to be 10-digit numbers (Unix seconds)."""
 DOUBLE_SCORE_CHARS = 18
-"""Other scores are doubles printed with 17 significant digits (``%.17g`` / shortest)."""
+"""Float scores are doubles printed with 17 significant digits (``%.17g`` / shortest)."""
+SCORE_RANGES: dict[str, tuple[int, int]] = {
+    "unix_seconds": (1_000_000_000, 2**31 - 1),
+    "unix_millis": (1_000_000_000_000, 9_999_999_999_999),
+    "small_integers": (0, 4095),
+}
+"""Integer score kinds and the values they stand for: Unix seconds of 2001-2038 (int32 in
+a listpack), Unix milliseconds (13 digits, int64), and ranks or counts up to 4095 (the
+listpack's 7- and 13-bit forms)."""
+EMBED_VALUE_MAX_ALLOC_BYTES = 128
+"""``EMBED_VALUE_MAX_ALLOC_SIZE`` (Valkey 8.1 t_hash.c): a field and value that fit are one allocation."""
+COUNT_POINTS = 64
+"""Points of an element-count distribution: each is priced in full (encoding, tables)."""
+POWERS_OF_TWO = tuple(2**k for k in range(2, 32))
+"""Where a table's bucket array doubles (dict and hashtable sizes are powers of two)."""
+JOINT_POINTS = 24
+"""Points per side where a cost depends on two lengths at once (Valkey 8.1 field and value)."""
+
+
+Encodings = dict[str, float]
+"""Encoding name -> share of the keyspace's keys that have it."""
 
 
 def value_structure(
     keyspace: StringKeyspace | CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
-) -> tuple[str, float]:
-    """``(encoding, bytes)`` of one key's value structure (0 bytes for strings)."""
+) -> tuple[Encodings, float]:
+    """Which encodings one key's value structure has (by share of keys) and its expected
+    bytes (0 for strings, whose value lives in the object: see ``sizing.memory.dataset``)."""
     if isinstance(keyspace, StringKeyspace):
-        return "string", 0.0
+        return {"string": 1.0}, 0.0
+    counts = distribution(_count(keyspace), _count_limits(keyspace, limits), COUNT_POINTS)
+    shares: Encodings = {}
+    total = 0.0
+    priced = _collection_pricer(keyspace, profile, limits, arrival)
+    for n, weight, _, _ in counts.points:
+        for encoding, share, size in priced(n):
+            if share > 0:
+                shares[encoding] = shares.get(encoding, 0.0) + weight * share
+                total += weight * share * size
+    return shares, total
+
+
+Priced = list[tuple[str, float, float]]
+"""For one element count: (encoding, share of such keys, bytes) for each way it can be encoded."""
+
+
+def _count_limits(keyspace: CollectionKeyspace, limits: EncodingLimits) -> tuple[int, ...]:
+    """Element counts at which a collection changes encoding, or its table doubles."""
     if isinstance(keyspace, HashKeyspace):
-        return _hash(keyspace, profile, limits, arrival)
+        own: tuple[int, ...] = (limits.hash_max_listpack_entries,)
+    elif isinstance(keyspace, SetKeyspace):
+        own = (limits.set_max_intset_entries, limits.set_max_listpack_entries)
+    elif isinstance(keyspace, ZsetKeyspace):
+        own = (limits.zset_max_listpack_entries,)
+    else:
+        own = ()
+    return own + POWERS_OF_TWO
+
+
+def _count(keyspace: CollectionKeyspace) -> Size:
+    if isinstance(keyspace, HashKeyspace):
+        return keyspace.fields
+    if isinstance(keyspace, ListKeyspace):
+        return keyspace.elements
+    return keyspace.members
+
+
+def _collection_pricer(
+    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
+) -> Callable[[int], Priced]:
+    if isinstance(keyspace, HashKeyspace):
+        return _Hash(keyspace, profile, limits, arrival).priced
     if isinstance(keyspace, SetKeyspace):
-        return _set(keyspace, profile, limits, arrival)
+        return _Set(keyspace, profile, limits, arrival).priced
     if isinstance(keyspace, ZsetKeyspace):
-        return _zset(keyspace, profile, limits, arrival)
-    return _list(keyspace, profile, limits)
+        return _Zset(keyspace, profile, limits, arrival).priced
+    return _List(keyspace, profile, limits).priced
 
 
 def _pack(profile: EngineProfile, entries_bytes: float) -> float:
@@ -105,6 +170,21 @@ def _entry(profile: EngineProfile, length: int, numeric: bool) -> float:
 
 def _sds(profile: EngineProfile, length: int) -> int:
     return profile.allocator.class_bytes(sds_bytes(length, profile.sds_rule))
+
+
+def _item_sds(profile: EngineProfile) -> AllocatingCost:
+    """An item's SDS string (integers in a table are strings of their digits)."""
+    return lambda length, _numeric, alloc: alloc(sds_bytes(length, profile.sds_rule))
+
+
+def _split(small: float, n: int, all_elements: float, small_elements: float) -> float:
+    """Mean element bytes of the collections that are *not* all small, from the identity
+    E[sum] = P(small) E[sum | small] + (1 - P(small)) E[sum | not small]."""
+    if small <= 0:
+        return n * all_elements
+    if small >= 1:
+        return 0.0
+    return max(0.0, (n * all_elements - small * n * small_elements) / (1 - small))
 
 
 # --- growth of nested tables written by commands --------------------------------------
@@ -141,85 +221,189 @@ def _dict_slots(
     return max(final, presized) + dict_residual_buckets(elements, steps, presized)
 
 
-def _hash(keyspace: HashKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival) -> tuple[str, float]:
-    n = keyspace.fields
-    small = (
-        n <= limits.hash_max_listpack_entries
-        and keyspace.field_bytes <= limits.hash_max_listpack_value
-        and keyspace.value_bytes <= limits.hash_max_listpack_value
-    )
-    if small:
-        entries = n * (_entry(profile, keyspace.field_bytes, False) + _entry(profile, keyspace.value_bytes, keyspace.numeric))
-        return profile.small_encoding, _pack(profile, entries)
-    alloc = profile.allocator.class_bytes
-    if profile.keyspace_layout == "hashtable":
-        field = sds_bytes(keyspace.field_bytes, "valkey8")
-        value = 3 + keyspace.value_bytes + 1  # values embed as sdshdr8
-        if field + value <= 128:  # EMBED_VALUE_MAX_ALLOC_SIZE (t_hash.c)
-            per_field = float(alloc(field + value))
-        else:
-            per_field = float(alloc(8 + max(3, field - keyspace.field_bytes - 1) + keyspace.field_bytes + 1) + _sds(profile, keyspace.value_bytes))
-        return "hashtable", alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, arrival) + n * per_field
-    converted_at = limits.hash_max_listpack_entries + 1 if _converts_from_small(keyspace, limits) else 0
-    buckets = _dict_slots(profile, "hash", n, converted_at, arrival)
-    per_field = alloc(DICT_ENTRY_BYTES) + _sds(profile, keyspace.field_bytes) + _sds(profile, keyspace.value_bytes)
-    return "hashtable", alloc(profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets + n * per_field
+class _Hash:
+    """Hashes: a listpack while every field and value fits ``hash-max-listpack-*``, else a table."""
+
+    def __init__(self, keyspace: HashKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival) -> None:
+        self.profile, self.limits, self.arrival = profile, limits, arrival
+        value_limit = limits.hash_max_listpack_value
+        self.fields = items(keyspace.field_bytes, keyspace.numeric_fields, value_limit)
+        self.values = items(keyspace.value_bytes, keyspace.numeric, value_limit)
+        self.pair_fits = self.fields.fits(value_limit) * self.values.fits(value_limit)
+        fields_small, values_small = self.fields.fitting(value_limit), self.values.fitting(value_limit)
+        entry = lambda length, numeric: _entry(profile, length, numeric)
+        self.listpack_pair = (fields_small.expect(entry) + values_small.expect(entry)
+                              if fields_small and values_small else 0.0)
+        self._sds = _item_sds(profile)
+        self.table_pair = self._table_pair(self.fields, self.values)
+        self.table_pair_small = (self._table_pair(fields_small, values_small)
+                                 if fields_small and values_small else 0.0)
+
+    def _table_pair(self, fields: Items, values: Items) -> float:
+        """One field and its value in a table (Valkey 8.1: one allocation when both fit 128 bytes)."""
+        profile = self.profile
+        alloc = profile.allocator.class_bytes
+        if profile.keyspace_layout != "hashtable":
+            return (alloc(DICT_ENTRY_BYTES) + fields.allocating(self._sds, profile.allocator)
+                    + values.allocating(self._sds, profile.allocator))
+
+        def pair(field_bytes: int, value_bytes: int, by_value: Alloc) -> float:
+            field = sds_bytes(field_bytes, "valkey8")
+            value = 3 + value_bytes + 1  # values embed as sdshdr8
+            if field + value <= EMBED_VALUE_MAX_ALLOC_BYTES:
+                return by_value(field + value)
+            return alloc(8 + max(3, field - field_bytes - 1) + field_bytes + 1) + by_value(
+                sds_bytes(value_bytes, profile.sds_rule))
+
+        allocator = profile.allocator
+        if fields.exact:
+            field_length = round(fields.mean_length())
+            return values.allocating(lambda length, _, by_value: pair(field_length, length, by_value), allocator)
+        coarse = values.coarser(JOINT_POINTS)
+        return fields.coarser(JOINT_POINTS).expect(
+            lambda f, _: coarse.allocating(lambda v, _numeric, by_value: pair(f, v, by_value), allocator))
+
+    def priced(self, n: int) -> Priced:
+        small = self.pair_fits**n if n <= self.limits.hash_max_listpack_entries else 0.0
+        result: Priced = []
+        if small > 0:
+            result.append((self.profile.small_encoding, small, _pack(self.profile, n * self.listpack_pair)))
+        if small < 1:
+            elements = _split(small, n, self.table_pair, self.table_pair_small)
+            if self.profile.keyspace_layout == "hashtable":
+                alloc = self.profile.allocator.class_bytes
+                result.append(("hashtable", 1 - small,
+                               alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, self.arrival) + elements))
+            else:
+                # Hashes that outgrew the count limit converted from a listpack (pre-sized from
+                # 7.0); those with a long item became tables at once.
+                converted = self.pair_fits**n if n > self.limits.hash_max_listpack_entries else 0.0
+                tables = converted * self._table(n, self.limits.hash_max_listpack_entries + 1) + \
+                    (1 - converted) * self._table(n, 0)
+                result.append(("hashtable", 1 - small, tables + elements))
+        return result
+
+    def _table(self, n: int, converted_at: int) -> float:
+        buckets = _dict_slots(self.profile, "hash", n, converted_at, self.arrival)
+        return self.profile.allocator.class_bytes(self.profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets
 
 
-def _converts_from_small(keyspace: HashKeyspace, limits: EncodingLimits) -> bool:
-    """Whether a hash starts as a listpack and converts when it outgrows the count limit."""
-    return keyspace.field_bytes <= limits.hash_max_listpack_value and keyspace.value_bytes <= limits.hash_max_listpack_value
+class _Set:
+    """Sets: an intset while every member is an integer (up to set-max-intset-entries), a
+    listpack (7.2+) while all fit ``set-max-listpack-*``, else a table."""
 
+    def __init__(self, keyspace: SetKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival) -> None:
+        self.profile, self.limits, self.arrival = profile, limits, arrival
+        value_limit = limits.set_max_listpack_value
+        self.members = items(keyspace.member_bytes, keyspace.numeric, value_limit)
+        self.numeric = self.members.numeric_share
+        # The widest member decides an intset's width (int16, int32, int64).
+        self.below_int16 = self.members.integer_share_below(2**15) / self.numeric if self.numeric else 0.0
+        self.below_int32 = self.members.integer_share_below(2**31) / self.numeric if self.numeric else 0.0
+        self.fits = self.members.fits(value_limit)
+        small = self.members.fitting(value_limit)
+        entry = lambda length, numeric: listpack_entry_bytes(length, numeric)
+        self.listpack_member = small.expect(entry) if small else 0.0
+        sds = _item_sds(profile)
+        self.table_member = self.members.allocating(sds, profile.allocator)
+        self.table_member_small = small.allocating(sds, profile.allocator) if small else 0.0
 
-def _set(keyspace: SetKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival) -> tuple[str, float]:
-    n = keyspace.members
-    if keyspace.numeric and n <= limits.set_max_intset_entries:
-        return "intset", float(profile.allocator.class_bytes(INTSET_HEADER_BYTES + n * intset_width_bytes(keyspace.member_bytes)))
-    if (
-        profile.small_sets_as_listpack
-        and n <= limits.set_max_listpack_entries
-        and keyspace.member_bytes <= limits.set_max_listpack_value
-    ):
-        return "listpack", _pack(profile, n * listpack_entry_bytes(keyspace.member_bytes, keyspace.numeric))
-    alloc = profile.allocator.class_bytes
-    member = _sds(profile, keyspace.member_bytes)
-    if profile.keyspace_layout == "hashtable":
-        return "hashtable", alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, arrival) + n * member
-    converted_at = limits.set_max_intset_entries + 1 if keyspace.numeric else 0
-    buckets = _dict_slots(profile, "set", n, converted_at, arrival)
-    if profile.set_dict_no_value:
-        table = dict_buckets(n)
-        chained = n - table * (1 - math.exp(-n / table))  # members sharing a bucket with another
-        per_member = member + alloc(DICT_NO_VALUE_ENTRY_BYTES) * chained / n
-    else:
-        per_member = member + alloc(DICT_ENTRY_BYTES)
-    return "hashtable", alloc(profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets + n * per_member
+    def priced(self, n: int) -> Priced:
+        alloc = self.profile.allocator.class_bytes
+        limits = self.limits
+        intset = self.numeric**n if n <= limits.set_max_intset_entries else 0.0
+        result: Priced = []
+        if intset > 0:
+            int16, int32 = self.below_int16**n, self.below_int32**n
+            size = (int16 * alloc(INTSET_HEADER_BYTES + 2 * n) + (int32 - int16) * alloc(INTSET_HEADER_BYTES + 4 * n)
+                    + (1 - int32) * alloc(INTSET_HEADER_BYTES + 8 * n))
+            result.append(("intset", intset, size))
+        listpack = 0.0
+        if self.profile.small_sets_as_listpack and n <= limits.set_max_listpack_entries:
+            listpack = max(0.0, self.fits**n - intset)
+            if listpack > 0:
+                result.append(("listpack", listpack, _pack(self.profile, n * self.listpack_member)))
+        table = 1 - intset - listpack
+        if table > 1e-12:
+            member = _split(listpack + intset, n, self.table_member, self.table_member_small) / n
+            if self.profile.keyspace_layout == "hashtable":
+                size = alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, self.arrival) + n * member
+            else:
+                # All-integer sets that outgrew the intset converted from it, pre-sized.
+                converted = self.numeric**n if n > limits.set_max_intset_entries else 0.0
+                slots = converted * _dict_slots(self.profile, "set", n, limits.set_max_intset_entries + 1, self.arrival) + \
+                    (1 - converted) * _dict_slots(self.profile, "set", n, 0, self.arrival)
+                if self.profile.set_dict_no_value:
+                    buckets = dict_buckets(n)
+                    chained = n - buckets * (1 - math.exp(-n / buckets))  # members sharing a bucket with another
+                    per_member = member + alloc(DICT_NO_VALUE_ENTRY_BYTES) * chained / n
+                else:
+                    per_member = member + alloc(DICT_ENTRY_BYTES)
+                size = alloc(self.profile.dict_struct_bytes) + DICT_POINTER_BYTES * slots + n * per_member
+            result.append(("hashtable", table, size))
+        return result
 
 
 def skiplist_node_bytes(profile: EngineProfile) -> float:
     """Expected size class of a skiplist node: 24 bytes + 16 per level, P(level >= k) = 4^-(k-1)."""
+    return _skiplist_node_bytes(profile.allocator)
+
+
+@lru_cache(maxsize=8)
+def _skiplist_node_bytes(allocator: Allocator) -> float:
     expected = 0.0
     for level in range(1, SKIPLIST_MAX_LEVEL + 1):
         share = (1 - SKIPLIST_P) * SKIPLIST_P ** (level - 1) if level < SKIPLIST_MAX_LEVEL else SKIPLIST_P ** (level - 1)
-        expected += share * profile.allocator.class_bytes(24 + 16 * level)
+        expected += share * allocator.class_bytes(24 + 16 * level)
     return expected
 
 
-def _zset(keyspace: ZsetKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival) -> tuple[str, float]:
-    n = keyspace.members
-    score_entry = (
-        _entry(profile, INTEGER_SCORE_DIGITS, True) if keyspace.integer_scores else _entry(profile, DOUBLE_SCORE_CHARS, False)
-    )
-    if n <= limits.zset_max_listpack_entries and keyspace.member_bytes <= limits.zset_max_listpack_value:
-        return profile.small_encoding, _pack(profile, n * (_entry(profile, keyspace.member_bytes, False) + score_entry))
-    alloc = profile.allocator.class_bytes
-    fixed = alloc(ZSET_STRUCT_BYTES) + alloc(ZSKIPLIST_BYTES) + alloc(24 + 16 * SKIPLIST_MAX_LEVEL)
-    per_member = skiplist_node_bytes(profile) + _sds(profile, keyspace.member_bytes)
-    if profile.keyspace_layout == "hashtable":
-        return "skiplist", fixed + alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, arrival, 2) + n * per_member
-    buckets = _dict_slots(profile, "zset", n, 0, arrival)
-    per_member += alloc(DICT_ENTRY_BYTES)
-    return "skiplist", fixed + alloc(profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets + n * per_member
+def score_entry_bytes(profile: EngineProfile, scores: ScoreKind) -> float:
+    """A score's entry in a zset listpack: the engine writes the score as text
+    (``d2string``) and the listpack stores text that parses as an integer as one."""
+    if scores == "floats":
+        return _entry(profile, DOUBLE_SCORE_CHARS, False)
+    low, high = SCORE_RANGES[scores]
+    return integer_entry_bytes(low, high, "ziplist" if profile.small_encoding == "ziplist" else "listpack")
+
+
+class _Zset:
+    """Sorted sets: a listpack of member/score pairs while all fit ``zset-max-listpack-*``,
+    else a skiplist with a dict (or hashtable) of members."""
+
+    def __init__(self, keyspace: ZsetKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival) -> None:
+        self.profile, self.limits, self.arrival = profile, limits, arrival
+        value_limit = limits.zset_max_listpack_value
+        self.members = items(keyspace.member_bytes, keyspace.numeric, value_limit)
+        self.fits = self.members.fits(value_limit)
+        small = self.members.fitting(value_limit)
+        score = score_entry_bytes(profile, keyspace.scores)
+        self.node = skiplist_node_bytes(profile)
+        self.listpack_pair = small.expect(lambda length, numeric: _entry(profile, length, numeric)) + score if small else 0.0
+        # In a skiplist every member is an SDS string, integers too.
+        sds = _item_sds(profile)
+        self.table_member = self.members.allocating(sds, profile.allocator)
+        self.table_member_small = small.allocating(sds, profile.allocator) if small else 0.0
+
+    def priced(self, n: int) -> Priced:
+        profile = self.profile
+        small = self.fits**n if n <= self.limits.zset_max_listpack_entries else 0.0
+        result: Priced = []
+        if small > 0:
+            result.append((profile.small_encoding, small, _pack(profile, n * self.listpack_pair)))
+        if small < 1:
+            alloc = profile.allocator.class_bytes
+            members = _split(small, n, self.table_member, self.table_member_small)
+            fixed = alloc(ZSET_STRUCT_BYTES) + alloc(ZSKIPLIST_BYTES) + alloc(24 + 16 * SKIPLIST_MAX_LEVEL)
+            nodes = n * self.node + members
+            if profile.keyspace_layout == "hashtable":
+                size = fixed + alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, self.arrival, 2) + nodes
+            else:
+                buckets = _dict_slots(profile, "zset", n, 0, self.arrival)
+                size = (fixed + alloc(profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets + nodes
+                        + n * alloc(DICT_ENTRY_BYTES))
+            result.append(("skiplist", 1 - small, size))
+        return result
 
 
 def _hashtable_written(elements: int, arrival: Arrival, steps_per_insert: int = 1) -> float:
@@ -257,28 +441,54 @@ def _node_limit(limits: EncodingLimits) -> tuple[int, int]:
     return QUICKLIST_SAFETY_LIMIT, max(fill, 1)
 
 
-def _list(keyspace: ListKeyspace, profile: EngineProfile, limits: EncodingLimits) -> tuple[str, float]:
-    n, length = keyspace.elements, keyspace.element_bytes
-    entry = _entry(profile, length, keyspace.numeric)
-    byte_limit, count_limit = _node_limit(limits)
-    alloc = profile.allocator.class_bytes
-    first_command = min(n, list_batch_elements(length))
-    if profile.small_lists_as_listpack and first_command == n and n <= count_limit and LISTPACK_HEADER_BYTES + n * length <= byte_limit:
-        return "listpack", _pack(profile, n * entry)
-    if profile.keyspace_layout in ("embedded", "hashtable") and length > byte_limit:
-        # Valkey 8 keeps an element bigger than a node in a plain node of its own.
-        return "quicklist", alloc(QUICKLIST_BYTES) + n * (alloc(profile.quicklist_node_bytes) + alloc(length))
-    if profile.small_encoding == "ziplist":
-        overhead = (1 if length < 254 else 5) + (1 if length < 64 else (2 if length < 16_384 else 5))
-        header = ZIPLIST_HEADER_BYTES
-    else:
-        overhead = QUICKLIST_ESTIMATE_OVERHEAD
-        header = LISTPACK_HEADER_BYTES
-    per_node = 1 + max(0, math.floor((byte_limit - header - length - overhead) / entry))
-    per_node = min(per_node, count_limit)
-    full_nodes, rest = divmod(n, per_node)
-    node = alloc(profile.quicklist_node_bytes)
-    total = alloc(QUICKLIST_BYTES) + full_nodes * (node + profile.allocator.mean_class_bytes(header + per_node * entry))
-    if rest:
-        total += node + profile.allocator.mean_class_bytes(header + rest * entry)
-    return "quicklist", total
+class _List:
+    """Lists: one listpack while small (7.2+), else a quicklist of listpack nodes.
+
+    Varying element lengths are packed at their mean entry size; in Valkey 8 the elements
+    longer than a node each get a plain node of their own.
+    """
+
+    def __init__(self, keyspace: ListKeyspace, profile: EngineProfile, limits: EncodingLimits) -> None:
+        self.profile = profile
+        self.byte_limit, self.count_limit = _node_limit(limits)
+        elements = items(keyspace.element_bytes, keyspace.numeric, self.byte_limit)
+        self.plain = 0.0
+        self.plain_bytes = 0.0
+        if profile.keyspace_layout in ("embedded", "hashtable"):
+            long = elements.text.above(self.byte_limit) if elements.text is not None else None
+            if long is not None:
+                self.plain = elements.fits(2**31) - elements.fits(self.byte_limit)
+                alloc = profile.allocator.class_bytes
+                self.plain_bytes = alloc(profile.quicklist_node_bytes) + long.expect_allocating(
+                    lambda length, by_length: by_length(length), profile.allocator)
+        packed = elements.fitting(self.byte_limit) if self.plain > 0 else elements
+        self.length = max(1, round(packed.mean_length())) if packed else 1
+        self.entry = packed.expect(lambda length, numeric: _entry(profile, length, numeric)) if packed else 0.0
+
+    def priced(self, n: int) -> Priced:
+        profile, length, entry = self.profile, self.length, self.entry
+        alloc = profile.allocator.class_bytes
+        if self.plain >= 1:
+            return [("quicklist", 1.0, alloc(QUICKLIST_BYTES) + n * self.plain_bytes)]
+        first_command = min(n, list_batch_elements(length))
+        if (self.plain == 0 and profile.small_lists_as_listpack and first_command == n and n <= self.count_limit
+                and LISTPACK_HEADER_BYTES + n * length <= self.byte_limit):
+            return [("listpack", 1.0, _pack(profile, n * entry))]
+        plain = n * self.plain
+        packed = n - plain
+        if profile.small_encoding == "ziplist":
+            overhead = (1 if length < 254 else 5) + (1 if length < 64 else (2 if length < 16_384 else 5))
+            header = ZIPLIST_HEADER_BYTES
+        else:
+            overhead = QUICKLIST_ESTIMATE_OVERHEAD
+            header = LISTPACK_HEADER_BYTES
+        per_node = 1 + max(0, math.floor((self.byte_limit - header - length - overhead) / entry))
+        per_node = min(per_node, self.count_limit)
+        full_nodes, rest = divmod(packed, per_node)
+        full_nodes = math.floor(full_nodes)
+        node = alloc(profile.quicklist_node_bytes)
+        total = alloc(QUICKLIST_BYTES) + plain * self.plain_bytes
+        total += full_nodes * (node + profile.allocator.mean_class_bytes(header + per_node * entry))
+        if rest:
+            total += node + profile.allocator.mean_class_bytes(header + rest * entry)
+        return [("quicklist", 1.0, total)]

@@ -15,8 +15,10 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from sizing.errors import NoViableNodeError
+from sizing.memory.distribution import distribution
 from sizing.memory.limits import EncodingLimits
 from sizing.planning.estimate import dataset_model
+from sizing.spec.distribution import numeric_share, scaled_down, upper
 from sizing.spec.workload import Cluster, HashKeyspace, Keyspace, SetKeyspace, StringKeyspace, ZsetKeyspace
 from sizing.units import gib, usd
 
@@ -79,20 +81,22 @@ def _encoding_advice(cluster: Cluster, dataset: float) -> list[Recommendation]:
 
 def _compact_limits(keyspace: Keyspace, limits: EncodingLimits) -> dict[str, int]:
     """Parameter changes that would keep a keyspace in its compact encoding, if modest."""
+    # Sizes that vary are judged by their largest value: a limit below it leaves the
+    # longest collections in the big encoding (the model prices what the change saves).
     if isinstance(keyspace, HashKeyspace):
-        longest = max(keyspace.field_bytes, keyspace.value_bytes)
-        if (limits.hash_max_listpack_entries < keyspace.fields <= COMPACT_LIMIT_CEILING
+        longest, fields = max(upper(keyspace.field_bytes), upper(keyspace.value_bytes)), upper(keyspace.fields)
+        if (limits.hash_max_listpack_entries < fields <= COMPACT_LIMIT_CEILING
                 and longest <= limits.hash_max_listpack_value):
-            return {"hash_max_listpack_entries": _round_up(keyspace.fields)}
-        if keyspace.fields <= limits.hash_max_listpack_entries and (
+            return {"hash_max_listpack_entries": _round_up(fields)}
+        if fields <= limits.hash_max_listpack_entries and (
                 limits.hash_max_listpack_value < longest <= COMPACT_VALUE_CEILING):
             return {"hash_max_listpack_value": longest}
-    if (isinstance(keyspace, ZsetKeyspace) and keyspace.member_bytes <= limits.zset_max_listpack_value
-            and limits.zset_max_listpack_entries < keyspace.members <= COMPACT_LIMIT_CEILING):
-        return {"zset_max_listpack_entries": _round_up(keyspace.members)}
-    if (isinstance(keyspace, SetKeyspace) and keyspace.numeric
-            and limits.set_max_intset_entries < keyspace.members <= COMPACT_LIMIT_CEILING):
-        return {"set_max_intset_entries": _round_up(keyspace.members)}
+    if (isinstance(keyspace, ZsetKeyspace) and upper(keyspace.member_bytes) <= limits.zset_max_listpack_value
+            and limits.zset_max_listpack_entries < upper(keyspace.members) <= COMPACT_LIMIT_CEILING):
+        return {"zset_max_listpack_entries": _round_up(upper(keyspace.members))}
+    if (isinstance(keyspace, SetKeyspace) and numeric_share(keyspace.numeric) >= 1
+            and limits.set_max_intset_entries < upper(keyspace.members) <= COMPACT_LIMIT_CEILING):
+        return {"set_max_intset_entries": _round_up(upper(keyspace.members))}
     return {}
 
 
@@ -127,9 +131,10 @@ def _compression_advice(
 ) -> list[Recommendation]:
     advice = []
     for index, keyspace in enumerate(cluster.keyspaces):
-        if not isinstance(keyspace, StringKeyspace) or keyspace.numeric or keyspace.value_bytes < COMPRESSIBLE_VALUE_BYTES:
+        if (not isinstance(keyspace, StringKeyspace) or numeric_share(keyspace.numeric) > 0
+                or distribution(keyspace.value_bytes).mean() < COMPRESSIBLE_VALUE_BYTES):
             continue
-        smaller = keyspace.variant(value_bytes=keyspace.value_bytes // COMPRESSION_RATIO)
+        smaller = keyspace.variant(value_bytes=scaled_down(keyspace.value_bytes, COMPRESSION_RATIO))
         spaces = list(cluster.keyspaces)
         spaces[index] = smaller
         variant = cluster.variant(keyspaces=spaces)

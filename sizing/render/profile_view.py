@@ -129,8 +129,8 @@ def _comments(keyspace: KeyspaceProfile, profile: Profile) -> dict[str, str]:
             comments["value_bytes"] = f"mean: {keyspace.value_bytes_mean:.2f}"
         if "numeric" in definition:
             comments["numeric"] = "every sampled value is a decimal integer"
-        if kind == "zset" and "integer_scores" in definition:
-            comments["integer_scores"] = "every sampled score is a whole number"
+        if kind == "zset" and "scores" in definition:
+            comments["scores"] = "every sampled score is a whole number"
     if definition.get("ttl"):
         comments["ttl"] = f"PTTL: {100 * keyspace.ttl_share:.0f}% of the pattern's sampled keys expire"
     return comments

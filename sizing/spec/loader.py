@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from sizing.errors import WorkloadSpecError
+from sizing.spec.distribution import SIZE_TAGS
 from sizing.spec.workload import Known, Workload
 
 Location = tuple[str | int, ...]
@@ -86,9 +87,16 @@ def _data_location(error: ErrorDetails, data: Any) -> Location:
     """
     path: list[str | int] = []
     current = data
-    for part in error["loc"]:
-        if isinstance(current, dict) and isinstance(part, str) and part not in current and current.get("type") == part:
-            continue  # union tag, not a key in the file
+    loc = list(error["loc"])
+    for index, part in enumerate(loc):
+        following = loc[index + 1] if index + 1 < len(loc) else None
+        tag_last = following is None and error["type"] == "field_error"  # a validator of the tagged model
+        if isinstance(current, dict) and isinstance(part, str) and (
+                part not in current or following == part or tag_last) and (
+                current.get("type") == part or part in SIZE_TAGS):
+            continue  # union tag, not a key in the file ("histogram" is both: the tag comes first)
+        if part in SIZE_TAGS and not isinstance(current, dict):
+            continue  # an exact size: the tag of the plain-number branch
         path.append(part)
         current = current.get(part) if isinstance(current, dict) else (
             current[part] if isinstance(current, list) and isinstance(part, int) and part < len(current) else None
@@ -105,6 +113,8 @@ def _split_field(field: str) -> list[str | int]:
     """``keyspaces[1].name`` -> ``['keyspaces', 1, 'name']``."""
     parts: list[str | int] = []
     for piece in field.split("."):
+        if not piece:
+            continue  # a validator that blames the field it runs on names no sub-field
         name, _, rest = piece.partition("[")
         parts.append(name)
         if rest:

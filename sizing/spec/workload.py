@@ -6,22 +6,39 @@ that has it instead of being dropped. Field names are the user-facing YAML names
 
 Glossary
     keyspace        a group of keys of one type and shape (``session:{id}``).
-    keys            number of keys in the keyspace.
-    *_bytes         exact average lengths in bytes of keys, values, fields, members.
-    numeric         the values (or elements, members) are decimal integers of that many
-                    digits, spread evenly over the digits' range (``value_bytes: 3`` means
-                    100..999); the engines store such values as integers.
+    keys            number of keys in the keyspace (or a range: the plan sizes for the high end).
+    *_bytes         lengths in bytes of keys, values, fields, members: a plain number is
+                    exact (every item has that length); quantiles or a histogram say how
+                    they vary (``sizing.spec.distribution``).
+    fields, members, elements
+                    items per collection: exact, or varying the same way.
+    numeric         the values (or elements, members, field names) that are decimal
+                    integers: all, none or a share. Integers of d digits are spread evenly
+                    over the digits' range (``value_bytes: 3`` means 100..999); the engines
+                    store them as integers.
+    ttl             the keys that carry an expiry: all, none or a share.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, WithJsonSchema, model_validator
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from sizing.spec.base import SpecModel
+from sizing.spec.distribution import (
+    MAX_NUMERIC_DIGITS,
+    Numeric,
+    NumericShare,
+    Share,
+    SizeField,
+    bounded,
+    share,
+    upper,
+)
 from sizing.spec.parameters import EngineParameters
 
 DEFAULT_REGION = "us-east-1"
@@ -34,10 +51,6 @@ rules)."""
 MAX_NAME_LENGTH = 37
 """ElastiCache allows 40 characters; a Global Datastore's secondaries are named
 ``<name>-r1`` and ``<name>-r2``, which takes 3 more."""
-
-MAX_NUMERIC_DIGITS = 18
-"""Longest decimal integer whose every value fits a signed 64-bit ``long``; longer "numbers"
-are stored as strings by every engine (``string2l`` in ``util.c``)."""
 
 SUPPORTED_VERSIONS: dict[str, tuple[str, ...]] = {
     "redis": ("6.2", "7.0", "7.1"),
@@ -72,77 +85,133 @@ class _Spec(SpecModel):
     """A part of the workload file."""
 
 
+class KeyRange(_Spec):
+    """A key count known only within bounds: the plan sizes for ``high`` and shows both."""
+
+    low: int = Field(ge=1)
+    high: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> KeyRange:
+        if self.high < self.low:
+            raise _FieldError("high", f"must be >= low ({self.low}), got {self.high}")
+        return self
+
+
+KEY_RANGE_SCHEMA = {
+    "type": "object", "additionalProperties": False, "required": ["low", "high"],
+    "properties": {"low": {"type": "integer", "minimum": 1}, "high": {"type": "integer", "minimum": 1}},
+}
+NameBytes = Annotated[SizeField, bounded(1, 65_536)]
+"""Lengths of keys, field names and members: at most 64 KiB here (the engines allow 512 MB)."""
+StringBytes = Annotated[SizeField, bounded(1, 512 * 1024 * 1024)]
+"""Lengths of values and list elements: at most 512 MB (``proto-max-bulk-len``)."""
+Count = Annotated[SizeField, bounded(1, 2**32 - 1)]
+"""Elements per collection: at most 2^32 - 1."""
+TTL = Field(default=False, description="Keys that carry an expiry: true (all), false (none) or a share (0.3).")
+
+
 class _KeyspaceBase(_Spec):
-    numeric_length_field: ClassVar[str | None] = None
-    """The field whose length is a digit count when ``numeric`` is set."""
+    numeric_length_fields: ClassVar[dict[str, str]] = {}
+    """numeric flag -> the length field that counts digits when it is set."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.:{}-]+$", description="Name used in reports, e.g. 'session'.")
-    keys: int = Field(ge=1, description="Number of keys in the keyspace.")
-    key_bytes: int = Field(ge=1, le=65_536, description="Average key length in bytes.")
-    ttl: bool = Field(default=False, description="Every key carries an expiry.")
+    keys: Annotated[int, WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, KEY_RANGE_SCHEMA]})] = Field(
+        ge=1, description="Number of keys, or {low: ..., high: ...}: the plan sizes for high.")
+    keys_low: SkipJsonSchema[int | None] = Field(default=None, ge=1, description="Low end of a keys range.")
+    key_bytes: NameBytes = Field(description="Key length in bytes: a number, quantiles or a histogram.")
+    ttl: Share = TTL
+
+    @model_validator(mode="before")
+    @classmethod
+    def _key_range(cls, data: Any) -> Any:
+        """``keys: {low, high}`` is kept as keys=high (what is planned for) and keys_low."""
+        if isinstance(data, dict) and isinstance(data.get("keys"), dict):
+            if "keys_low" in data:
+                raise _FieldError("keys_low", "give the range as keys: {low: ..., high: ...} only")
+            try:
+                span = KeyRange.model_validate(data["keys"])
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                field = str((first.get("ctx") or {}).get("field") or ".".join(str(p) for p in first["loc"]))
+                message = str(first["ctx"]["message"]) if first["type"] == "field_error" else _plain(first)
+                raise _FieldError(f"keys.{field}", message) from None
+            return {**data, "keys": span.high, "keys_low": span.low}
+        return data
 
     @model_validator(mode="after")
     def _numeric_fits(self) -> _KeyspaceBase:
-        field = self.numeric_length_field
-        if field and getattr(self, "numeric", False) and getattr(self, field) > MAX_NUMERIC_DIGITS:
-            raise _FieldError(field, f"numeric values have at most {MAX_NUMERIC_DIGITS} digits, got {getattr(self, field)}")
+        for flag, field in self.numeric_length_fields.items():
+            numeric = getattr(self, flag)
+            if numeric is False or numeric == 0 or (isinstance(numeric, NumericShare) and numeric.digits is not None):
+                continue
+            if upper(getattr(self, field)) > MAX_NUMERIC_DIGITS:
+                raise _FieldError(field, f"numeric values have at most {MAX_NUMERIC_DIGITS} digits, got "
+                                         f"{upper(getattr(self, field))} (give {flag}: {{share: ..., digits: ...}} "
+                                         f"when only some values are integers)")
         return self
+
+    @property
+    def ttl_share(self) -> float:
+        return share(self.ttl)
 
 
 class StringKeyspace(_KeyspaceBase):
     """Plain string values (SET/GET)."""
 
     type: Literal["string"]
-    numeric_length_field: ClassVar[str | None] = "value_bytes"
-    value_bytes: int = Field(ge=1, le=512 * 1024 * 1024, description="Average value length in bytes.")
-    numeric: bool = Field(default=False, description="Values are decimal integers of value_bytes digits.")
-
+    numeric_length_fields: ClassVar[dict[str, str]] = {"numeric": "value_bytes"}
+    value_bytes: StringBytes = Field(description="Value length in bytes: a number, quantiles or a histogram.")
+    numeric: Numeric = Field(default=False, description="Values that are decimal integers (of value_bytes digits).")
 
 
 class HashKeyspace(_KeyspaceBase):
     """Hashes of ``fields`` field/value pairs (HSET/HGET)."""
 
     type: Literal["hash"]
-    numeric_length_field: ClassVar[str | None] = "value_bytes"
-    fields: int = Field(ge=1, description="Average number of fields per hash.")
-    field_bytes: int = Field(ge=1, le=65_536, description="Average field-name length in bytes.")
-    value_bytes: int = Field(ge=1, le=512 * 1024 * 1024, description="Average field-value length in bytes.")
-    numeric: bool = Field(default=False, description="Field values are decimal integers of value_bytes digits.")
-
+    numeric_length_fields: ClassVar[dict[str, str]] = {"numeric": "value_bytes", "numeric_fields": "field_bytes"}
+    fields: Count = Field(description="Fields per hash: a number, quantiles or a histogram.")
+    field_bytes: NameBytes = Field(description="Field-name length in bytes.")
+    value_bytes: StringBytes = Field(description="Value length in bytes: a number, quantiles or a histogram.")
+    numeric: Numeric = Field(default=False, description="Field values that are decimal integers.")
+    numeric_fields: Numeric = Field(default=False, description="Field names that are decimal integers (ids, SKUs).")
 
 
 class ListKeyspace(_KeyspaceBase):
     """Lists of ``elements`` elements (LPUSH/RPUSH)."""
 
     type: Literal["list"]
-    numeric_length_field: ClassVar[str | None] = "element_bytes"
-    elements: int = Field(ge=1, description="Average number of elements per list.")
-    element_bytes: int = Field(ge=1, le=512 * 1024 * 1024, description="Average element length in bytes.")
-    numeric: bool = Field(default=False, description="Elements are decimal integers of element_bytes digits.")
-
+    numeric_length_fields: ClassVar[dict[str, str]] = {"numeric": "element_bytes"}
+    elements: Count = Field(description="Elements per list: a number, quantiles or a histogram.")
+    element_bytes: StringBytes = Field(description="Element length in bytes.")
+    numeric: Numeric = Field(default=False, description="Elements that are decimal integers.")
 
 
 class SetKeyspace(_KeyspaceBase):
     """Sets of ``members`` members (SADD)."""
 
     type: Literal["set"]
-    numeric_length_field: ClassVar[str | None] = "member_bytes"
-    members: int = Field(ge=1, description="Average number of members per set.")
-    member_bytes: int = Field(ge=1, le=65_536, description="Average member length in bytes.")
-    numeric: bool = Field(default=False, description="Members are decimal integers of member_bytes digits.")
+    numeric_length_fields: ClassVar[dict[str, str]] = {"numeric": "member_bytes"}
+    members: Count = Field(description="Members per set: a number, quantiles or a histogram.")
+    member_bytes: NameBytes = Field(description="Member length in bytes.")
+    numeric: Numeric = Field(default=False, description="Members that are decimal integers.")
 
+
+ScoreKind = Literal["floats", "unix_seconds", "unix_millis", "small_integers"]
 
 
 class ZsetKeyspace(_KeyspaceBase):
     """Sorted sets of ``members`` members with scores (ZADD)."""
 
     type: Literal["zset"]
-    members: int = Field(ge=1, description="Average number of members per sorted set.")
-    member_bytes: int = Field(ge=1, le=65_536, description="Average member length in bytes.")
-    integer_scores: bool = Field(
-        default=False,
-        description="Scores are integers (10-digit, like Unix seconds); otherwise doubles that need 17 digits.",
-    )
+    numeric_length_fields: ClassVar[dict[str, str]] = {"numeric": "member_bytes"}
+    members: Count = Field(description="Members per sorted set: a number, quantiles or a histogram.")
+    member_bytes: NameBytes = Field(description="Member length in bytes.")
+    numeric: Numeric = Field(default=False, description="Members that are decimal integers (user or post ids).")
+    scores: ScoreKind = Field(
+        default="floats",
+        description="floats (17 significant digits), unix_seconds (10 digits), unix_millis (13 digits) or "
+                    "small_integers (0..4095: ranks, counts).")
 
 
 Keyspace = Annotated[
@@ -282,6 +351,15 @@ class Workload(_Spec):
                                                  "regions": [region]}, context=context)
                     for cluster in self.clusters]
         return Workload.model_validate({"clusters": clusters}, context=context)
+
+
+def _plain(error: Any) -> str:
+    """A nested model's error in the words the loader uses for top-level ones."""
+    if error["type"] == "missing":
+        return "required field is missing"
+    if error["type"] == "extra_forbidden":
+        return "unknown field (check the spelling; see workload.schema.json)"
+    return f"{str(error['msg']).lower()}, got {error['input']!r}"
 
 
 def _FieldError(field: str, message: str) -> PydanticCustomError:

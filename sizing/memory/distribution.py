@@ -1,0 +1,249 @@
+"""Sizes and counts that vary, as weighted points the model can take expectations over.
+
+A workload field that varies (``sizing.spec.distribution``) becomes a :class:`Distribution`:
+its probability mass in segments (between two quantiles, spread log-linearly; or one
+histogram bucket, spread evenly), and a few hundred weighted integer points drawn from it
+by stratified quantiles, at which the model's per-item costs are evaluated. Every cost is
+then an expectation over those points: a fixed amount of arithmetic whatever the number
+of keys, never a loop over them. A plain number is one point of weight 1, so exact data
+costs what it always did.
+
+Two quantities are computed from the segments themselves rather than the points:
+``cdf`` (how many items fit under an encoding limit, and so the chance that all n of a
+collection do) and the mean, so a long tail of rare large items is neither missed nor
+overcounted by the points.
+
+Approximations, and what they cost (tests/test_distribution.py checks each against a
+direct enumeration of the integers):
+    - Within a quantile segment lengths are log-uniform, within a bucket uniform.
+    - Each segment gets at least ``MIN_POINTS_PER_SEGMENT`` stratified points and the rest
+      of ``POINTS`` by mass; a segment of fewer integers than its share is enumerated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sizing.memory.allocator import Allocator
+from sizing.spec.distribution import Histogram, Quantiles, Size
+
+Alloc = Callable[[int], float]
+"""The size class of one request, as the allocator rounds it."""
+
+POINTS = 192
+"""Points per distribution: enough that allocator classes (spaced 12.5-25%) average out
+within 0.1% on spread lengths (tests/test_distribution.py)."""
+MIN_POINTS_PER_SEGMENT = 12
+"""Even a 0.1%-mass tail segment is evaluated at this many points: the rare large items
+carry much of the bytes."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Mass spread over the integers low..high: log-uniformly or evenly."""
+
+    low: int
+    high: int
+    mass: float
+    log: bool
+
+    def cdf(self, x: float) -> float:
+        """Share of this segment's mass at or below ``x``."""
+        if x < self.low:
+            return 0.0
+        if x >= self.high:
+            return 1.0
+        if self.log:
+            return math.log((math.floor(x) + 1) / self.low) / math.log((self.high + 1) / self.low)
+        return (math.floor(x) - self.low + 1) / (self.high - self.low + 1)
+
+    def quantile(self, u: float) -> int:
+        """The integer at share ``u`` (0..1) of this segment."""
+        if self.log:
+            value = self.low * float(((self.high + 1) / self.low) ** u)
+        else:
+            value = self.low + u * (self.high - self.low + 1)
+        return min(self.high, max(self.low, math.floor(value)))
+
+    def mean(self) -> float:
+        if self.low == self.high:
+            return float(self.low)
+        if self.log:
+            # Density ∝ 1/x on [low, high + 1): mean (b - a) / ln(b / a), less the floor's 1/2.
+            a, b = self.low, self.high + 1
+            return (b - a) / math.log(b / a) - 0.5
+        return (self.low + self.high) / 2
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A size or count: its segments and weighted points."""
+
+    segments: tuple[Segment, ...]
+    points: tuple[tuple[int, float, int, int], ...]
+    """(value, weight, low, high): a stratum of the integers low..high, priced at value,
+    weights summing to 1."""
+
+    @property
+    def exact(self) -> bool:
+        return len(self.points) == 1
+
+    @property
+    def low(self) -> int:
+        return self.segments[0].low
+
+    @property
+    def high(self) -> int:
+        return self.segments[-1].high
+
+    def mean(self) -> float:
+        return sum(s.mass * s.mean() for s in self.segments)
+
+    def cdf(self, x: float) -> float:
+        """P(value <= x)."""
+        return min(1.0, sum(s.mass * s.cdf(x) for s in self.segments))
+
+    def all_at_most(self, limit: float, n: float) -> float:
+        """P(all of n independent values <= limit): the longest of n decides."""
+        p = self.cdf(limit)
+        return 1.0 if p >= 1 else (0.0 if p <= 0 else float(p**n))
+
+    def quantile(self, u: float) -> int:
+        """The value at cumulative share ``u`` (0 <= u < 1): how generated data draws from it."""
+        for segment in self.segments:
+            if u < segment.mass or segment is self.segments[-1]:
+                return segment.quantile(min(1.0, max(0.0, u / segment.mass)))
+            u -= segment.mass
+        return self.high
+
+    def expect(self, cost: Callable[[int], float]) -> float:
+        """E[cost(value)] over the points."""
+        return sum(weight * cost(value) for value, weight, _, _ in self.points)
+
+    def expect_allocating(self, cost: Callable[[int, Alloc], float], allocator: Allocator) -> float:
+        """E[cost(value, alloc)] where ``alloc(request)`` is the size class of a request
+        made for an item of that length: averaged exactly over the point's stratum, as if
+        every length in it had been priced (a request grows with the item's length between
+        ``LENGTH_BREAKS``, which no stratum straddles)."""
+        total = 0.0
+        for value, weight, low, high in self.points:
+            if low == high:
+                total += weight * cost(value, allocator.class_bytes)
+            else:
+                total += weight * cost(value, _spread(allocator, low - value, high - value))
+        return total
+
+    def at_most(self, limit: float) -> Distribution | None:
+        """The distribution of values <= limit (None if there are none)."""
+        return self._restricted(lambda v: v <= limit)
+
+    def above(self, limit: float) -> Distribution | None:
+        """The distribution of values > limit (None if there are none)."""
+        return self._restricted(lambda v: v > limit)
+
+    def _restricted(self, keep: Callable[[int], bool]) -> Distribution | None:
+        kept = [point for point in self.points if keep(point[0])]
+        total = sum(point[1] for point in kept)
+        if total <= 0:
+            return None
+        return Distribution(self.segments, tuple((v, w / total, low, high) for v, w, low, high in kept))
+
+    def coarser(self, points: int) -> Distribution:
+        """The same segments at fewer points (for costs over two distributions at once)."""
+        if len(self.points) <= points:
+            return self
+        return Distribution(self.segments, _points(self.segments, points, max(1, points // 8)))
+
+
+def _spread(allocator: Allocator, below: int, above: int) -> Alloc:
+    """Size class of a request averaged over request + below .. request + above."""
+    return lambda request: allocator.mean_class_between(request + below, request + above)
+
+
+def exactly(value: int) -> Distribution:
+    return Distribution((Segment(value, value, 1.0, False),), ((value, 1.0, value, value),))
+
+
+LENGTH_BREAKS = (31, 44, 63, 251, 255, 4095, 65_529, 65_535)
+"""Lengths at which the cost of one item steps, so no stratum straddles one: SDS header
+types (< 32, < 256 or < 252 in Valkey 8, < 65,536 or < 65,530), embstr (<= 44) and
+listpack string entries (< 64, < 4,096)."""
+
+
+def distribution(size: Size, breaks: tuple[int, ...] = (), points: int = POINTS) -> Distribution:
+    """The distribution a workload field describes, with segments split after each of
+    ``breaks`` (values where a cost steps: encoding limits), so that the points on either
+    side carry exactly the mass there."""
+    if isinstance(size, int):
+        return exactly(size)
+    return _cached(size.model_dump_json(), isinstance(size, Histogram), tuple(sorted(set(breaks))), points)
+
+
+@lru_cache(maxsize=4096)
+def _cached(dumped: str, histogram: bool, breaks: tuple[int, ...], points: int) -> Distribution:
+    # Fleets repeat the same few shapes; the key is the field's own JSON.
+    segments = _histogram_segments(Histogram.model_validate_json(dumped)) if histogram else \
+        _quantile_segments(Quantiles.model_validate_json(dumped))
+    if len(segments) == 1 and segments[0].low == segments[0].high:
+        return exactly(segments[0].low)
+    for at in breaks:
+        segments = tuple(part for segment in segments for part in _split(segment, at))
+    return Distribution(segments, _points(segments, points, max(2, min(MIN_POINTS_PER_SEGMENT, points // 16))))
+
+
+def _split(segment: Segment, at: int) -> tuple[Segment, ...]:
+    """The segment as its values <= at and > at (the same density on each side)."""
+    if not segment.low <= at < segment.high:
+        return (segment,)
+    below = segment.cdf(at)
+    return (Segment(segment.low, at, segment.mass * below, segment.log),
+            Segment(at + 1, segment.high, segment.mass * (1 - below), segment.log))
+
+
+def _quantile_segments(quantiles: Quantiles) -> tuple[Segment, ...]:
+    segments: list[Segment] = []
+    points = quantiles.points()
+    for (share0, value0), (share1, value1) in zip(points, points[1:]):
+        mass = share1 - share0
+        if mass <= 0:
+            continue
+        # Between two quantiles lengths spread log-linearly over value0..value1 (both ends
+        # included: neighbouring segments share the quantile's own value).
+        segments.append(Segment(value0, value1, mass, value1 > value0))
+    return tuple(segments)
+
+
+def _histogram_segments(histogram: Histogram) -> tuple[Segment, ...]:
+    total = sum(bucket.share for bucket in histogram.histogram)
+    segments, low = [], 1
+    for bucket in histogram.histogram:
+        segments.append(Segment(low, bucket.up_to, bucket.share / total, False))
+        low = bucket.up_to + 1
+    return tuple(segments)
+
+
+def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[tuple[int, float, int, int], ...]:
+    """Stratified points: each segment's mass split into equal-probability strata, each
+    priced at its mean (rounded); a segment with fewer integers than strata is enumerated."""
+    points: list[tuple[int, float, int, int]] = []
+    for segment in segments:
+        integers = segment.high - segment.low + 1
+        count = max(minimum, round(budget * segment.mass))
+        if integers <= count:
+            for value in range(segment.low, segment.high + 1):
+                share = segment.cdf(value) - segment.cdf(value - 1)
+                points.append((value, segment.mass * share, value, value))
+            continue
+        edges = sorted({segment.low, segment.high + 1, *(segment.quantile(i / count) for i in range(1, count))})
+        for low, end in zip(edges, edges[1:]):
+            high = end - 1
+            before, through = segment.cdf(low - 1), segment.cdf(high)
+            if through > before:
+                stratum = Segment(low, high, 1.0, segment.log)
+                value = min(high, max(low, round(stratum.mean())))
+                points.append((value, segment.mass * (through - before), low, high))
+    total = sum(point[1] for point in points)
+    return tuple((value, weight / total, low, high) for value, weight, low, high in points)
