@@ -270,3 +270,19 @@ def test_reserved_prices_are_the_published_offers() -> None:
         for years in (1, 3)}
     assert chosen.monthly_usd_reserved == pytest.approx(expected, abs=0.01)
     assert chosen.monthly_usd_reserved[3] < chosen.monthly_usd_reserved[1] < chosen.monthly_usd
+
+
+@pytest.mark.parametrize(("families", "reserve"), [(["t4g"], None), (["r7g"], None), (["t4g"], 25)])
+def test_the_reserve_follows_aws_guidance_by_node_size(families: list[str], reserve: int | None) -> None:
+    """ElastiCache "Managing reserved memory": 25% at least, 30% on small nodes, 50% on micro."""
+    parameters = {"reserved-memory-percent": reserve} if reserve is not None else {}
+    tiny = cluster(strings(keys=200_000, value_bytes=100), cluster_mode="disabled", nodes={"families": families},
+                   parameters=parameters, availability={"replicas_per_shard": 0, "multi_az": False},
+                   traffic={"peak_ops_per_sec": 1000})
+    plan = plan_cluster(tiny, advise=False)
+    size = plan.chosen.node_type.rsplit(".", 1)[-1]
+    expected = reserve if reserve is not None else {"micro": 50, "small": 30}.get(size, 25)
+    assert plan.chosen.reserved_memory_percent == plan.reserved_memory_percent == expected
+    assert plan.parameters["reserved-memory-percent"] == str(expected)
+    maxmemory = next(n.maxmemory_bytes for n in load_catalog().node_types if n.name == plan.chosen.node_type)
+    assert plan.chosen.usable_memory_bytes == maxmemory * (100 - expected) // 100

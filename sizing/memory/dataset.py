@@ -30,6 +30,7 @@ from sizing.memory.encodings import digit_range, sds8_bytes, sds_bytes, sds_head
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.memory.items import items
 from sizing.memory.limits import EncodingLimits
+from sizing.memory.placement import FULLEST_SHARD_QUANTILE, fullest_shard_bytes
 from sizing.memory.tables import CLUSTER_SLOTS, DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
 from sizing.memory.values import DICT_ENTRY_BYTES, HASHTABLE_STRUCT_BYTES, JOINT_POINTS, Arrival, value_structure
 from sizing.spec.workload import Cluster, Keyspace, StringKeyspace
@@ -143,6 +144,8 @@ class DatasetModel:
         self.encodings: list[str] = []
         self.encoding_shares: list[dict[str, float]] = []
         self.per_key: list[float] = []
+        self.largest_key: list[float] = []
+        """Bytes of each keyspace's largest key: the most elements, or the longest value."""
         self.value_per_key: list[float] = []
         """The part of ``per_key`` data tiering can move to SSD: the value, not the key or its entry."""
         for ks, ttl in zip(cluster.keyspaces, self.ttl):
@@ -156,6 +159,8 @@ class DatasetModel:
             self.encoding_shares.append(shares)
             self.encodings.append(max(shares, key=lambda name: shares[name]))
             self.per_key.append(per_key)
+            self.largest_key.append(max(per_key, _largest_key_bytes(ks, self.profile, profile_limits, self.clustered,
+                                                                    arrival)))
         self._slot_tables: dict[tuple[int, bool], float] = {}
         self._shards: dict[tuple[int, float], float] = {}  # the planner asks for the same counts per node type
 
@@ -167,10 +172,13 @@ class DatasetModel:
         main_table = self._table_bytes(total_keys, shards)
         expires_table = self._table_bytes(ttl_keys, shards)
         result = []
-        for count, per_key, ttl, key_bytes in zip(keys, self.per_key, self.ttl, self.key_bytes):
+        for count, per_key, largest, ttl, key_bytes in zip(keys, self.per_key, self.largest_key, self.ttl,
+                                                           self.key_bytes):
             if self.clustered and self.profile.cluster_layout == "slot_rax":
-                per_key += slot_rax_bytes_per_key(self.profile, key_bytes, total_keys)
-            total = count / shards * per_key + main_table * count / total_keys
+                rax = slot_rax_bytes_per_key(self.profile, key_bytes, total_keys)
+                per_key, largest = per_key + rax, largest + rax
+            # Whole keys: the fullest shard's share, its largest key among them (memory/placement.py).
+            total = fullest_shard_bytes(count, shards, per_key, largest) + main_table * count / total_keys
             if ttl:
                 total += expires_table * count * ttl / ttl_keys
             result.append(total)
@@ -218,6 +226,33 @@ class DatasetModel:
         if profile.keyspace_layout == "hashtable":
             return hashtable_bytes(keys, presized, cron)
         return float(DICT_POINTER_BYTES * dict_buckets(keys, cron))
+
+
+def _largest_key_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool,
+                       arrival: Arrival) -> float:
+    """The keyspace's largest key, as large as the biggest of its keys gets in 9 keyspaces
+    out of 10: a string's longest value, a collection's most elements (of the usual
+    lengths), with an expiry if any key has one. 0 when every key is alike."""
+    at = FULLEST_SHARD_QUANTILE ** (1 / ks.keys)  # P(all keys below it) = the quantile
+    changes: dict[str, object] = {}
+    if isinstance(ks, StringKeyspace):
+        if not isinstance(ks.value_bytes, int):
+            changes = {"value_bytes": distribution(ks.value_bytes).quantile(at), "numeric": False}
+    else:
+        count_field = {"hash": "fields", "list": "elements"}.get(ks.type, "members")
+        count = getattr(ks, count_field)
+        if not isinstance(count, int):
+            changes = {count_field: distribution(count).quantile(at)}
+    if not changes:
+        return 0.0
+    if ks.ttl_share > 0:
+        changes["ttl"] = True
+    largest = ks.variant(**changes)
+    structure = value_structure(largest, profile, limits, arrival)[1]
+    per_key = _key_and_object_bytes(largest, profile, limits, clustered, arrival, structure)
+    if ks.ttl_share > 0 and profile.keyspace_layout != "hashtable":
+        per_key += profile.allocator.class_bytes(DICT_ENTRY_BYTES)
+    return per_key
 
 
 def per_key_bytes(keyspace: Keyspace, profile: EngineProfile, limits: EncodingLimits) -> float:

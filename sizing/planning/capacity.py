@@ -29,6 +29,11 @@ from sizing.spec.workload import Cluster
 DEFAULT_RESERVED_MEMORY_PERCENT = 25
 """ElastiCache's default reserved-memory-percent for accounts created after 2017-03-16
 (ElastiCache "Managing reserved memory"); it covers fork copy-on-write and buffers."""
+RESERVED_MEMORY_PERCENT_BY_SIZE = {"micro": 50, "small": 30}
+"""AWS's guidance (ElastiCache "Managing reserved memory for Valkey and Redis OSS", read
+2026-11): do not reduce reserved-memory-percent below 25; raise it to 30% on small
+instances and 50% on micro instances. A fork's copy-on-write and a replica's buffers do
+not shrink with the node."""
 TARGET_HEADROOM_PERCENT = 10
 """Usable memory a plan leaves free at the horizon, beyond everything it models: room
 for the model's error (at most 2% against real servers), keys the stack file does not
@@ -89,6 +94,14 @@ class MemoryBreakdown(BaseModel):
 def server_memory(profile: EngineProfile, cluster_mode: bool) -> ServerMemory:
     """Fixed costs of the release the profile's measurements come from."""
     return measured_server_memory(profile.engine, profile.measured_version, cluster_mode)
+
+
+def reserved_memory_percent(node: NodeType, chosen: int | None) -> int:
+    """The reserve a node of this type is planned and deployed with: the stack's
+    ``reserved-memory-percent`` if it sets one, else AWS's guidance for the node's size."""
+    if chosen is not None:
+        return chosen
+    return RESERVED_MEMORY_PERCENT_BY_SIZE.get(node.name.rsplit(".", 1)[-1], DEFAULT_RESERVED_MEMORY_PERCENT)
 
 
 def usable_memory_bytes(node: NodeType, reserved_percent: int) -> int:

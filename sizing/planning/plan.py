@@ -44,11 +44,11 @@ from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.planning.advice import Recommendation, recommendations
 from sizing.planning.alarms import AlarmThresholds, alarm_thresholds
 from sizing.planning.capacity import (
-    DEFAULT_RESERVED_MEMORY_PERCENT,
     TARGET_HEADROOM_PERCENT,
     MemoryBreakdown,
     NodeLoad,
     plannable_memory_bytes,
+    reserved_memory_percent,
     usable_memory_bytes,
 )
 from sizing.planning.estimate import dataset_model
@@ -141,6 +141,7 @@ class Option(BaseModel):
     replicas_per_shard: int
     nodes_per_region: int
     binding: Bottleneck
+    reserved_memory_percent: int = Field(description="reserved-memory-percent this layout is planned and deployed with.")
     usable_memory_bytes: int
     memory_today: MemoryBreakdown
     """In memory only: on data-tiering nodes the cold values are in ``ssd_bytes_per_node``."""
@@ -225,8 +226,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     full_catalog = catalog or load_catalog()
     catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
     profile = engine_profile(cluster.engine, cluster.version)
-    reserved = cluster.parameters.reserved_memory_percent
-    reserved = DEFAULT_RESERVED_MEMORY_PERCENT if reserved is None else reserved
+    chosen_reserve = cluster.parameters.reserved_memory_percent
     growth = (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months
     modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
     options: list[_Candidate] = []
@@ -242,8 +242,8 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         dataset = dataset_model(shaped)
         memory_shards: dict[tuple[int, float, float], int | None] = {}
         for node, prices in offered:
-            outcome = _evaluate(shaped, profile, dataset, node, prices, catalog, cluster_mode, reserved, growth,
-                                memory_shards)
+            outcome = _evaluate(shaped, profile, dataset, node, prices, catalog, cluster_mode,
+                                reserved_memory_percent(node, chosen_reserve), growth, memory_shards)
             if isinstance(outcome, _Candidate):
                 options.append(outcome)
             else:
@@ -256,11 +256,11 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     return ClusterPlan(
         name=cluster.name, engine=cluster.engine, engine_version=cluster.version, regions=tuple(cluster.regions),
         multi_az=cluster.availability.multi_az and chosen.replicas_per_shard > 0, data_tiering=chosen_node.data_tiering,
-        reserved_memory_percent=reserved, growth_factor=growth, horizon_months=cluster.growth.horizon_months,
+        reserved_memory_percent=chosen.reserved_memory_percent, growth_factor=growth, horizon_months=cluster.growth.horizon_months,
         chosen=chosen, alternatives=tuple(c.build() for c in ranked[1:1 + SHOWN_ALTERNATIVES]),
         rejected=tuple(sorted(rejected, key=_rejection_order)),
         parameter_family=parameter_family(profile),
-        parameters=parameter_group(cluster, profile, chosen_node, reserved, chosen.cluster_mode),
+        parameters=parameter_group(cluster, profile, chosen_node, chosen.reserved_memory_percent, chosen.cluster_mode),
         alarms=alarm_thresholds(cluster, chosen_node),
         recommendations=recommendations(
             cluster, chosen, lambda variant: plan_cluster(variant, full_catalog, advise=False).chosen) if advise else (),
@@ -435,7 +435,8 @@ def _evaluate(
     def build() -> Option:
         return Option(
             node_type=node.name, family=node.family, cluster_mode=cluster_mode, shards=shards,
-            replicas_per_shard=replicas, nodes_per_region=nodes, binding=binding, usable_memory_bytes=usable,
+            replicas_per_shard=replicas, nodes_per_region=nodes, binding=binding, reserved_memory_percent=reserved,
+            usable_memory_bytes=usable,
             memory_today=load.breakdown(in_memory(shards, 1.0), shards),
             memory_horizon=load.breakdown(in_memory(shards), shards),
             ssd_bytes_per_node=round(dataset.tiered_shard_bytes(shards, growth, hot)[1]),
