@@ -137,3 +137,25 @@ def test_unix_second_scores_are_int32_entries() -> None:
     # 1 + 10 + 1. The listpack (7 bytes of header) is 7 + 100 * 32 = 3,207 bytes, class 3,584,
     # against 7 + 100 * 18 = 1,807, class 2,048.
     assert floats - seconds == 3584 - 2048
+
+
+@pytest.mark.parametrize("version", [("redis", "7.0"), ("valkey", "8.0")])
+def test_lists_of_varying_elements_pack_as_random_lists_do(version: tuple[str, str]) -> None:
+    """The simulated packing against packing 4,000 random lists per count by the same rule (the
+    rule itself is checked on real servers: benchmarks/measurements/production, 'queues')."""
+    import random
+    import statistics
+
+    from sizing.memory.engines import engine_profile
+    from sizing.memory.values import _List
+
+    profile = engine_profile(*version)
+    keyspace = cluster({"type": "list", "keys": 10, "key_bytes": 16, "elements": 5,
+                        "element_bytes": {"min": 2000, "p50": 6000, "max": 20_000}}).keyspaces[0]
+    lists = _List(keyspace, profile, profile.defaults)
+    lengths = distribution(keyspace.element_bytes)
+    rng = random.Random(11)
+    for n in (1, 5, 30):
+        drawn = [[(False, lengths.quantile(rng.random())) for _ in range(n)] for _ in range(4000)]
+        simulated = statistics.mean(lists._packed(d)[-1][1] for d in drawn) + n * lists.payload
+        assert lists.priced(n)[0][2] == pytest.approx(simulated, rel=0.015)

@@ -374,7 +374,10 @@ def _distinct(sizes: _Sizes, drawn: list[tuple[bool, int]], key_index: int, lead
         if numeric:
             low, _ = digit_range(length)
             room = _room(length, True)
-            names.append(low + (rank * (room // taken[(True, length)]) + key_index) % room)
+            # Spread evenly from a random start: the widest member of a key is then as
+            # likely anywhere in the digits' range as the model assumes (an intset's width).
+            offset = _mix(key_index * 64 + length) % room
+            names.append(low + (rank * (room // taken[(True, length)]) + offset) % room)
         else:
             names.append(name((rank + key_index * count) % _capacity(length), length, lead=lead))
     return names

@@ -17,7 +17,10 @@ Checked against ``je_nallocx`` for every request up to 1 MiB (see
 
 from __future__ import annotations
 
+import itertools
+import math
 from functools import lru_cache
+from statistics import NormalDist
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,11 +50,33 @@ class Allocator(BaseModel):
         return (1 - share_high) * self.class_bytes(low) + share_high * self.class_bytes(low + 1)
 
 
+    def mean_class_spread(self, mean: float, sd: float) -> float:
+        """Mean class of requests spread normally around ``mean`` (a sum of many varying
+        parts: a listpack of entries of different lengths). Exact per stratum of 16."""
+        if sd < 1:
+            return self.mean_class_bytes(mean)
+        return _mean_class_spread(round(mean, 1), round(sd, 1), self.quantum_bytes)
+
     def mean_class_between(self, low: int, high: int) -> float:
         """Mean class of requests spread evenly over low..high (exact: summed class by class)."""
         if high <= low:
             return float(self.class_bytes(low))
         return _mean_class_between(low, high, self.quantum_bytes)
+
+
+SPREAD_STRATA = 16
+"""Equal-probability strata of a normal spread, each averaged exactly."""
+
+
+@lru_cache(maxsize=65536)
+def _mean_class_spread(mean: float, sd: float, quantum_bytes: int) -> float:
+    normal = NormalDist(mean, sd)
+    edges = [max(1.0, mean - 4 * sd)] + [max(1.0, normal.inv_cdf(i / SPREAD_STRATA)) for i in range(1, SPREAD_STRATA)]
+    edges.append(mean + 4 * sd)
+    total = 0.0
+    for low, high in itertools.pairwise(edges):
+        total += _mean_class_between(math.floor(low), max(math.floor(low), math.ceil(high) - 1), quantum_bytes)
+    return total / SPREAD_STRATA
 
 
 @lru_cache(maxsize=65536)

@@ -22,6 +22,7 @@ direct enumeration of the integers):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -206,7 +207,7 @@ def _split(segment: Segment, at: int) -> tuple[Segment, ...]:
 def _quantile_segments(quantiles: Quantiles) -> tuple[Segment, ...]:
     segments: list[Segment] = []
     points = quantiles.points()
-    for (share0, value0), (share1, value1) in zip(points, points[1:]):
+    for (share0, value0), (share1, value1) in itertools.pairwise(points):
         mass = share1 - share0
         if mass <= 0:
             continue
@@ -238,7 +239,7 @@ def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[t
                 points.append((value, segment.mass * share, value, value))
             continue
         edges = sorted({segment.low, segment.high + 1, *(segment.quantile(i / count) for i in range(1, count))})
-        for low, end in zip(edges, edges[1:]):
+        for low, end in itertools.pairwise(edges):
             high = end - 1
             before, through = segment.cdf(low - 1), segment.cdf(high)
             if through > before:

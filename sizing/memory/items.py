@@ -62,6 +62,13 @@ class Items:
                 lambda digits, alloc: cost(digits, True, alloc), allocator)
         return total
 
+    def draw(self, numeric_u: float, length_u: float) -> tuple[bool, int]:
+        """The item at (share of integers, cumulative share of lengths): (integer?, length)."""
+        if self.digits is not None and (self.text is None or numeric_u < self.numeric_share):
+            return True, self.digits.quantile(length_u)
+        assert self.text is not None
+        return False, self.text.quantile(length_u)
+
     def mean_length(self) -> float:
         return self.expect(lambda length, _numeric: float(length))
 

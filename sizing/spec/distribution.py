@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, Discriminator, Field, PlainValidator, Tag, ValidationError, model_validator
+from pydantic import AfterValidator, Discriminator, Field, PlainSerializer, PlainValidator, Tag, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from sizing.spec.base import SpecModel
@@ -190,6 +190,8 @@ Share = Annotated[
 Numeric = Annotated[
     bool | float | NumericShare,
     PlainValidator(_numeric, json_schema_input_type=bool | Annotated[float, Field(ge=0, le=1)] | NumericShare),
+    PlainSerializer(lambda value: value.model_dump(mode="json", exclude_none=True)
+                    if isinstance(value, NumericShare) else value, return_type=Any),
 ]
 """``numeric:``: all values integers (true), none (false), a share of them, or a share with digits."""
 
