@@ -1,8 +1,12 @@
 """The model against every recorded measurement (all engine versions, both modes).
 
-benchmarks/measurements/*.json hold what servers built from each release's source
-reported for benchmarks/accuracy_cases.yaml (see benchmarks/measure.py). To refresh:
-    python benchmarks/measure.py --server <binary> --out benchmarks/measurements/<engine>-<version>.json
+benchmarks/measurements/ holds what servers built from each release's source reported
+(see benchmarks/measure.py) for three case sets:
+    *.json              benchmarks/accuracy_cases.yaml, the matrix (development set)
+    production/*.json   benchmarks/production_cases.yaml, production-shaped data
+    random/*.json       benchmarks/random_cases.yaml, the out-of-sample set (never tuned on)
+To refresh one:
+    python benchmarks/measure.py --server <binary> [--cases FILE] --out benchmarks/measurements/[SET/]<engine>.json
 """
 
 from __future__ import annotations
@@ -21,19 +25,23 @@ TOLERANCE_PERCENT = 2.0
 REGRESSION_MARGIN_PERCENT = 0.05
 """How much worse than when it was recorded a case's error may get (points of percent): the
 model changes only on purpose, so anything more is a regression, however far inside 2%."""
-FILES = sorted(p for p in (ROOT / "benchmarks" / "measurements").glob("*.json") if p.name != "fragmentation.json")
+MEASUREMENTS = ROOT / "benchmarks" / "measurements"
+SETS = {"": "accuracy_cases.yaml", "production": "production_cases.yaml", "random": "random_cases.yaml"}
+"""Folder under benchmarks/measurements -> the cases file it records."""
+FILES = sorted(p for folder in SETS for p in (MEASUREMENTS / folder).glob("*.json") if p.name != "fragmentation.json")
+MATRIX = [p for p in FILES if p.parent == MEASUREMENTS]
 
 
 def _cases() -> list[tuple[str, dict[str, Any]]]:
     out = []
     for path in FILES:
         for case in json.loads(path.read_text())["cases"]:
-            out.append((f"{path.stem}/{case['case']}", case))
+            out.append((f"{path.relative_to(MEASUREMENTS).with_suffix('')}/{case['case']}", case))
     return out
 
 
 def test_every_version_is_recorded() -> None:
-    recorded = {json.loads(p.read_text())["server"].rsplit(".", 1)[0] for p in FILES}
+    recorded = {json.loads(p.read_text())["server"].rsplit(".", 1)[0] for p in MATRIX}
     assert {"redis 7.0", "valkey 7.2", "valkey 8.0", "valkey 8.1"} <= recorded
 
 
@@ -41,11 +49,14 @@ def _error_percent(predicted: float, measured: float) -> float:
     return 100 * (predicted - measured) / measured
 
 
-def _check(label: str, predicted: int, row: dict[str, Any]) -> None:
-    """Within 2%, and no worse than the error recorded with the measurement plus the margin."""
+def _check(label: str, predicted: int, row: dict[str, Any], claimed: bool) -> None:
+    """No worse than the error recorded with the measurement plus the margin, and, for the
+    matrix (``claimed``), within 2%. The other sets' errors are reported, not bounded, by
+    benchmarks/accuracy.py: a bound fitted to them would tune the model to them."""
     error = _error_percent(predicted, row["measured_bytes"])
     recorded = _error_percent(row["predicted_bytes"], row["measured_bytes"])
-    assert abs(error) <= TOLERANCE_PERCENT, f"{label}: predicted {predicted:,} measured {row['measured_bytes']:,}"
+    if claimed:
+        assert abs(error) <= TOLERANCE_PERCENT, f"{label}: predicted {predicted:,} measured {row['measured_bytes']:,}"
     assert abs(error) <= abs(recorded) + REGRESSION_MARGIN_PERCENT, (
         f"{label}: error {error:+.3f}% was {recorded:+.3f}% when recorded (predicted {predicted:,}, "
         f"then {row['predicted_bytes']:,}); re-record only if the model changed on purpose")
@@ -54,21 +65,29 @@ def _check(label: str, predicted: int, row: dict[str, Any]) -> None:
 @pytest.mark.parametrize(("label", "case"), _cases(), ids=[label for label, _ in _cases()])
 def test_recorded_case_within_its_recorded_error(label: str, case: dict[str, Any]) -> None:
     cluster = Workload.model_validate({"clusters": [case["definition"]]}).clusters[0]
-    _check(label, estimate_cluster(cluster, case["allocator"]).dataset_bytes, case["total"])
+    claimed = "/" not in label.rsplit("/", 1)[0]  # a matrix file, not production/ or random/
+    _check(label, estimate_cluster(cluster, case["allocator"]).dataset_bytes, case["total"], claimed)
     if len(case["keyspaces"]) > 1:
         for keyspace in case["keyspaces"]:
             alone = cluster.variant(keyspaces=[k for k in cluster.keyspaces if k.name == keyspace["name"]])
-            _check(f"{label}/{keyspace['name']}", estimate_cluster(alone, case["allocator"]).dataset_bytes, keyspace)
+            _check(f"{label}/{keyspace['name']}", estimate_cluster(alone, case["allocator"]).dataset_bytes, keyspace,
+                   claimed)
 
 
-def test_recorded_cases_cover_the_suite() -> None:
+@pytest.mark.parametrize(("folder", "cases_file"), SETS.items(), ids=[f or "matrix" for f in SETS])
+def test_recorded_cases_cover_each_set(folder: str, cases_file: str) -> None:
     from sizing import load_workload
 
-    names = {c.name for c in load_workload(ROOT / "benchmarks" / "accuracy_cases.yaml").clusters}
-    assert len(names) >= 25
-    for path in FILES:
-        recorded = {c["case"] for c in json.loads(path.read_text())["cases"]}
-        assert recorded == names, f"{path.name} is missing {sorted(names - recorded)}"
+    clusters = {c.name: c for c in load_workload(ROOT / "benchmarks" / cases_file).clusters}
+    assert len(clusters) >= {"": 25, "production": 20, "random": 100}[folder]
+    for path in sorted((MEASUREMENTS / folder).glob("*.json")):
+        if path.name == "fragmentation.json":
+            continue
+        cases = {c["case"]: c for c in json.loads(path.read_text())["cases"]}
+        assert set(cases) == set(clusters), f"{path.name} is missing {sorted(set(clusters) - set(cases))}"
+        for name, case in cases.items():  # recorded for the data the cases file describes now
+            recorded = Workload.model_validate({"clusters": [case["definition"]]}).clusters[0]
+            assert recorded.keyspaces == clusters[name].keyspaces, f"{path.name}: {name} was measured for other data"
 
 
 def test_files_say_how_they_were_made() -> None:

@@ -87,6 +87,8 @@ class Distribution:
     points: tuple[tuple[int, float, int, int], ...]
     """(value, weight, low, high): a stratum of the integers low..high, priced at value,
     weights summing to 1."""
+    restricted: bool = False
+    """The points cover only part of the segments (``at_most``, ``above``)."""
 
     @property
     def exact(self) -> bool:
@@ -150,13 +152,33 @@ class Distribution:
         total = sum(point[1] for point in kept)
         if total <= 0:
             return None
-        return Distribution(self.segments, tuple((v, w / total, low, high) for v, w, low, high in kept))
+        return Distribution(self.segments, tuple((v, w / total, low, high) for v, w, low, high in kept), True)
 
     def coarser(self, points: int) -> Distribution:
-        """The same segments at fewer points (for costs over two distributions at once)."""
+        """The same distribution at about ``points`` points (for costs over two at once):
+        stratified afresh from the segments, or, for a restricted distribution (which the
+        segments do not describe), neighbouring points merged into strata of equal weight."""
         if len(self.points) <= points:
             return self
-        return Distribution(self.segments, _points(self.segments, points, max(1, points // 8)))
+        if not self.restricted:
+            return Distribution(self.segments, _points(self.segments, points, max(1, points // 8)))
+        merged: list[tuple[int, float, int, int]] = []
+        group: list[tuple[int, float, int, int]] = []
+        target = 1 / points
+        for point in self.points:
+            group.append(point)
+            if sum(p[1] for p in group) >= target:
+                merged.append(_merged(group))
+                group = []
+        if group:
+            merged.append(_merged(group))
+        return Distribution(self.segments, tuple(merged), True)
+
+
+def _merged(group: list[tuple[int, float, int, int]]) -> tuple[int, float, int, int]:
+    weight = sum(p[1] for p in group)
+    value = round(sum(p[0] * p[1] for p in group) / weight)
+    return value, weight, min(p[2] for p in group), max(p[3] for p in group)
 
 
 def _spread(allocator: Allocator, below: int, above: int) -> Alloc:

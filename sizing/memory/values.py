@@ -299,8 +299,12 @@ class _Hash:
             elements = _split(small, n, self.table_pair, self.table_pair_small)
             if self.profile.keyspace_layout == "hashtable":
                 alloc = self.profile.allocator.class_bytes
-                result.append(("hashtable", 1 - small,
-                               alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, self.arrival) + elements))
+                # By count, HSET converts with the command's size hint; a long value converts
+                # the empty listpack first and the table grows.
+                by_count = self.pair_fits**n if n > self.limits.hash_max_listpack_entries else 0.0
+                table = (by_count * _hashtable_written(n, self.arrival, 1, _first_command(n))
+                         + (1 - by_count) * _hashtable_written(n, self.arrival))
+                result.append(("hashtable", 1 - small, alloc(HASHTABLE_STRUCT_BYTES) + table + elements))
             else:
                 # Hashes that outgrew the count limit converted from a listpack (pre-sized from
                 # 7.0); those with a long item became tables at once.
@@ -354,7 +358,7 @@ class _Set:
         if table > 1e-12:
             member = _split(listpack + intset, n, self.table_member, self.table_member_small) / n
             if self.profile.keyspace_layout == "hashtable":
-                size = alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, self.arrival) + n * member
+                size = alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, self.arrival, 1, _first_command(n)) + n * member
             else:
                 # All-integer sets that outgrew the intset converted from it, pre-sized.
                 converted = self.numeric**n if n > limits.set_max_intset_entries else 0.0
@@ -425,7 +429,7 @@ class _Zset:
             fixed = alloc(ZSET_STRUCT_BYTES) + alloc(ZSKIPLIST_BYTES) + alloc(24 + 16 * SKIPLIST_MAX_LEVEL)
             nodes = n * self.node + members
             if profile.keyspace_layout == "hashtable":
-                size = fixed + alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, self.arrival, 2) + nodes
+                size = fixed + alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, self.arrival, 2, _first_command(n)) + nodes
             else:
                 buckets = _dict_slots(profile, "zset", n, 0, self.arrival)
                 size = (fixed + alloc(profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets + nodes
@@ -434,18 +438,24 @@ class _Zset:
         return result
 
 
-def _hashtable_written(elements: int, arrival: Arrival, steps_per_insert: int = 1) -> float:
+def _hashtable_written(elements: int, arrival: Arrival, steps_per_insert: int = 1, presized_to: int = 0) -> float:
     """Bucket bytes of a nested Valkey 8.1 hashtable, with any unfinished rehash.
 
-    A resize first finishes the previous rehash, and every lookup moves one bucket index
-    (empty or not, with its child buckets), so only the last growth can be unfinished:
-    the old table (full: 7 entries per bucket, with its overflow children) stays until as
-    many lookups as it has buckets (ZADD does two per member, HSET and SADD one).
+    ``presized_to``: elements the first write command expanded the table for (SADD and
+    ZADD of more than a listpack holds, HSET converting by count: ``hashtableExpand`` with
+    the command's size hint in t_set.c, t_zset.c, t_hash.c); a table never grown past that
+    has no old table left. A resize first finishes the previous rehash, and every lookup
+    moves one bucket index (empty or not, with its child buckets), so only the last growth
+    can be unfinished: the old table (full: 7 entries per bucket, with its overflow
+    children) stays until as many lookups as it has buckets (ZADD does two per member,
+    HSET and SADD one).
     """
     presized = arrival == "restored"
     total = hashtable_bytes(elements, presized=presized)
     if presized:
         return total
+    if presized_to and hashtable_buckets(presized_to, presized=True) >= hashtable_buckets(elements):
+        return hashtable_bytes(elements, presized=True)
     old = hashtable_buckets(elements) // 2
     # The insert that finds the table full starts the resize; only later lookups move buckets.
     lookups = (elements - HASHTABLE_ENTRIES_PER_BUCKET * old - 1) * steps_per_insert
@@ -454,6 +464,11 @@ def _hashtable_written(elements: int, arrival: Arrival, steps_per_insert: int = 
         old_children = hashtable_child_buckets(HASHTABLE_ENTRIES_PER_BUCKET * old, old)
         total += HASHTABLE_BUCKET_BYTES * (old + unmoved * old_children)
     return total
+
+
+def _first_command(elements: int) -> int:
+    """Elements the first write command of a collection carries."""
+    return min(elements, WRITE_BATCH_ELEMENTS)
 
 
 def list_batch_elements(element_bytes: int) -> int:
