@@ -3,7 +3,9 @@
     python benchmarks/estimate_speed.py
 
 Builds clusters of 10, 100 and 1,000 keyspaces mixing every type, with key counts from
-a thousand to 500 million, and prints the best of five wall-clock times per size.
+a thousand to 500 million, and prints the best of five wall-clock times per size: once
+with exact sizes, once with sizes that vary (quantiles, histograms, shares), each
+keyspace's distributions different from the others' (no shape is priced twice).
 """
 
 from __future__ import annotations
@@ -28,24 +30,51 @@ SHAPES = [
 ]
 
 
-def workload(keyspaces: int) -> Workload:
+def varying(i: int) -> dict[str, object]:
+    """The i-th keyspace's shape with sizes that vary, its quantiles its own."""
+    k = i // 7 + 1
+    shapes: list[dict[str, object]] = [
+        {"type": "string", "value_bytes": {"p50": 300 + k, "p90": 1200, "max": 20000}, "ttl": 0.3},
+        {"type": "string", "value_bytes": {"min": 10, "max": 40 + k}, "numeric": {"share": 0.6, "digits": {"max": 7}}},
+        {"type": "hash", "fields": {"p50": 15, "max": 60 + k}, "field_bytes": {"min": 4, "max": 14},
+         "value_bytes": {"histogram": [{"up_to": 40 + k % 20, "share": 0.9}, {"up_to": 300, "share": 0.1}]}},
+        {"type": "hash", "fields": {"p50": 400, "max": 2000 + k}, "field_bytes": 12, "value_bytes": {"max": 30 + k}},
+        {"type": "zset", "members": {"p50": 100, "p90": 300, "max": 2000 + k}, "member_bytes": {"min": 8, "max": 24},
+         "scores": "unix_seconds"},
+        {"type": "list", "elements": {"p50": 50, "max": 500 + k}, "element_bytes": {"p50": 120, "max": 2000}},
+        {"type": "set", "members": {"p50": 40, "p99": 400, "max": 2000 + k}, "member_bytes": {"min": 6, "max": 12},
+         "numeric": True},
+    ]
+    return shapes[i % len(shapes)]
+
+
+def workload(keyspaces: int, distributions: bool = False) -> Workload:
     spaces = []
     for i in range(keyspaces):
-        spaces.append({"name": f"ks{i}", "keys": 1000 * (i % 500_000 + 1), "key_bytes": 12 + i % 40, **SHAPES[i % len(SHAPES)]})
+        shape = varying(i) if distributions else SHAPES[i % len(SHAPES)]
+        spaces.append({"name": f"ks{i}", "keys": 1000 * (i % 500_000 + 1), "key_bytes": 12 + i % 40, **shape})
     clusters = [{"name": f"c{m}", "engine": e, "engine_version": v, "cluster_mode": m, "keyspaces": spaces}
                 for e, v, m in (("valkey", "8.1", "enabled"),)]
     return Workload.model_validate({"clusters": clusters})
 
 
 def main() -> None:
-    for size in (10, 100, 1000):
-        definition = workload(size)
-        best = float("inf")
-        for _ in range(5):
-            started = time.perf_counter()
-            estimate_workload(definition)
-            best = min(best, time.perf_counter() - started)
-        print(f"{size:>5} keyspaces: {best * 1000:8.1f} ms")
+    for distributions in (False, True):
+        for size in (10, 100, 1000):
+            best = float("inf")
+            for _ in range(5):
+                definition = workload(size, distributions)  # a fresh definition: nothing cached
+                clear_caches()
+                started = time.perf_counter()
+                estimate_workload(definition)
+                best = min(best, time.perf_counter() - started)
+            label = "sizes that vary" if distributions else "exact sizes"
+            print(f"{size:>5} keyspaces, {label:15s}: {best * 1000:8.1f} ms")
+
+
+def clear_caches() -> None:
+    from sizing.memory import distribution
+    distribution._cached.cache_clear()
 
 
 if __name__ == "__main__":

@@ -157,5 +157,5 @@ def test_lists_of_varying_elements_pack_as_random_lists_do(version: tuple[str, s
     rng = random.Random(11)
     for n in (1, 5, 30):
         drawn = [[(False, lengths.quantile(rng.random())) for _ in range(n)] for _ in range(4000)]
-        simulated = statistics.mean(lists._packed(d)[-1][1] for d in drawn) + n * lists.payload
+        simulated = statistics.mean(lists.quicklist_bytes(d) for d in drawn)
         assert lists.priced(n)[0][2] == pytest.approx(simulated, rel=0.015)

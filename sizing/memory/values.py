@@ -15,11 +15,14 @@ Glossary
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal
+
+from pydantic import BaseModel
 
 from sizing.memory.allocator import Allocator
 from sizing.memory.distribution import Alloc, distribution
@@ -45,7 +48,7 @@ from sizing.memory.tables import (
     hashtable_bytes,
     hashtable_child_buckets,
 )
-from sizing.spec.distribution import Size
+from sizing.spec.distribution import Histogram, Numeric, NumericShare, Quantiles, Size
 from sizing.spec.workload import HashKeyspace, ListKeyspace, ScoreKind, SetKeyspace, StringKeyspace, ZsetKeyspace
 
 Arrival = Literal["commands", "restored"]
@@ -501,19 +504,13 @@ class _List:
         self.byte_limit, self.count_limit = _node_limit(limits)
         self.elements = items(keyspace.element_bytes, keyspace.numeric, self.byte_limit)
         self.batch = list_batch_elements(max(1, round(self.elements.mean_length())))
-        self.prefixes: list[list[tuple[float, float, bool]]] = []
-        self.long: list[list[tuple[float, float, bool]]] = []
+        self.prefixes: tuple[Packing, ...] = ()
+        self.long: tuple[Packing, ...] = ()
+        self.payload = 0.0
         if not self.elements.exact:
-            # Each sequence holds every stratum of the distribution once, in its own shuffled
-            # order: neighbours are independent, as in real lists (an ordered or low-discrepancy
-            # sequence alternates long and short elements, which pack better than real ones).
-            # Short lists are priced over many sequences, each starting in its own stratum;
-            # long ones over a few long sequences, extended linearly beyond.
-            self.prefixes = self._sequences(LIST_SHORT_SEQUENCES, LIST_SHORT_ELEMENTS)
-            self.long = self._sequences(LIST_LONG_SEQUENCES, LIST_LONG_ELEMENTS)
-            # What the elements themselves take is known exactly: the simulation only
-            # estimates what packing adds (nodes, allocation classes), which varies far less.
-            self.payload = self.elements.expect(self._payload)
+            self.prefixes, self.long, self.payload = _list_packings(
+                profile, self.byte_limit, self.count_limit,
+                _size_key(keyspace.element_bytes), _size_key(keyspace.numeric))
 
     def priced(self, n: int, count_variance: float = 0.0) -> Priced:
         if not self.prefixes:
@@ -537,53 +534,15 @@ class _List:
             total += (listpack_bytes if as_listpack else quicklist_bytes) / len(sequences)
         return [(encoding, share, total) for encoding, share in shares.items()]
 
-    def _sequences(self, count: int, length: int) -> list[list[tuple[float, float, bool]]]:
-        strata = [((i + 0.5) / length, frac((i + 0.5) * GOLDEN)) for i in range(length)]
-        sequences = []
-        for r in range(count):
-            order = random.Random(r).sample(strata, len(strata))
-            wanted = (r + 0.5) / count  # the first element's stratum, finer than the sequence's own
-            order[0] = (wanted, order[0][1])
-            sequences.append(self._packed([self.elements.draw(numeric_u, u) for u, numeric_u in order]))
-        return sequences
-
-    def _payload(self, length: int, numeric: bool) -> float:
-        """An element's own bytes: its listpack entry, or its length in a plain node."""
-        plain = self.profile.keyspace_layout in ("embedded", "hashtable") and not numeric and length > self.byte_limit
-        return float(length) if plain else _entry(self.profile, length, numeric)
-
-    def _packed(self, drawn: list[tuple[bool, int]]) -> list[tuple[float, float, bool]]:
-        """After each element: (bytes as one listpack, bytes as a quicklist, whether the
-        elements so far fit one listpack), less the elements' own payload."""
-        profile, alloc = self.profile, self.profile.allocator.class_bytes
-        plain_allowed = profile.keyspace_layout in ("embedded", "hashtable")
-        header = ZIPLIST_HEADER_BYTES if profile.small_encoding == "ziplist" else LISTPACK_HEADER_BYTES
-        node = alloc(profile.quicklist_node_bytes)
-        closed = float(alloc(QUICKLIST_BYTES))
-        open_bytes, open_count, raw_length, entries, payload = float(header), 0, 0, 0.0, 0.0
-        out: list[tuple[float, float, bool]] = []
+    def quicklist_bytes(self, drawn: list[tuple[bool, int]]) -> float:
+        """What one list of exactly these (integer?, length) elements takes as a quicklist."""
+        plain_allowed = self.profile.keyspace_layout in ("embedded", "hashtable")
+        elements: list[Element] = []
         for numeric, length in drawn:
-            entry = _entry(profile, length, numeric)
-            raw_length += length
-            entries += entry
-            payload += self._payload(length, numeric)
-            if plain_allowed and not numeric and length > self.byte_limit:
-                if open_count:
-                    closed += node + alloc(math.ceil(open_bytes))
-                closed += node + alloc(length)
-                open_bytes, open_count = float(header), 0
-            else:
-                overhead = _insert_overhead(profile, length)
-                if open_count and (open_bytes + length + overhead > self.byte_limit or open_count >= self.count_limit):
-                    closed += node + alloc(math.ceil(open_bytes))
-                    open_bytes, open_count = float(header), 0
-                open_bytes += entry
-                open_count += 1
-            quicklist = closed + (node + alloc(math.ceil(open_bytes)) if open_count else 0)
-            single = LISTPACK_HEADER_BYTES + raw_length <= self.byte_limit and len(out) + 1 <= self.count_limit
-            listpack = float(alloc(math.ceil(LISTPACK_HEADER_BYTES + entries))) if single else 0.0
-            out.append((listpack - payload, quicklist - payload, single))
-        return out
+            entry = _entry(self.profile, length, numeric)
+            plain = plain_allowed and not numeric and length > self.byte_limit
+            elements.append((length, entry, float(length) if plain else entry, _insert_overhead(self.profile, length), plain))
+        return _packed(self.profile, self.byte_limit, self.count_limit, elements)[-1][1] + sum(e[2] for e in elements)
 
     def _uniform(self, n: int, length: int, entry: float) -> Priced:
         """Every element ``length`` bytes (an entry of ``entry``): nodes counted, not simulated."""
@@ -613,6 +572,103 @@ class _List:
 
 def frac(x: float) -> float:
     return x - math.floor(x)
+
+
+Packing = tuple[tuple[float, float, bool], ...]
+"""After each element of one simulated list: (bytes as one listpack, bytes as a quicklist,
+whether the elements so far fit one listpack), less the elements' own payload."""
+Element = tuple[int, float, float, int, bool]
+"""One simulated element: length, listpack entry, payload, insert overhead, plain node."""
+
+
+def _size_key(value: object) -> str:
+    return value.model_dump_json() if isinstance(value, BaseModel) else repr(value)
+
+
+@lru_cache(maxsize=512)
+def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int, length_key: str,
+                   numeric_key: str) -> tuple[tuple[Packing, ...], tuple[Packing, ...], float]:
+    """The simulated packings of lists whose elements vary (short and long sequences) and
+    the elements' mean payload: they depend on the element distribution only, so a
+    keyspace's largest key, its restored form and a fleet's repeats share them.
+
+    Each sequence holds every stratum of the distribution once, in its own shuffled order:
+    neighbours are independent, as in real lists (an ordered or low-discrepancy sequence
+    alternates long and short elements, which pack better than real ones). Short lists are
+    priced over many sequences, each starting in its own stratum; long ones over a few long
+    sequences, extended linearly beyond. What the elements themselves take is known
+    exactly: the simulation only estimates what packing adds (nodes, allocation classes),
+    which varies far less.
+    """
+    length_field = _parsed_size(length_key)
+    numeric_field = _parsed_numeric(numeric_key)
+    elements = items(length_field, numeric_field, byte_limit)
+    plain_allowed = profile.keyspace_layout in ("embedded", "hashtable")
+
+    def element(numeric: bool, length: int) -> Element:
+        entry = _entry(profile, length, numeric)
+        plain = plain_allowed and not numeric and length > byte_limit
+        return length, entry, float(length) if plain else entry, _insert_overhead(profile, length), plain
+
+    def sequences(count: int, length: int) -> tuple[Packing, ...]:
+        strata = [element(*elements.draw(frac((i + 0.5) * GOLDEN), (i + 0.5) / length)) for i in range(length)]
+        out = []
+        for r in range(count):
+            order = random.Random(r).sample(strata, len(strata))
+            # The first element's stratum, finer than the sequence's own.
+            order[0] = element(*elements.draw(frac((r + 0.5) * GOLDEN), (r + 0.5) / count))
+            out.append(_packed(profile, byte_limit, count_limit, order))
+        return tuple(out)
+
+    payload = elements.expect(lambda length, numeric: element(numeric, length)[2])
+    return sequences(LIST_SHORT_SEQUENCES, LIST_SHORT_ELEMENTS), sequences(LIST_LONG_SEQUENCES, LIST_LONG_ELEMENTS), payload
+
+
+def _packed(profile: EngineProfile, byte_limit: int, count_limit: int, drawn: list[Element]) -> Packing:
+    """Pack ``drawn`` by the engine's rule (``_quicklistNodeAllowInsert``): an element joins
+    the open node while its bytes, its length and the insert overhead fit the node limit;
+    in Valkey 8 one longer than a node gets a plain node of its own."""
+    alloc = profile.allocator.class_bytes
+    header = ZIPLIST_HEADER_BYTES if profile.small_encoding == "ziplist" else LISTPACK_HEADER_BYTES
+    node = alloc(profile.quicklist_node_bytes)
+    closed = float(alloc(QUICKLIST_BYTES))
+    open_bytes, open_count, raw_length, entries, payload = float(header), 0, 0, 0.0, 0.0
+    out: list[tuple[float, float, bool]] = []
+    for length, entry, own, overhead, plain in drawn:
+        raw_length += length
+        entries += entry
+        payload += own
+        if plain:
+            if open_count:
+                closed += node + alloc(math.ceil(open_bytes))
+            closed += node + alloc(length)
+            open_bytes, open_count = float(header), 0
+        else:
+            if open_count and (open_bytes + length + overhead > byte_limit or open_count >= count_limit):
+                closed += node + alloc(math.ceil(open_bytes))
+                open_bytes, open_count = float(header), 0
+            open_bytes += entry
+            open_count += 1
+        quicklist = closed + (node + alloc(math.ceil(open_bytes)) if open_count else 0)
+        single = LISTPACK_HEADER_BYTES + raw_length <= byte_limit and len(out) + 1 <= count_limit
+        listpack = float(alloc(math.ceil(LISTPACK_HEADER_BYTES + entries))) if single else 0.0
+        out.append((listpack - payload, quicklist - payload, single))
+    return tuple(out)
+
+
+def _parsed_size(key: str) -> Size:
+    if key.isdigit():
+        return int(key)
+    data = json.loads(key)
+    return Histogram.model_validate(data) if "histogram" in data else Quantiles.model_validate(data)
+
+
+def _parsed_numeric(key: str) -> Numeric:
+    if key in ("True", "False"):
+        return key == "True"
+    if key[0].isdigit():
+        return float(key)
+    return NumericShare.model_validate_json(key)
 
 
 def _insert_overhead(profile: EngineProfile, length: int) -> int:
