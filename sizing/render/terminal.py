@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -252,7 +253,9 @@ def profile_summary(profile: Profile, max_ops_per_sec: float, out: Console, writ
 
 def diff_json(result: WorkloadDiff) -> dict[str, Any]:
     document = result.model_dump(mode="json")
-    document["cost_change_percent"] = round(result.cost_change_percent, 2)
+    change = result.cost_change_percent
+    # From nothing to something has no percentage; strict JSON has no Infinity.
+    document["cost_change_percent"] = round(change, 2) if math.isfinite(change) else None
     for cluster, model in zip(document["clusters"], result.clusters):
         cluster["cost_delta_usd"] = round(model.cost_delta_usd, 2)
         cluster["problem"] = problem(model)
