@@ -7,6 +7,9 @@ model (with the allocator the server is detected to use) must be within 2%.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -33,9 +36,29 @@ def server_allocator(debian_redis_server: str) -> str:
         return detect_allocator(client)
 
 
+def _links_system_jemalloc(binary: str) -> bool:
+    """Whether the binary loads jemalloc as a shared library (Debian's libjemalloc2) rather than
+    having it linked in (a build from the release source bundles deps/jemalloc statically)."""
+    ldd = shutil.which("ldd")
+    if ldd is None:
+        pytest.fail("ldd is not on PATH: cannot tell which jemalloc the server links")
+    done = subprocess.run([ldd, os.path.realpath(binary)], capture_output=True, text=True, check=False)
+    return "libjemalloc.so" in done.stdout
+
+
 def test_debian_build_detected(debian_redis_server: str, server_allocator: str) -> None:
-    if binary_version(debian_redis_server) == "7.0" and "/usr/bin/" in debian_redis_server:
-        assert server_allocator == "debian"
+    """detect_allocator reports the jemalloc the binary really uses: the system libjemalloc2
+    (16-byte quantum) is 'debian', the bundled one (--with-lg-quantum=3) 'upstream'."""
+    version = subprocess.run([debian_redis_server, "--version"], capture_output=True, text=True, check=True).stdout
+    if "malloc=jemalloc" not in version:  # neither profile describes it
+        reason = f"{debian_redis_server} is not a jemalloc build: {version.strip()}"
+        if os.environ.get("SIZING_REQUIRE_SERVER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    expected = "debian" if _links_system_jemalloc(debian_redis_server) else "upstream"
+    assert server_allocator == expected, f"{debian_redis_server}: {version.strip()}"
+    if binary_version(debian_redis_server) == "7.0" and os.path.realpath(debian_redis_server).startswith("/usr/bin/"):
+        assert expected == "debian"  # Debian's package links the system jemalloc
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

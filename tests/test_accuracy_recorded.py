@@ -91,6 +91,18 @@ def test_recorded_cases_cover_each_set(folder: str, cases_file: str) -> None:
 
 
 def test_files_say_how_they_were_made() -> None:
+    """Each file is one server's: its cases ran on the engine, version and allocator it names,
+    and they are measurements, not the model's predictions copied over."""
     for path in FILES:
         document = json.loads(Path(path).read_text())
-        assert document["command"].startswith("python benchmarks/measure.py")
+        label = path.relative_to(MEASUREMENTS)
+        assert document["command"].startswith("python benchmarks/measure.py"), label
+        engine, version = document["server"].split()  # e.g. "valkey 8.1.1"
+        minor = ".".join(version.split(".")[:2])
+        assert document["allocator"] in ("upstream", "debian"), label
+        for case in document["cases"]:
+            definition = case["definition"]
+            assert (definition["engine"], definition["engine_version"]) == (engine, minor), f"{label}: {case['case']}"
+            assert case["allocator"] == document["allocator"], f"{label}: {case['case']}"
+        assert any(c["total"]["measured_bytes"] != c["total"]["predicted_bytes"] for c in document["cases"]), (
+            f"{label}: every case measured exactly what was predicted")

@@ -255,7 +255,8 @@ def test_network_from_the_stack_config() -> None:
     assert group["ingress"] == [{"protocol": "tcp", "fromPort": 6379, "toPort": 6379, "description": "cache clients",
                                  "cidrBlocks": ["10.10.0.0/16"]}]
     primary = primary_group(result, "carts")
-    assert primary["subnetGroupName"] == "carts-subnets-id" or primary["subnetGroupName"]
+    # The group's name output (what the provider fills in for an auto-named group), not its id.
+    assert primary["subnetGroupName"] == result.named("carts-subnets").outputs["name"] == "carts-subnets"
     assert primary["securityGroupIds"] == ["carts-security-group-id"]
     assert result.named("cache-alarms-us-east-1-email").inputs["endpoint"] == "oncall@example.com"
 
@@ -288,8 +289,12 @@ def test_bad_stack_config_names_the_key(raw: dict[str, Any], key: str) -> None:
 
 
 def test_windows_apart_are_accepted_and_off_snapshots_need_no_window() -> None:
-    assert options_from_dict({"maintenanceWindow": "sat:23:00-sun:01:00", "snapshotWindow": "01:00-02:00"}, "<t>")
-    assert options_from_dict({"snapshotRetentionDays": 0, "snapshotWindow": "05:00-06:30"}, "<t>")
+    apart = options_from_dict({"maintenanceWindow": "sat:23:00-sun:01:00", "snapshotWindow": "01:00-02:00"}, "<t>")
+    assert (apart.maintenance_window, apart.snapshot_window) == ("sat:23:00-sun:01:00", "01:00-02:00")
+    # Accepted though it overlaps the default maintenance window: with snapshots off no window is sent.
+    off = options_from_dict({"snapshotRetentionDays": 0, "snapshotWindow": "05:00-06:30"}, "<t>")
+    assert (off.snapshot_retention_days, off.snapshot_window, off.maintenance_window) == (
+        0, "05:00-06:30", "sun:05:30-sun:07:00")
     assert options_from_dict({"logRetentionDays": 0}, "<t>").log_retention_days == 0  # kept forever
 
 

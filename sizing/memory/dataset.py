@@ -151,7 +151,7 @@ class DatasetModel:
         for ks, ttl in zip(cluster.keyspaces, self.ttl):
             shares, structure = value_structure(ks, self.profile, profile_limits, arrival)
             per_key = _key_and_object_bytes(ks, self.profile, profile_limits, self.clustered, arrival, structure)
-            self.value_per_key.append(min(per_key, value_object_bytes(ks, self.profile, profile_limits) + structure))
+            self.value_per_key.append(min(per_key, _movable_value_bytes(ks, self.profile, profile_limits) + structure))
             if ttl and self.profile.keyspace_layout != "hashtable":
                 per_key += ttl * self.profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
             if isinstance(ks, StringKeyspace):
@@ -327,6 +327,22 @@ def _string_encodings(ks: StringKeyspace, profile: EngineProfile) -> dict[str, f
         if share > 1e-12:
             shares[name] = share
     return shares
+
+
+def _movable_value_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits) -> float:
+    """The part of a key's object data tiering can move to SSD, before its structure: up to
+    Valkey 8.0 the value object; in 8.1 the key's own object holds the value pointer, so
+    only a string's separate SDS (not one embedded with the key, not an integer)."""
+    if profile.keyspace_layout != "hashtable":
+        return value_object_bytes(ks, profile, limits)
+    if not isinstance(ks, StringKeyspace):
+        return 0.0
+
+    def separate(k: int, v: int, ttl: bool, by_value: Alloc) -> float:
+        return 0.0 if _embeds_value(k, v, ttl) else by_value(sds_bytes(v, "valkey8"))
+
+    text = 1 - items(ks.value_bytes, ks.numeric).numeric_share
+    return text * _expect_joint(ks, separate, profile.allocator) if text > 0 else 0.0
 
 
 def value_object_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits) -> float:
