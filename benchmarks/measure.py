@@ -11,6 +11,12 @@ definitions, so tests can re-check the model offline. The engine and version of 
 case are set to what the server reports. Sets: ``accuracy_cases.yaml`` (the matrix the
 model is developed on), ``production_cases.yaml`` (production-shaped data) and
 ``random_cases.yaml`` (the out-of-sample set, measured once, never tuned on).
+
+    python benchmarks/measure.py --repredict benchmarks/measurements/random/valkey-8.1.json
+
+re-records only the predictions, with the current model, next to the measured bytes it
+leaves as they were: after a deliberate model change, so that the recorded-accuracy test
+guards the new errors (it fails any case that gets worse than recorded).
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ from sizing.live.client import describe
 from sizing.live.server import started_server
 from sizing.live.verification import detect_allocator, verify_cluster, warm_up
 from sizing.memory.engines import engine_profile
+from sizing.planning.estimate import estimate_cluster
 from sizing.planning.parameter_group import encoding_limits
-from sizing.spec.workload import Cluster
+from sizing.spec.workload import Cluster, Workload
 from sizing.workloads import load_workload
 
 CASES = ROOT / "benchmarks" / "accuracy_cases.yaml"
@@ -41,13 +48,19 @@ def for_server(cluster: Cluster, engine: str, version: str) -> Cluster:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", required=True, help="redis-server or valkey-server binary")
-    parser.add_argument("--out", required=True, help="JSON file to write")
+    parser.add_argument("--server", help="redis-server or valkey-server binary")
+    parser.add_argument("--out", help="JSON file to write")
+    parser.add_argument("--repredict", metavar="FILE", help="re-record FILE's predictions with the current model")
     parser.add_argument("--cases", default=str(CASES), help="cases file (default: the accuracy matrix)")
     parser.add_argument("--only", nargs="*", help="case names to run (default: all)")
     parser.add_argument("--merge", action="store_true",
                         help="keep the other cases already recorded in --out, replacing only those run now")
     args = parser.parse_args()
+    if args.repredict:
+        repredict(Path(args.repredict))
+        return
+    if not (args.server and args.out):
+        parser.error("--server and --out are needed to measure")
     cases_file = Path(args.cases)
     cases = [c for c in load_workload(cases_file).clusters if not args.only or c.name in args.only]
     records = []
@@ -88,6 +101,23 @@ def main() -> None:
         "measured_on": time.strftime("%Y-%m-%d"),
         "cases": records,
     }, indent=1) + "\n")
+
+
+def repredict(path: Path) -> None:
+    """The model's predictions in a recording, made again by the current model."""
+    document = json.loads(path.read_text())
+    for case in document["cases"]:
+        cluster = Workload.model_validate({"clusters": [case["definition"]]}).clusters[0]
+        case["total"]["predicted_bytes"] = estimate_cluster(cluster, case["allocator"]).dataset_bytes
+        if len(case["keyspaces"]) > 1:
+            for keyspace in case["keyspaces"]:
+                alone = cluster.variant(keyspaces=[k for k in cluster.keyspaces if k.name == keyspace["name"]])
+                keyspace["predicted_bytes"] = estimate_cluster(alone, case["allocator"]).dataset_bytes
+        elif case["keyspaces"]:
+            case["keyspaces"][0]["predicted_bytes"] = case["total"]["predicted_bytes"]
+    document["predicted_on"] = time.strftime("%Y-%m-%d")
+    path.write_text(json.dumps(document, indent=1) + "\n")
+    print(f"{path}: {len(document['cases'])} predictions re-recorded")
 
 
 if __name__ == "__main__":
