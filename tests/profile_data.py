@@ -1,13 +1,13 @@
-"""Mixed data for the profile tests and benchmark: eleven patterns of every type, TTLs on
-all, some or none of a pattern's keys, numeric values, and counts that vary per key.
+"""Data for the profile tests and benchmark.
 
-Element and value sizes follow fixed formats (ids of a fixed width, a fixed session
-schema, UUIDs), as much real data does: a workload file holds one average size per
-keyspace, and where sizes vary across the allocator's size classes no average prices
-every key right (see ``test_profile.py`` for what that costs).
+``mixed_commands`` writes eleven patterns of every type: TTLs on all, some or none of a
+pattern's keys, numeric values, and counts that vary per key, with element and value
+sizes of fixed formats (ids of a fixed width, a fixed session schema, UUIDs) as much real
+data has. ``load_mixed`` sends them pipelined; ``EXPECTED`` gives, per pattern, its type
+and how many keys a scale of 1.0 writes.
 
-``mixed_commands`` yields the write commands and ``load_mixed`` sends them pipelined;
-``EXPECTED`` gives, per pattern, its type and how many keys a scale of 1.0 writes.
+``known_data`` is smaller data whose every length, share and score kind is known, so that
+a test can compute what the profile must write; ``load_known`` writes it.
 """
 
 from __future__ import annotations
@@ -104,4 +104,54 @@ def load_mixed(client: Any, scale: float = 1.0, batch: int = 1000) -> None:
         pipe.execute_command(*command)
         if index % batch == batch - 1:
             pipe.execute()
+    pipe.execute()
+
+
+Known = dict[str, tuple[str, Any]]
+"""Key name -> (type, value): a string's value (an int or text) and whether it expires, a
+hash's {field: value}, a set's members, a zset's {member: score}, a list's elements."""
+
+
+def known_data() -> Known:
+    """Keys whose every length, share and score kind is known, for checking what the
+    profile writes. Collections hold at most 8 elements (all of them are read), except the
+    sets ``bag:{id}``: 20 to 60 members, all of one length per key, so the member lengths
+    the profile writes show whether big keys count fully."""
+    data: Known = {}
+    for i in range(1000):  # 30% integers of 1-6 digits, 70% text of 10-16 bytes, 20% expire
+        value: int | str = int("7" * (1 + i % 6)) if i % 10 < 3 else "t" * (10 + i % 7)
+        data[f"str:{i}"] = ("string", (value, i % 5 == 0))
+    for i in range(200):  # 4-6 fields: even ones named by 3-digit integers, every third value an integer
+        fields = {}
+        for j in range(4 + i % 3):
+            fields[str(100 + j) if j % 2 == 0 else f"f{j}"] = str(5 * 10**j) if j % 3 == 0 else "v" * (1 + j)
+        data[f"h:{i}"] = ("hash", fields)
+    for i in range(100):
+        length = 6 + i % 4
+        data[f"bag:{i}"] = ("set", [f"m{m:0{length - 1}d}" for m in range(20 + 10 * (i % 5))])
+    for i in range(20):  # five score kinds, five members each
+        data[f"zsmall:{i}"] = ("zset", {str(1000 + m): (i * 7 + m) % 4096 for m in range(5)})
+        data[f"zsec:{i}"] = ("zset", {f"member{m}": 1_700_000_000 + i + m for m in range(5)})
+        data[f"zneg:{i}"] = ("zset", {f"member{m}": m - 5 for m in range(5)})
+        data[f"zms:{i}"] = ("zset", {f"member{m}": 1_700_000_000_000 + i + m for m in range(5)})
+        data[f"zfloat:{i}"] = ("zset", {f"member{m}": m + 0.5 for m in range(5)})
+    for i in range(100):  # 2-7 elements: even ones integers, odd ones text
+        data[f"l:{i}"] = ("list", [str(m * 11) if m % 2 == 0 else "e" * (3 + m) for m in range(2 + i % 6)])
+    return data
+
+
+def load_known(client: Any, data: Known) -> None:
+    pipe = client.pipeline(transaction=False)
+    for key, (kind, value) in data.items():
+        if kind == "string":
+            text, expires = value
+            pipe.set(key, text, ex=3600 if expires else None)
+        elif kind == "hash":
+            pipe.hset(key, mapping=value)
+        elif kind == "set":
+            pipe.sadd(key, *value)
+        elif kind == "zset":
+            pipe.zadd(key, value)
+        else:
+            pipe.rpush(key, *value)
     pipe.execute()

@@ -1,21 +1,37 @@
 """A profile: what a sample of a live server says about its data, as a workload definition.
 
-Sampled keys are grouped by pattern (:mod:`sizing.live.patterns`), then split by type, by
-``OBJECT ENCODING`` and by whether they expire, because the model prices each of those
-differently and an average across them is wrong for every key (a hash of 100 fields in
-a listpack and one of 1,000 in a hashtable do not average to 550 fields in either).
+Sampled keys are grouped by pattern (:mod:`sizing.live.patterns`) and type: one keyspace
+each (``.string``, ``.hash``, ... only where a pattern holds several types). Each keyspace
+describes its data as the sample found it, and leaves the rest to the memory model, which
+integrates over distributions (``sizing.memory.distribution``): which encoding a
+collection gets from its longest element and its count, and the allocator classes over
+the lengths. So keys are not split by encoding, expiry, element count or size class.
+
+What each keyspace says
+    keys            share x DBSIZE, summed over servers, with a 95% interval (binomial
+                    standard error with the finite-population correction) in the
+                    evidence. The point estimate is written, not ``{low, high}``: the
+                    groups' shares add up to one, so their errors cancel in the total
+                    (DBSIZE, known exactly), and the high end of every interval at once
+                    would plan for more keys than the server holds.
+    sizes, counts   quantiles of the sample, ``{min, p10, p25, p50, p75, p90, p95, p99,
+                    max}`` (a plain number where every sampled value is equal): key-name
+                    lengths and string values (STRLEN) per key; element counts (HLEN,
+                    SCARD, ZCARD, LLEN) per key; field, value, member and element lengths
+                    over the sampled elements of every key, each key's elements weighted
+                    by its count / elements read from it, so big keys count fully.
+    ttl             the share of the sampled keys that expire (true: all).
+    numeric         the share of values, elements or members that are decimal integers
+                    (true: all, with the length field counting their digits); for part of
+                    them ``{share, digits}``, the digits as quantiles and the length field
+                    describing the text ones. ``numeric_fields`` the same for hash fields.
+    scores          ``floats`` unless every sampled score is an integer; then
+                    ``small_integers`` (0..4095), ``unix_seconds`` (int32) or
+                    ``unix_millis`` (wider).
 
 Glossary
-    group           keys of one pattern, type, encoding and expiry; one keyspace or two.
+    group           keys of one pattern and type: one keyspace.
     share           a group's fraction of the sampled keys of one server.
-    keys            share x DBSIZE, summed over servers, with a 95% interval from the
-                    binomial standard error with the finite-population correction.
-    per-element     field, member and element sizes are means over every sampled element,
-                    weighted by each key's element count (so big keys count fully).
-    whole-count split  the file holds whole numbers of fields, members and elements; a
-                    group whose mean is fractional becomes two keyspaces, one with the
-                    count below and one with the count above, with key counts that keep
-                    the mean (``cart:{id}.n3``, ``cart:{id}.n4``).
     dataset_bytes   measured: see :attr:`sizing.live.sampling.ServerSnapshot.dataset_bytes`;
                     predicted: the model's growth of used_memory for the definition.
 """
@@ -23,9 +39,8 @@ Glossary
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Callable
-from functools import lru_cache
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,20 +48,44 @@ from pydantic import BaseModel, ConfigDict, Field
 from sizing.errors import ServerError
 from sizing.live.patterns import patterns
 from sizing.live.sampling import KeySample, ServerSample
-from sizing.memory.dataset import per_key_bytes, value_object_bytes
-from sizing.memory.engines import engine_profile
 from sizing.planning.estimate import dataset_model
-from sizing.spec.parameters import EngineParameters
 from sizing.spec.distribution import MAX_NUMERIC_DIGITS
-from sizing.spec.workload import SUPPORTED_VERSIONS, Cluster, StringKeyspace
+from sizing.spec.parameters import EngineParameters
+from sizing.spec.workload import SUPPORTED_VERSIONS, Cluster
 from sizing.versions import minor_version
 
 Z_95 = 1.96
 """Two-sided 95% normal quantile, for the key-count intervals."""
-SPLIT_ROUNDING_PERCENT = 1.0
-"""A mean element count that rounding would move by more than this is split in two."""
+QUANTILES = (("p10", 0.10), ("p25", 0.25), ("p50", 0.50), ("p75", 0.75), ("p90", 0.90), ("p95", 0.95),
+             ("p99", 0.99))
+"""The points written between ``min`` and ``max``."""
+SHARE_DECIMALS = 4
+"""Shares are written to 0.01%; one that is neither none nor all stays inside 0.0001..0.9999."""
 COUNT_FIELD = {"hash": "fields", "set": "members", "zset": "members", "list": "elements"}
 ITEM_FIELD = {"hash": "field_bytes", "set": "member_bytes", "zset": "member_bytes", "list": "element_bytes"}
+LENGTH_COMMAND = {"hash": "HLEN", "set": "SCARD", "zset": "ZCARD", "list": "LLEN"}
+READ_COMMAND = {"hash": "HRANDFIELD", "set": "SRANDMEMBER", "zset": "ZRANDMEMBER", "list": "LRANGE"}
+NAME_BYTES = 65_536
+STRING_BYTES = 512 * 1024 * 1024
+MAX_COUNT = 2**32 - 1
+"""The largest values the workload format takes (``sizing.spec.workload``)."""
+SMALL_INTEGER_SCORES = (0, 4095)
+INT32 = (-(2**31), 2**31 - 1)
+
+Weighted = list[tuple[int, float]]
+"""(value, weight) pairs."""
+
+
+class Observed(BaseModel):
+    """What one written size or count was computed from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    samples: int = Field(description="Values read (keys, or elements over all keys).")
+    weighted: bool = Field(description="Elements weighted by their key's count / elements read from it.")
+    mean: float
+    p50: int
+    max: int
 
 
 class KeyspaceProfile(BaseModel):
@@ -59,18 +98,19 @@ class KeyspaceProfile(BaseModel):
     sampled_keys: int
     keys_low: int = Field(description="95% interval of the key count, low end.")
     keys_high: int
+    keys_error: float = Field(description="Standard error of the key count (0 when exact).")
     exact: bool = Field(description="Every key was inspected: the count is a count, not an estimate.")
-    encoding: str = Field(description="OBJECT ENCODING of the sampled keys.")
-    ttl_share: float = Field(description="Share of the pattern's sampled keys (all groups) that expire.")
-    count_mean: float = Field(description="Mean element count (0 for strings).")
-    item_bytes_mean: float
-    value_bytes_mean: float
-    numeric_share: float = Field(description="Share of sampled values/members/elements that are integers.")
-    integer_score_share: float
+    encoding: str = Field(description="OBJECT ENCODING of most sampled keys.")
+    encodings: dict[str, float] = Field(description="Each OBJECT ENCODING seen, with its share of the sampled keys.")
+    ttl_share: float = Field(description="Share of the sampled keys that expire.")
     memory_usage_bytes: float = Field(description="Mean MEMORY USAGE per sampled key.")
-    split_share: float = Field(default=1.0, description="Share of the group's keys in this keyspace (whole-count split).")
-    group: str = Field(description="The group's name; the keyspaces of a whole-count split share it.")
-    keys_error: float = Field(description="Standard error of the group's key count (0 when exact).")
+    observed: dict[str, Observed] = Field(
+        description="Written field -> what it came from; 'digits' and 'field_digits': the integers' digit counts.")
+    numeric_share: float = Field(description="Share of the values, members or elements that are integers (weighted).")
+    numeric_fields_share: float = Field(default=0.0, description="Hashes: share of the field names that are integers.")
+    scores_read: int = Field(default=0, description="Zsets: scores read with ZRANDMEMBER.")
+    integer_score_share: float = 0.0
+    score_range: tuple[float, float] | None = Field(default=None, description="Zsets: smallest and largest score read.")
 
 
 class Profile(BaseModel):
@@ -92,15 +132,25 @@ class Profile(BaseModel):
     @property
     def predicted_margin_bytes(self) -> int:
         """Half-width of the 95% interval of the prediction that comes from sampling the key
-        counts (groups independent; the keyspaces of one group move together)."""
-        by_group: dict[str, float] = defaultdict(float)
-        for keyspace, predicted in zip(self.keyspaces, self.predicted_keyspace_bytes):
-            by_group[keyspace.group] += predicted / keyspace.definition["keys"] * keyspace.split_share
-        errors = {k.group: k.keys_error for k in self.keyspaces}
-        return round(Z_95 * math.sqrt(sum((per_key * errors[g]) ** 2 for g, per_key in by_group.items())))
+        counts (keyspaces taken as independent)."""
+        return round(Z_95 * math.sqrt(sum(
+            (predicted / keyspace.definition["keys"] * keyspace.keys_error) ** 2
+            for keyspace, predicted in zip(self.keyspaces, self.predicted_keyspace_bytes))))
 
     @property
     def measured_dataset_bytes(self) -> int:
+        """The servers' dataset when the profile began, before its reads touched the keys.
+
+        Reads advance the incremental rehashing that writes leave half-done in hash, set
+        and zset tables (every lookup moves a bucket), and a finished rehash frees the old
+        bucket array: on sets and zsets just past their listpack limits, reading every key
+        freed 4-6% of the dataset. The model predicts the data as written.
+        """
+        return sum(s.before.dataset_bytes for s in self.servers)
+
+    @property
+    def dataset_after_reads_bytes(self) -> int:
+        """The servers' dataset once the profile had read its sample."""
         return sum(s.after.dataset_bytes for s in self.servers)
 
     @property
@@ -147,20 +197,17 @@ def build_profile(url: str, name: str, servers: list[ServerSample], allocator: s
     version, note = model_version(first.engine, first.version)
     every = [k for s in servers for k in s.keys]
     pattern_of = patterns(k.name for k in every)
-    key_class, value_class = _size_classes(first.engine, version, allocator)
-    groups: dict[_Group, list[list[KeySample]]] = defaultdict(lambda: [[] for _ in servers])
+    groups: dict[tuple[str, str], list[list[KeySample]]] = defaultdict(lambda: [[] for _ in servers])
     for index, server in enumerate(servers):
         for key in server.keys:
-            value = value_class(key.length) if key.type == "string" and key.encoding != "int" else 0
-            groups[(pattern_of[key.name], key.type, key.encoding, key.ttl, key_class(key.key_bytes), value)][index].append(key)
-    ttl_by_pattern: dict[str, list[bool]] = defaultdict(list)
-    for key in every:
-        ttl_by_pattern[pattern_of[key.name]].append(key.ttl)
-    names = _group_names(list(groups))
-    keyspaces: list[KeyspaceProfile] = []
-    for group, per_server in sorted(groups.items(), key=lambda g: -sum(len(s) for s in g[1])):
-        ttl_flags = ttl_by_pattern[group[0]]
-        keyspaces.extend(_keyspaces(names[group], group[0], per_server, servers, sum(ttl_flags) / len(ttl_flags)))
+            groups[(pattern_of[key.name], key.type)][index].append(key)
+    types: dict[str, set[str]] = defaultdict(set)
+    for pattern, kind in groups:
+        types[pattern].add(kind)
+    keyspaces = [
+        _keyspace(pattern + (f".{kind}" if len(types[pattern]) > 1 else ""), pattern, per_server, servers)
+        for (pattern, kind), per_server in sorted(groups.items(), key=lambda g: (-sum(len(s) for s in g[1]), g[0]))
+    ]
     parameters = EngineParameters.model_validate({"maxmemory-policy": first.maxmemory_policy}) \
         if first.maxmemory_policy in _POLICIES else EngineParameters()
     cluster = Cluster.model_validate({
@@ -184,63 +231,6 @@ _POLICIES = ("volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "vola
              "volatile-ttl", "noeviction")
 
 
-_Group = tuple[str, str, str, bool, int, int]
-"""(pattern, type, encoding, expires, bytes the model allocates for the key's name, for a
-string's value or 0)."""
-
-
-def _size_classes(engine: str, version: str, allocator: str) -> tuple[Callable[[int], int], Callable[[int], int]]:
-    """Bytes the model allocates per key for a key name, and for a string value, by length.
-
-    Key names and string values of one pattern often vary in length (user names, JSON
-    documents). The model prices one length per keyspace, and allocator classes are
-    steps, so a mean length priced once is not the mean of the lengths priced one by one:
-    names of 5 to 12 letters come out 6% high and values of 50 to 500 bytes 4% high.
-    Splitting a pattern's keys by these two costs keeps every keyspace inside one step of
-    each, where its mean lengths price exactly. (Collections are not split: the model
-    prices their mean size between neighbouring classes already, and splitting them
-    gained a quarter of a percent for five times as many keyspaces.)
-    """
-    profile = engine_profile(engine, version, allocator)
-    limits = profile.defaults
-
-    @lru_cache(maxsize=None)
-    def key_cost(length: int) -> int:
-        keyspace = StringKeyspace(name="k", type="string", keys=1, key_bytes=max(1, length), value_bytes=1)
-        return round(per_key_bytes(keyspace, profile, limits))
-
-    @lru_cache(maxsize=None)
-    def value_cost(length: int) -> int:
-        keyspace = StringKeyspace(name="v", type="string", keys=1, key_bytes=1, value_bytes=max(1, length))
-        return round(value_object_bytes(keyspace, profile, limits))
-
-    return key_cost, value_cost
-
-
-def _group_names(groups: list[_Group]) -> dict[_Group, str]:
-    """Keyspace names: the pattern, with what sets a group apart when a pattern has several."""
-    by_pattern: dict[str, list[_Group]] = defaultdict(list)
-    for group in groups:
-        by_pattern[group[0]].append(group)
-    names = {}
-    for pattern, members in by_pattern.items():
-        types = {g[1] for g in members}
-        for group in members:
-            suffix = ""
-            if len(types) > 1:
-                suffix += f".{group[1]}"
-            if len({g[2] for g in members if g[1] == group[1]}) > 1:
-                suffix += f".{group[2]}"
-            if len({g[3] for g in members if g[1:3] == group[1:3]}) > 1:
-                suffix += ".ttl" if group[3] else ".no-ttl"
-            if len({g[4] for g in members if g[1:4] == group[1:4]}) > 1:
-                suffix += f".k{group[4]}"  # the bytes a key with a 1-byte value takes: one step
-            if len({g[5] for g in members if g[1:5] == group[1:5]}) > 1:
-                suffix += f".v{group[5]}"  # the bytes its value takes: one allocation class
-            names[group] = pattern + suffix
-    return names
-
-
 def _count(per_server: list[list[KeySample]], servers: list[ServerSample]) -> tuple[float, float, bool]:
     """Estimated keys of a group, its standard error, and whether it is exact."""
     estimate = variance = 0.0
@@ -257,76 +247,161 @@ def _count(per_server: list[list[KeySample]], servers: list[ServerSample]) -> tu
     return estimate, math.sqrt(variance), exact
 
 
-def _keyspaces(
-    name: str, pattern: str, per_server: list[list[KeySample]], servers: list[ServerSample], ttl_share: float
-) -> list[KeyspaceProfile]:
-    """One group as one keyspace, or two when its mean element count is fractional."""
+def quantiles(values: Sequence[tuple[int, float]], high: int) -> int | dict[str, int]:
+    """``{min, p10, ..., p99, max}`` of weighted integers, each within 1..high; a plain
+    number when every value is the same.
+
+    A point is the smallest value whose cumulative weight reaches its share (the lower
+    quantile of the sample), so each written value is one that was read.
+    """
+    ordered = sorted((min(high, max(1, value)), weight) for value, weight in values if weight > 0)
+    if not ordered:
+        raise ValueError("no values")
+    if ordered[0][0] == ordered[-1][0]:
+        return ordered[0][0]
+    total = sum(weight for _, weight in ordered)
+    result = {"min": ordered[0][0]}
+    cumulative, index = 0.0, -1
+    for name, share in QUANTILES:
+        target = share * total * (1 - 1e-12)
+        while cumulative < target and index + 1 < len(ordered):
+            index += 1
+            cumulative += ordered[index][1]
+        result[name] = ordered[max(index, 0)][0]
+    result["max"] = ordered[-1][0]
+    return result
+
+
+def _observed(values: Sequence[tuple[int, float]], weighted: bool, high: int) -> Observed:
+    total = sum(w for _, w in values)
+    clipped = [(min(high, max(1, v)), w) for v, w in values]
+    written = quantiles(clipped, high)
+    p50 = written if isinstance(written, int) else written["p50"]
+    return Observed(samples=len(values), weighted=weighted, mean=sum(v * w for v, w in clipped) / total,
+                    p50=p50, max=max(v for v, _ in clipped))
+
+
+def written_share(share: float) -> bool | float:
+    """A share as the file writes it: true for all, false for none, else 0.0001..0.9999."""
+    if share >= 1:
+        return True
+    if share <= 0:
+        return False
+    step = 10.0**-SHARE_DECIMALS
+    return min(1 - step, max(step, round(share, SHARE_DECIMALS)))
+
+
+class _Fields:
+    """The fields one length and its integer flag write, with the evidence."""
+
+    def __init__(self) -> None:
+        self.definition: dict[str, Any] = {}
+        self.observed: dict[str, Observed] = {}
+
+    def items(self, length_field: str, numeric_field: str, digits_name: str, high: int,
+              read: Iterable[tuple[int, int, float]], weighted: bool) -> float:
+        """Describe items read as (length, digits or 0, weight); return the integer share."""
+        text: Weighted = []
+        digits: Weighted = []
+        for length, digit_count, weight in read:
+            if digit_count:
+                digits.append((min(MAX_NUMERIC_DIGITS, digit_count), weight))
+            else:
+                text.append((length, weight))
+        integer_weight = sum(w for _, w in digits)
+        total = integer_weight + sum(w for _, w in text)
+        if total <= 0:  # nothing read (the key emptied meanwhile): one byte, as small as it gets
+            self.definition[length_field] = 1
+            return 0.0
+        share = integer_weight / total
+        numeric = written_share(share)
+        if numeric is True:
+            self.definition[length_field] = quantiles(digits, MAX_NUMERIC_DIGITS)
+            self.observed[length_field] = _observed(digits, weighted, MAX_NUMERIC_DIGITS)
+            self.definition[numeric_field] = True
+            return share
+        self.definition[length_field] = quantiles(text, high)
+        self.observed[length_field] = _observed(text, weighted, high)
+        if numeric is not False:
+            self.definition[numeric_field] = {"share": numeric, "digits": quantiles(digits, MAX_NUMERIC_DIGITS)}
+            self.observed[digits_name] = _observed(digits, weighted, MAX_NUMERIC_DIGITS)
+        return share
+
+
+def _keyspace(name: str, pattern: str, per_server: list[list[KeySample]], servers: list[ServerSample]) -> KeyspaceProfile:
+    """One group (a pattern's keys of one type) as one keyspace."""
     keys = [k for members in per_server for k in members]
-    kind, encoding, ttl = keys[0].type, keys[0].encoding, keys[0].ttl
+    kind = keys[0].type
     estimate, error, exact = _count(per_server, servers)
-    key_bytes = sum(k.key_bytes for k in keys) / len(keys)
-    items = sum(k.items_sampled for k in keys)
-    numeric_share = sum(k.numeric_items for k in keys) / items if items else 0.0
+    fields = _Fields()
+    fields.definition.update(name=name, type=kind, keys=max(1, round(estimate)),
+                             key_bytes=quantiles([(k.key_bytes, 1.0) for k in keys], NAME_BYTES))
+    fields.observed["key_bytes"] = _observed([(k.key_bytes, 1.0) for k in keys], False, NAME_BYTES)
+    ttl_share = sum(k.ttl for k in keys) / len(keys)
+    ttl = written_share(ttl_share)
+    if ttl is not False:
+        fields.definition["ttl"] = ttl
+    encodings = Counter(k.encoding for k in keys)
     evidence: dict[str, Any] = {
-        "pattern": pattern, "group": name, "keys_error": error, "sampled_keys": len(keys), "exact": exact, "encoding": encoding, "ttl_share": ttl_share,
+        "pattern": pattern, "sampled_keys": len(keys), "exact": exact, "keys_error": error,
         "keys_low": max(len(keys), math.floor(estimate - Z_95 * error)), "keys_high": math.ceil(estimate + Z_95 * error),
-        "numeric_share": numeric_share, "memory_usage_bytes": sum(k.memory_usage_bytes for k in keys) / len(keys),
-        "integer_score_share": (sum(k.integer_scores for k in keys) / items) if kind == "zset" and items else 0.0,
+        "encoding": encodings.most_common(1)[0][0],
+        "encodings": {e: n / len(keys) for e, n in encodings.most_common()},
+        "ttl_share": ttl_share, "memory_usage_bytes": sum(k.memory_usage_bytes for k in keys) / len(keys),
     }
-    base: dict[str, Any] = {"name": name, "type": kind, "key_bytes": max(1, round(key_bytes))}
-    if ttl:
-        base["ttl"] = True
     if kind == "string":
-        numeric = encoding == "int"
-        mean = sum(k.length for k in keys) / len(keys)
-        base["value_bytes"] = max(1, round(mean))
-        if numeric:
-            base["value_bytes"] = min(base["value_bytes"], MAX_NUMERIC_DIGITS)
-            base["numeric"] = True
-        definition = {**base, "keys": max(1, round(estimate))}
-        return [KeyspaceProfile(definition=_ordered(definition), count_mean=0.0, item_bytes_mean=0.0,
-                                value_bytes_mean=mean, **evidence)]
-    elements = sum(k.length for k in keys)
-    count_mean = elements / len(keys)
-    weight = [k.length / k.items_sampled if k.items_sampled else 0.0 for k in keys]
-    weighted = sum(weight) or 1.0
-    item_mean = sum(w * k.item_bytes for w, k in zip(weight, keys)) / weighted
-    value_mean = sum(w * k.value_bytes for w, k in zip(weight, keys)) / weighted
-    base[ITEM_FIELD[kind]] = max(1, round(item_mean))
+        share = fields.items("value_bytes", "numeric", "digits", STRING_BYTES,
+                             ((k.length, k.length if k.integer else 0, 1.0) for k in keys), False)
+        return KeyspaceProfile(definition=_ordered(fields.definition), observed=fields.observed,
+                               numeric_share=share, **evidence)
+    fields.definition[COUNT_FIELD[kind]] = quantiles([(k.length, 1.0) for k in keys], MAX_COUNT)
+    fields.observed[COUNT_FIELD[kind]] = _observed([(k.length, 1.0) for k in keys], False, MAX_COUNT)
+    read = [k for k in keys if k.items_sampled]
+    weights = [k.length / k.items_sampled for k in read]
+    item_high = STRING_BYTES if kind == "list" else NAME_BYTES
     if kind == "hash":
-        base["value_bytes"] = max(1, round(value_mean))
-    numeric = kind != "zset" and numeric_share == 1.0
-    if numeric:
-        field = "value_bytes" if kind == "hash" else ITEM_FIELD[kind]
-        base[field] = min(base[field], MAX_NUMERIC_DIGITS)
-        base["numeric"] = True
-    if kind == "zset" and evidence["integer_score_share"] == 1.0:
-        base["scores"] = "unix_seconds"
-    evidence.update(count_mean=count_mean, item_bytes_mean=item_mean, value_bytes_mean=value_mean)
-    low, high = math.floor(count_mean), math.ceil(count_mean)
-    rounded = max(1, round(count_mean))
-    if low == high or low < 1 or abs(rounded - count_mean) / count_mean * 100 <= SPLIT_ROUNDING_PERCENT:
-        definition = {**base, COUNT_FIELD[kind]: rounded, "keys": max(1, round(estimate))}
-        return [KeyspaceProfile(definition=_ordered(definition), **evidence)]
-    share_high = count_mean - low  # keeps the mean: low x (1 - s) + high x s = mean
-    split = []
-    for count, share in ((low, 1 - share_high), (high, share_high)):
-        definition = {**base, "name": f"{name}.n{count}", COUNT_FIELD[kind]: count,
-                      "keys": max(1, round(estimate * share))}
-        interval = {"keys_low": math.floor(evidence["keys_low"] * share), "keys_high": math.ceil(evidence["keys_high"] * share)}
-        split.append(KeyspaceProfile(definition=_ordered(definition), split_share=share, **{**evidence, **interval}))
-    return split
+        fields_share = fields.items(
+            "field_bytes", "numeric_fields", "field_digits", NAME_BYTES,
+            ((n, d, w) for k, w in zip(read, weights) for n, d in zip(k.item_bytes, k.item_digits)), True)
+        share = fields.items(
+            "value_bytes", "numeric", "digits", STRING_BYTES,
+            ((n, d, w) for k, w in zip(read, weights) for n, d in zip(k.value_bytes, k.value_digits)), True)
+        evidence["numeric_fields_share"] = fields_share
+    else:
+        share = fields.items(
+            ITEM_FIELD[kind], "numeric", "digits", item_high,
+            ((n, d, w) for k, w in zip(read, weights) for n, d in zip(k.item_bytes, k.item_digits)), True)
+    if kind == "zset":
+        scores = [s for k in read for s in k.scores]
+        integers = [s for s in scores if math.isfinite(s) and s.is_integer()]
+        fields.definition["scores"] = score_kind(scores)
+        evidence.update(scores_read=len(scores), integer_score_share=len(integers) / len(scores) if scores else 0.0,
+                        score_range=(min(scores), max(scores)) if scores else None)
+    return KeyspaceProfile(definition=_ordered(fields.definition), observed=fields.observed, numeric_share=share,
+                           **evidence)
 
 
-_ORDER = ("name", "type", "keys", "key_bytes", "value_bytes", "fields", "field_bytes", "members", "member_bytes",
-          "elements", "element_bytes", "numeric", "scores", "ttl")
+def score_kind(scores: Sequence[float]) -> str:
+    """How the file names the sampled scores: ``floats`` unless all are integers; then the
+    narrowest integer kind that holds them all."""
+    if not scores or not all(math.isfinite(s) and s.is_integer() for s in scores):
+        return "floats"
+    low, high = min(scores), max(scores)
+    if SMALL_INTEGER_SCORES[0] <= low and high <= SMALL_INTEGER_SCORES[1]:
+        return "small_integers"
+    if INT32[0] <= low and high <= INT32[1]:
+        return "unix_seconds"
+    return "unix_millis"
+
+
+_ORDER = ("name", "type", "keys", "key_bytes", "value_bytes", "fields", "field_bytes", "numeric_fields", "members",
+          "member_bytes", "elements", "element_bytes", "numeric", "scores", "ttl")
 
 
 def _ordered(definition: dict[str, Any]) -> dict[str, Any]:
-    """The keyspace's fields in the order the README writes them."""
+    """The keyspace's fields in the order the README writes them (a hash's value after its fields)."""
     order = list(_ORDER)
     if definition["type"] == "hash":
         order.remove("value_bytes")
-        order.insert(order.index("field_bytes") + 1, "value_bytes")
+        order.insert(order.index("numeric_fields") + 1, "value_bytes")
     return {key: definition[key] for key in order if key in definition}
-

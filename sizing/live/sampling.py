@@ -1,10 +1,15 @@
 """Sampling a live Redis or Valkey server, read-only and with bounded load.
 
-Only commands ElastiCache allows are sent: ``SCAN`` with ``COUNT``, ``TYPE``, ``OBJECT
+Only commands ElastiCache allows are sent: ``PING``, ``SCAN`` with ``COUNT``, ``TYPE``, ``OBJECT
 ENCODING``, ``PTTL``, ``MEMORY USAGE`` with ``SAMPLES``, ``STRLEN``, ``HLEN``/``ZCARD``/
 ``LLEN``/``SCARD``, ``HRANDFIELD``/``ZRANDMEMBER``/``SRANDMEMBER``/``LRANGE`` with small
 counts, ``INFO``, ``DBSIZE`` and, in cluster mode, ``CLUSTER SLOTS``. No ``CONFIG``,
 ``DEBUG`` or ``KEYS``; nothing is written.
+
+Per key the sample keeps raw lengths, for the profile to summarise: the key name's, the
+value's (STRLEN) and whether it is an integer (OBJECT ENCODING int) for strings; for
+collections the element count and, for each element read, its length and whether it is a
+decimal integer (a hash's field and value apart), and a zset's scores.
 
 The sample is the first keys ``SCAN`` returns. ``SCAN`` walks the main table by bucket,
 and a key's bucket comes from a seeded hash of its name, so that prefix is a random
@@ -12,7 +17,8 @@ sample of the keys, whatever their names, types or ages.
 
 Glossary
     sample            keys inspected; counts per pattern are extrapolated from it.
-    commands_sent     every command this profile sent, each command in a pipeline counted.
+    commands_sent     every command this profile sent, each command in a pipeline counted
+                      (all but the client library's connection handshake: AUTH, CLIENT SETINFO).
     max_ops_per_sec   the ceiling on commands_sent per second; batches wait for it.
     histograms        Redis 7+ and Valkey keep a latency histogram per command name once
                       it has run (``latency-tracking``, on by default): memory that is
@@ -34,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.errors import ServerError
 from sizing.live.client import command, engine_and_version
+from sizing.spec.distribution import MAX_NUMERIC_DIGITS
 
 DEFAULT_SAMPLE_KEYS = 10_000
 """Keys inspected by default: a pattern holding 5% of the keys is then counted within
@@ -55,7 +62,6 @@ LATENCY_HISTOGRAM_BYTES = 24_688
 (24,576 bytes) and the 104-byte struct (class 112); measured on Debian's 7.0.15 as the
 used_memory step of each first-time command (the same with either allocator: both
 sizes are exact classes of both)."""
-MAX_NUMERIC_DIGITS = 18
 _INTEGER = re.compile(rb"^(0|-?[1-9][0-9]*)$")
 
 Progress = Callable[[int, int], None]
@@ -64,7 +70,14 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True, slots=True)
 class KeySample:
-    """What one inspected key looks like (a plain dataclass: there are thousands)."""
+    """What one inspected key looks like (a plain dataclass: there are thousands).
+
+    Lengths are raw, as the server returned them: the profile turns them into quantiles.
+    Elements are the fields (hashes), members (sets, zsets) or list elements read with
+    HRANDFIELD, SRANDMEMBER, ZRANDMEMBER or LRANGE; ``item_digits[i]`` is 0 unless element
+    ``i`` is a decimal integer (of at most ``MAX_NUMERIC_DIGITS`` digits), and then its
+    digit count without the sign. Hash values are kept apart from their field names.
+    """
 
     name: str
     key_bytes: int
@@ -74,15 +87,22 @@ class KeySample:
     memory_usage_bytes: int
     length: int
     """STRLEN of a string, else the element count (HLEN, SCARD, ZCARD, LLEN)."""
-    item_bytes: float
-    """Mean length of the sampled fields, members or list elements (0 for strings)."""
-    value_bytes: float
-    """Mean length of the sampled hash values (0 for other types)."""
-    items_sampled: int
-    numeric_items: int
-    """Sampled string values, hash values, set members or list elements that are decimal integers."""
-    integer_scores: int
-    """Sampled zset scores that are whole numbers."""
+    integer: bool = False
+    """A string stored as an integer (OBJECT ENCODING int); its STRLEN is then its digits."""
+    item_bytes: tuple[int, ...] = ()
+    """Lengths of the sampled fields, members or list elements."""
+    item_digits: tuple[int, ...] = ()
+    """Per sampled element: its digit count if it is a decimal integer, else 0."""
+    value_bytes: tuple[int, ...] = ()
+    """Hashes: lengths of the sampled fields' values."""
+    value_digits: tuple[int, ...] = ()
+    """Hashes: per sampled value, its digit count if it is a decimal integer, else 0."""
+    scores: tuple[float, ...] = ()
+    """Zsets: the sampled members' scores."""
+
+    @property
+    def items_sampled(self) -> int:
+        return len(self.item_bytes)
 
 
 class ServerSnapshot(BaseModel):
@@ -148,16 +168,18 @@ class _Budget:
         self.sent += commands
 
 
-def connect(url: str) -> redis.Redis:
+def connect(url: str, budget: _Budget | None = None) -> redis.Redis:
     """A client for ``url`` (redis:// or rediss://, optional user:password), checked with PING."""
     try:
         client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
     except ValueError as exc:
         raise ServerError(f"invalid URL {_shown(url)}: {exc}") from None
-    return _checked(client, _shown(url))
+    return _checked(client, _shown(url), budget)
 
 
-def _checked(client: redis.Redis, shown: str) -> redis.Redis:
+def _checked(client: redis.Redis, shown: str, budget: _Budget | None = None) -> redis.Redis:
+    if budget is not None:
+        budget.spend(1)
     try:
         client.ping()
     except redis.AuthenticationError as exc:
@@ -180,13 +202,16 @@ def _shown(url: str) -> str:
     return f"{parts.scheme}://{host}:{parts.port or 6379}"
 
 
-def primaries(client: redis.Redis, cluster: bool) -> list[redis.Redis]:
+def primaries(client: redis.Redis, cluster: bool, budget: _Budget | None = None) -> list[redis.Redis]:
     """The servers to sample: the one connected to, or every primary of its cluster."""
+    spend = budget.spend if budget is not None else (lambda _: None)
+    spend(1)
     enabled = bool(client.info("cluster").get("cluster_enabled"))
     if cluster and not enabled:
         raise ServerError("--cluster was given, but the server reports cluster_enabled:0")
     if not enabled:
         return [client]
+    spend(1)
     kwargs = client.connection_pool.connection_kwargs
     found: list[redis.Redis] = []
     seen: set[tuple[str, int]] = set()
@@ -203,7 +228,7 @@ def primaries(client: redis.Redis, cluster: bool) -> list[redis.Redis]:
             continue
         pool = redis.ConnectionPool(connection_class=client.connection_pool.connection_class,
                                     **{**kwargs, "host": host, "port": port})
-        found.append(_checked(redis.Redis(connection_pool=pool), f"{host}:{port}"))
+        found.append(_checked(redis.Redis(connection_pool=pool), f"{host}:{port}", budget))
     return found
 
 
@@ -234,7 +259,7 @@ def snapshot(client: redis.Redis) -> ServerSnapshot:
     )
 
 
-def check_permissions(client: redis.Redis) -> None:
+def check_permissions(client: redis.Redis, budget: _Budget | None = None) -> None:
     """Run every command the profile needs once, so a missing ACL permission fails at
     once with its name instead of half-way through. A type error on the probe key
     means the command is allowed (ACLs are checked first)."""
@@ -247,6 +272,8 @@ def check_permissions(client: redis.Redis) -> None:
         ("LRANGE", probe, 0, 0),
     ]
     for args in checks:
+        if budget is not None:
+            budget.spend(1)
         try:
             command(client, *args)
         except redis.exceptions.NoPermissionError as exc:
@@ -260,10 +287,12 @@ def check_permissions(client: redis.Redis) -> None:
 
 
 def sample_server(
-    client: redis.Redis, wanted: int, budget: _Budget, progress: Progress, done_before: int, total: int
+    client: redis.Redis, wanted: int, budget: _Budget, progress: Progress, done_before: int, total: int,
+    sent_before_sampling: int = 0,
 ) -> ServerSample:
-    """Inspect about ``wanted`` keys of one server (all of them if it holds fewer)."""
-    started, sent_before = time.monotonic(), budget.sent
+    """Inspect about ``wanted`` keys of one server (all of them if it holds fewer);
+    ``sent_before_sampling``: commands already sent to it (connecting, checks)."""
+    started, sent_before = time.monotonic(), budget.sent - sent_before_sampling
     before = snapshot(client)
     budget.spend(7)
     names = _scan(client, wanted, budget)
@@ -359,7 +388,6 @@ def _sample(name: bytes, kind: str, encoding: str, ttl: bool, usage: int, replie
         head, tail = list(replies[1] or []), list(replies[2] or [])
         half = ELEMENTS_PER_KEY // 2
         items = head + (tail[-(length - half):] if half < length < ELEMENTS_PER_KEY else tail if length >= ELEMENTS_PER_KEY else [])
-    numbers = values if kind == "hash" else items
     return KeySample(
         name=name.decode("utf-8", errors="replace"),
         key_bytes=len(name),
@@ -368,16 +396,22 @@ def _sample(name: bytes, kind: str, encoding: str, ttl: bool, usage: int, replie
         ttl=ttl,
         memory_usage_bytes=usage,
         length=length,
-        item_bytes=sum(len(i) for i in items) / len(items) if items else 0.0,
-        value_bytes=sum(len(v) for v in values) / len(values) if values else 0.0,
-        items_sampled=len(items) if kind != "string" else 1,
-        numeric_items=(encoding == "int") if kind == "string" else sum(1 for n in numbers if _is_integer(n)),
-        integer_scores=sum(1 for s in scores if math.isfinite(s) and s.is_integer()),
+        integer=kind == "string" and encoding == "int",
+        item_bytes=tuple(len(i) for i in items),
+        item_digits=tuple(integer_digits(i) for i in items),
+        value_bytes=tuple(len(v) for v in values),
+        value_digits=tuple(integer_digits(v) for v in values),
+        scores=tuple(scores),
     )
 
 
-def _is_integer(value: bytes) -> bool:
-    return len(value.lstrip(b"-")) <= MAX_NUMERIC_DIGITS and _INTEGER.match(value) is not None
+def integer_digits(value: bytes) -> int:
+    """The digit count of a decimal integer the engines store as one (no leading zeros, at
+    most ``MAX_NUMERIC_DIGITS`` digits), else 0."""
+    digits = value[1:] if value[:1] == b"-" else value
+    if len(digits) > MAX_NUMERIC_DIGITS or _INTEGER.match(value) is None:
+        return 0
+    return len(digits)
 
 
 def _pairs(reply: Any) -> list[tuple[Any, Any]]:
@@ -398,19 +432,25 @@ def sample_servers(url: str, cluster: bool, sample: int, max_ops_per_sec: float,
     The sample is shared among primaries by their key counts, so each is read in the
     same proportion and counts extrapolate per primary.
     """
-    client = connect(url)
-    check_permissions(client)
+    budget = _Budget(max_ops_per_sec)
+    client = connect(url, budget)
+    check_permissions(client, budget)
     try:
-        servers = primaries(client, cluster)
+        servers = primaries(client, cluster, budget)
     except redis.exceptions.NoPermissionError as exc:
         raise ServerError(f"the user may not list the cluster's primaries ({exc}); grant +cluster|slots") from None
-    for other in servers[1:]:
-        check_permissions(other)
+    setup = [budget.sent] + [0] * (len(servers) - 1)  # the first server was asked for the others
+    for index, other in enumerate(servers[1:], start=1):
+        before = budget.sent
+        check_permissions(other, budget)
+        setup[index] = budget.sent - before + 1  # and the PING that connected to it
+    setup[0] -= len(servers) - 1
+    budget.spend(len(servers))
     sizes = [int(server.dbsize()) for server in servers]
     total_keys = sum(sizes)
     wanted = [min(size, math.ceil(sample * size / total_keys)) if total_keys else 0 for size in sizes]
-    budget = _Budget(max_ops_per_sec)
     results: list[ServerSample] = []
-    for server, count in zip(servers, wanted):
-        results.append(sample_server(server, count, budget, progress, sum(r.scanned_keys for r in results), sum(wanted)))
+    for server, count, sent in zip(servers, wanted, setup):
+        results.append(sample_server(server, count, budget, progress, sum(r.scanned_keys for r in results),
+                                     sum(wanted), sent + 1))
     return results

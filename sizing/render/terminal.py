@@ -20,7 +20,6 @@ from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
 
 if TYPE_CHECKING:  # only the commands that talk to servers load redis-py
-    from sizing.live.profile import Profile
     from sizing.live.verification import Verification
 
 
@@ -211,44 +210,6 @@ def preview_tree(title: str, nodes: list[Any], outputs: dict[str, Any]) -> None:
                 console().print(f"    {key}: {escape(str(item))}", highlight=False)
         else:
             console().print(f"  {escape(name)}: {escape(str(value))}", highlight=False)
-
-
-def profile_summary(profile: Profile, max_ops_per_sec: float, out: Console, written_to: str | None) -> None:
-    """The keyspaces a profile found, the model against the server, and the load it put on it."""
-    cluster = profile.cluster
-    table = Table(title=f"{cluster.name}: {cluster.engine} {cluster.version}, "
-                  f"{'cluster mode' if cluster.cluster_mode_enabled else 'cluster mode disabled'}, "
-                  f"{profile.sampled_keys:,} of {profile.total_keys:,} keys sampled", title_justify="left")
-    for column in ("keyspace", "type", "encoding", "keys", "95% interval", "model B/key", "MEMORY USAGE B/key",
-                   "model"):
-        table.add_column(column, justify="left" if column in ("keyspace", "type", "encoding") else "right",
-                         overflow="fold")
-    for keyspace, predicted in zip(profile.keyspaces, profile.predicted_keyspace_bytes):
-        keys = keyspace.definition["keys"]
-        interval = "exact" if keyspace.exact else f"{keyspace.keys_low:,}..{keyspace.keys_high:,}"
-        table.add_row(keyspace.definition["name"], keyspace.definition["type"], keyspace.encoding, f"{keys:,}",
-                      interval, f"{predicted / keys:,.1f}", f"{keyspace.memory_usage_bytes:,.1f}",
-                      human_bytes(predicted))
-    out.print(table)
-    measured = profile.measured_dataset_bytes
-    margin = profile.predicted_margin_bytes
-    sampling = f" +- {100 * margin / measured:.1f}% from sampling (95%)" if margin and measured > 0 else ""
-    out.print(f"dataset: model {human_bytes(profile.predicted_dataset_bytes)} ({profile.predicted_dataset_bytes:,} B) "
-              f"vs server {human_bytes(measured)} ({measured:,} B): {profile.error_percent:+.2f}%{sampling} "
-              f"[dim](server: used_memory less startup, clients, replication, scripts and latency histograms; "
-              f"model: {profile.allocator} jemalloc)[/dim]")
-    if profile.version_note:
-        out.print(f"[yellow]note: {profile.version_note}[/yellow]")
-    if measured > 0 and profile.measured_dataset_bytes - profile.predicted_dataset_bytes > 2 * margin + 0.02 * measured:
-        out.print("[yellow]note: the server holds much more than the sampled keys explain: a few large keys may have "
-                  "been missed or under-counted by the sample; a larger --sample reads more of them[/yellow]")
-    elapsed = profile.elapsed_seconds
-    out.print(f"load: {profile.commands_sent:,} commands in {elapsed:.1f} s "
-              f"({profile.commands_sent / elapsed if elapsed else 0:,.0f} ops/s, limit {max_ops_per_sec:,.0f}); "
-              f"server CPU {profile.server_cpu_seconds:.2f} s and {profile.server_commands:,} commands in that time "
-              f"(all clients)")
-    if written_to:
-        out.print(f"wrote {written_to}")
 
 
 def diff_json(result: WorkloadDiff) -> dict[str, Any]:
