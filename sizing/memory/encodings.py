@@ -123,9 +123,3 @@ def ziplist_entry_bytes(length: int, numeric: bool) -> float:
         return _mean_band_bytes(length, _INT_BANDS_ZIPLIST)
     head = 1 if length <= 63 else (2 if length <= 16_383 else 5)
     return 1 + head + length
-
-
-def intset_width_bytes(digits: int) -> int:
-    """Integer width an intset uses for members of ``digits`` digits (int16/32/64)."""
-    high = digit_range(digits)[1]
-    return 2 if high < 2**15 else (4 if high < 2**31 else 8)

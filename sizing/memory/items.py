@@ -81,11 +81,6 @@ class Items:
             share += self.numeric_share * self.digits.cdf(limit)
         return share
 
-    def all_fit(self, limit: int, n: float) -> float:
-        """P(all n items <= limit): the collection's longest item decides its encoding."""
-        p = self.fits(limit)
-        return 1.0 if p >= 1 else (0.0 if p <= 0 else float(p**n))
-
     def fitting(self, limit: int) -> Items | None:
         """The items that are <= limit (None if none are)."""
         text = self.text.at_most(limit) if self.text is not None and self.numeric_share < 1 else None

@@ -15,14 +15,11 @@ Glossary
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal
-
-from pydantic import BaseModel
 
 from sizing.memory.allocator import Allocator
 from sizing.memory.distribution import Alloc, distribution
@@ -48,7 +45,7 @@ from sizing.memory.tables import (
     hashtable_bytes,
     hashtable_child_buckets,
 )
-from sizing.spec.distribution import Histogram, Numeric, NumericShare, Quantiles, Size
+from sizing.spec.distribution import Size
 from sizing.spec.workload import HashKeyspace, ListKeyspace, ScoreKind, SetKeyspace, StringKeyspace, ZsetKeyspace
 
 Arrival = Literal["commands", "restored"]
@@ -508,9 +505,8 @@ class _List:
         self.long: tuple[Packing, ...] = ()
         self.payload = 0.0
         if not self.elements.exact:
-            self.prefixes, self.long, self.payload = _list_packings(
-                profile, self.byte_limit, self.count_limit,
-                _size_key(keyspace.element_bytes), _size_key(keyspace.numeric))
+            self.prefixes, self.long, self.payload = _list_packings(profile, self.byte_limit, self.count_limit,
+                                                                    self.elements)
 
     def priced(self, n: int, count_variance: float = 0.0) -> Priced:
         if not self.prefixes:
@@ -581,13 +577,9 @@ Element = tuple[int, float, float, int, bool]
 """One simulated element: length, listpack entry, payload, insert overhead, plain node."""
 
 
-def _size_key(value: object) -> str:
-    return value.model_dump_json() if isinstance(value, BaseModel) else repr(value)
-
-
 @lru_cache(maxsize=512)
-def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int, length_key: str,
-                   numeric_key: str) -> tuple[tuple[Packing, ...], tuple[Packing, ...], float]:
+def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
+                   elements: Items) -> tuple[tuple[Packing, ...], tuple[Packing, ...], float]:
     """The simulated packings of lists whose elements vary (short and long sequences) and
     the elements' mean payload: they depend on the element distribution only, so a
     keyspace's largest key, its restored form and a fleet's repeats share them.
@@ -600,9 +592,6 @@ def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int, le
     exactly: the simulation only estimates what packing adds (nodes, allocation classes),
     which varies far less.
     """
-    length_field = _parsed_size(length_key)
-    numeric_field = _parsed_numeric(numeric_key)
-    elements = items(length_field, numeric_field, byte_limit)
     plain_allowed = profile.keyspace_layout in ("embedded", "hashtable")
 
     def element(numeric: bool, length: int) -> Element:
@@ -654,21 +643,6 @@ def _packed(profile: EngineProfile, byte_limit: int, count_limit: int, drawn: li
         listpack = float(alloc(math.ceil(LISTPACK_HEADER_BYTES + entries))) if single else 0.0
         out.append((listpack - payload, quicklist - payload, single))
     return tuple(out)
-
-
-def _parsed_size(key: str) -> Size:
-    if key.isdigit():
-        return int(key)
-    data = json.loads(key)
-    return Histogram.model_validate(data) if "histogram" in data else Quantiles.model_validate(data)
-
-
-def _parsed_numeric(key: str) -> Numeric:
-    if key in ("True", "False"):
-        return key == "True"
-    if key[0].isdigit():
-        return float(key)
-    return NumericShare.model_validate_json(key)
 
 
 def _insert_overhead(profile: EngineProfile, length: int) -> int:

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from sizing.errors import ConfigError
+from sizing.spec.messages import field_error
 from sizing.spec.windows import DailyWindow, WeeklyWindow
 from sizing.spec.workload import Known, Workload
 
@@ -135,10 +135,8 @@ class DeploymentOptions(BaseModel):
         # snapshots off the program sends no snapshot window.
         if self.snapshot_retention_days and WeeklyWindow.parse(self.maintenance_window).overlaps(
                 DailyWindow.parse(self.snapshot_window)):
-            raise PydanticCustomError("field_error", "{message}", {
-                "field": "snapshotWindow",
-                "message": f"{self.snapshot_window} overlaps maintenanceWindow {self.maintenance_window}; "
-                           f"ElastiCache refuses that"})
+            raise field_error("snapshotWindow", f"{self.snapshot_window} overlaps maintenanceWindow "
+                                                f"{self.maintenance_window}; ElastiCache refuses that")
         return self
 
     def network(self, region: str) -> RegionNetwork:

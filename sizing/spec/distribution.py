@@ -30,10 +30,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, Discriminator, Field, PlainSerializer, PlainValidator, Tag, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
 from sizing.spec.base import SpecModel
+from sizing.spec.messages import field_error, nested
 
 SHARE_TOLERANCE = 1e-3
 """How far a histogram's shares may sum from 1 (rounded percentages in a hand-written file)."""
@@ -68,7 +77,7 @@ class Quantiles(SpecModel):
             if value is None:
                 continue
             if value < previous:
-                raise _SizeError(name, f"must be >= {previous_name} ({previous}), got {value}")
+                raise field_error(name, f"must be >= {previous_name} ({previous}), got {value}")
             previous_name, previous = name, value
         return self
 
@@ -92,11 +101,11 @@ class Histogram(SpecModel):
     def _consistent(self) -> Histogram:
         for index in range(1, len(self.histogram)):
             if self.histogram[index].up_to <= self.histogram[index - 1].up_to:
-                raise _SizeError(f"histogram[{index}].up_to",
+                raise field_error(f"histogram[{index}].up_to",
                                  f"must be above the previous bucket's ({self.histogram[index - 1].up_to})")
         total = sum(bucket.share for bucket in self.histogram)
         if abs(total - 1) > SHARE_TOLERANCE:
-            raise _SizeError("histogram", f"shares must add up to 1, got {total:g}")
+            raise field_error("histogram", f"shares must add up to 1, got {total:g}")
         return self
 
 
@@ -125,11 +134,9 @@ def bounded(low: int, high: int) -> AfterValidator:
             smallest, largest = lower(value), upper(value)
             where = " (its max)" if largest > high else " (its min)"
         if largest > high:
-            raise PydanticCustomError("field_error", "{message}", {"field": "", "message":
-                                      f"must be <= {high:,}{where}, got {largest:,}"})
+            raise field_error("", f"must be <= {high:,}{where}, got {largest:,}")
         if smallest < low:
-            raise PydanticCustomError("field_error", "{message}", {"field": "", "message":
-                                      f"must be >= {low}{where}, got {smallest}"})
+            raise field_error("", f"must be >= {low}{where}, got {smallest}")
         return value
 
     return AfterValidator(check)
@@ -162,8 +169,7 @@ def _flag_or_share(value: Any) -> bool | float:
         return value
     if isinstance(value, int | float) and 0 <= value <= 1:
         return float(value)
-    raise PydanticCustomError("field_error", "{message}", {"field": "", "message":
-                              f"must be true, false or a share from 0 to 1, got {value!r}"})
+    raise field_error("", f"must be true, false or a share from 0 to 1, got {value!r}")
 
 
 def _numeric(value: Any) -> bool | float | NumericShare:
@@ -174,12 +180,7 @@ def _numeric(value: Any) -> bool | float | NumericShare:
     try:
         return NumericShare.model_validate(value)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        ctx = first.get("ctx") or {}
-        inner = [str(part) for part in first["loc"] if str(part) not in SIZE_TAGS]
-        field = ".".join(inner + ([str(ctx["field"])] if ctx.get("field") else []))
-        message = str(ctx["message"]) if first["type"] == "field_error" else first["msg"].lower()
-        raise PydanticCustomError("field_error", "{message}", {"field": field, "message": message}) from None
+        raise field_error(*nested(exc, SIZE_TAGS)) from None
 
 
 Share = Annotated[
@@ -200,11 +201,6 @@ def numeric_share(value: Numeric) -> float:
     """The fraction of values that are integers."""
     if isinstance(value, NumericShare):
         return value.share
-    return float(value)
-
-
-def share(value: bool | float) -> float:
-    """``ttl: true`` is every key, ``ttl: 0.3`` 30% of them."""
     return float(value)
 
 
@@ -241,5 +237,3 @@ def upper(value: Size) -> int:
     return value.histogram[-1].up_to
 
 
-def _SizeError(field: str, message: str) -> PydanticCustomError:
-    return PydanticCustomError("field_error", "{message}", {"field": field, "message": message})

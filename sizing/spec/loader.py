@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 from sizing.errors import WorkloadSpecError
 from sizing.spec.distribution import SIZE_TAGS
+from sizing.spec.messages import message
 from sizing.spec.workload import Known, Workload
 
 Location = tuple[str | int, ...]
@@ -56,7 +57,7 @@ def parse_workload(text: str, file: str, known: Known) -> Workload:
         node = yaml.compose(text, Loader=_LOADER)
         lines = _line_index(node) if node is not None else {}
         raise WorkloadSpecError(
-            _message(first), file=file, line=_nearest_line(location, lines), field=_field_path(location)
+            message(first), file=file, line=_nearest_line(location, lines), field=_field_path(location)
         ) from None
 
 
@@ -134,35 +135,3 @@ def _field_path(location: Location) -> str:
     for part in location:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text or "(top level)"
-
-
-def _message(error: ErrorDetails) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "field_error":
-        return str(ctx["message"])
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        return "unknown field (check the spelling; see workload.schema.json)"
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
-        limit = next(iter(v for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")))
-        return f"must be {op} {limit}, got {error['input']!r}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"must be a whole number, got {error['input']!r}"
-    if kind in ("string_type",):
-        return f"must be a string (quote it, e.g. \"8.0\"), got {error['input']!r}"
-    if kind == "bool_type":
-        return f"must be true or false, got {error['input']!r}"
-    if kind == "string_pattern_mismatch":
-        return f"{error['input']!r} must match {ctx.get('pattern')}"
-    if kind in ("too_short", "too_long"):
-        return error["msg"].lower()
-    if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}, got {error['input']!r}"
-    if kind == "union_tag_invalid":
-        return f"type must be one of {ctx.get('expected_tags')}, got {ctx.get('tag')!r}"
-    if kind == "union_tag_not_found":
-        return "required field 'type' is missing (string, hash, list, set or zset)"
-    return str(error["msg"])

@@ -26,7 +26,6 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, WithJsonSchema, model_validator
 from pydantic.json_schema import SkipJsonSchema
-from pydantic_core import PydanticCustomError
 
 from sizing.spec.base import SpecModel
 from sizing.spec.distribution import (
@@ -36,9 +35,9 @@ from sizing.spec.distribution import (
     Share,
     SizeField,
     bounded,
-    share,
     upper,
 )
+from sizing.spec.messages import field_error, nested
 from sizing.spec.parameters import EngineParameters
 
 DEFAULT_REGION = "us-east-1"
@@ -94,7 +93,7 @@ class KeyRange(_Spec):
     @model_validator(mode="after")
     def _ordered(self) -> KeyRange:
         if self.high < self.low:
-            raise _FieldError("high", f"must be >= low ({self.low}), got {self.high}")
+            raise field_error("high", f"must be >= low ({self.low}), got {self.high}")
         return self
 
 
@@ -128,14 +127,12 @@ class _KeyspaceBase(_Spec):
         """``keys: {low, high}`` is kept as keys=high (what is planned for) and keys_low."""
         if isinstance(data, dict) and isinstance(data.get("keys"), dict):
             if "keys_low" in data:
-                raise _FieldError("keys_low", "give the range as keys: {low: ..., high: ...} only")
+                raise field_error("keys_low", "give the range as keys: {low: ..., high: ...} only")
             try:
                 span = KeyRange.model_validate(data["keys"])
             except ValidationError as exc:
-                first = exc.errors()[0]
-                field = str((first.get("ctx") or {}).get("field") or ".".join(str(p) for p in first["loc"]))
-                message = str(first["ctx"]["message"]) if first["type"] == "field_error" else _plain(first)
-                raise _FieldError(f"keys.{field}", message) from None
+                field, text = nested(exc)
+                raise field_error(f"keys.{field}", text) from None
             return {**data, "keys": span.high, "keys_low": span.low}
         return data
 
@@ -146,14 +143,15 @@ class _KeyspaceBase(_Spec):
             if numeric is False or numeric == 0 or (isinstance(numeric, NumericShare) and numeric.digits is not None):
                 continue
             if upper(getattr(self, field)) > MAX_NUMERIC_DIGITS:
-                raise _FieldError(field, f"numeric values have at most {MAX_NUMERIC_DIGITS} digits, got "
+                raise field_error(field, f"numeric values have at most {MAX_NUMERIC_DIGITS} digits, got "
                                          f"{upper(getattr(self, field))} (give {flag}: {{share: ..., digits: ...}} "
                                          f"when only some values are integers)")
         return self
 
     @property
     def ttl_share(self) -> float:
-        return share(self.ttl)
+        """true is every key, 0.3 is 30% of them."""
+        return float(self.ttl)
 
 
 class StringKeyspace(_KeyspaceBase):
@@ -246,9 +244,9 @@ class Availability(_Spec):
     @model_validator(mode="after")
     def _consistent(self) -> Availability:
         if self.multi_az and self.replicas_per_shard == 0:
-            raise _FieldError("multi_az", "Multi-AZ needs at least one replica per shard (replicas_per_shard >= 1)")
+            raise field_error("multi_az", "Multi-AZ needs at least one replica per shard (replicas_per_shard >= 1)")
         if self.min_shards > self.max_shards:
-            raise _FieldError("min_shards", f"must be <= max_shards ({self.max_shards}), got {self.min_shards}")
+            raise field_error("min_shards", f"must be <= max_shards ({self.max_shards}), got {self.min_shards}")
         return self
 
 
@@ -298,7 +296,7 @@ class Cluster(_Spec):
     def _consistent(self, info: ValidationInfo) -> Cluster:
         supported = SUPPORTED_VERSIONS[self.engine]
         if self.engine_version is not None and self.engine_version not in supported:
-            raise _FieldError(
+            raise field_error(
                 "engine_version",
                 f"{self.engine} {self.engine_version} is not supported (supported: {', '.join(supported)})",
             )
@@ -310,7 +308,7 @@ class Cluster(_Spec):
             _check_deployable(self, known)
             for index, family in enumerate(self.nodes.families or ()):
                 if family not in known.families:
-                    raise _FieldError(f"nodes.families[{index}]",
+                    raise field_error(f"nodes.families[{index}]",
                                       f"unknown family '{family}' (known: {', '.join(sorted(known.families))})")
         return self
 
@@ -353,27 +351,12 @@ class Workload(_Spec):
         return Workload.model_validate({"clusters": clusters}, context=context)
 
 
-def _plain(error: Any) -> str:
-    """A nested model's error in the words the loader uses for top-level ones."""
-    if error["type"] == "missing":
-        return "required field is missing"
-    if error["type"] == "extra_forbidden":
-        return "unknown field (check the spelling; see workload.schema.json)"
-    return f"{str(error['msg']).lower()}, got {error['input']!r}"
-
-
-def _FieldError(field: str, message: str) -> PydanticCustomError:
-    """A failure found by a model validator that belongs to one of the model's fields;
-    the loader appends ``field`` to the error's location."""
-    return PydanticCustomError("field_error", "{message}", {"field": field, "message": message})
-
-
 def _check_regions(regions: list[str], known: Known) -> None:
     for index, region in enumerate(regions):
         if region not in known.regions:
-            raise _FieldError(f"regions[{index}]", f"unknown region '{region}'")
+            raise field_error(f"regions[{index}]", f"unknown region '{region}'")
         if len(regions) > 1 and region not in known.global_datastore_regions:
-            raise _FieldError(f"regions[{index}]", f"{region} does not support Global Datastore")
+            raise field_error(f"regions[{index}]", f"{region} does not support Global Datastore")
 
 
 def _check_deployable(cluster: Cluster, known: Known) -> None:
@@ -385,7 +368,7 @@ def _check_deployable(cluster: Cluster, known: Known) -> None:
     for name in cluster.parameters.model_dump(by_alias=True, exclude_none=True):
         if name not in deployable:
             family = known.parameter_families[version]
-            raise _FieldError(f"parameters.{name}",
+            raise field_error(f"parameters.{name}",
                               f"ElastiCache does not let a {family} parameter group ({version}) set {name}, so the "
                               f"deployed cluster would run the default while the plan assumed your value; remove it")
 
@@ -393,14 +376,14 @@ def _check_deployable(cluster: Cluster, known: Known) -> None:
 def _check_unique_values(values: list[str], field: str, what: str) -> None:
     for index, value in enumerate(values):
         if value in values[:index]:
-            raise _FieldError(f"{field}[{index}]", f"duplicate {what} '{value}'")
+            raise field_error(f"{field}[{index}]", f"duplicate {what} '{value}'")
 
 
 def _check_unique(names: list[str], field: str, what: str) -> None:
     seen: set[str] = set()
     for index, name in enumerate(names):
         if name in seen:
-            raise _FieldError(f"{field}[{index}].name", f"duplicate {what} name '{name}'")
+            raise field_error(f"{field}[{index}].name", f"duplicate {what} name '{name}'")
         seen.add(name)
 
 
