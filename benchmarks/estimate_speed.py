@@ -73,8 +73,9 @@ def main() -> None:
 
 
 def clear_caches() -> None:
-    from sizing.memory import distribution
-    distribution._cached.cache_clear()
+    """A cold model: no distribution or priced shape kept from an earlier run."""
+    from sizing.memory.memo import clear_memos
+    clear_memos()
 
 
 if __name__ == "__main__":

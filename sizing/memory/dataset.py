@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.memory.allocator import Allocator
-from sizing.memory.distribution import LENGTH_BREAKS, Alloc, distribution
+from sizing.memory.distribution import LENGTH_BREAKS, Alloc, distribution, quantile
 from sizing.memory.encodings import digit_range, sds8_bytes, sds_bytes, sds_header_bytes
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.memory.items import items
 from sizing.memory.limits import EncodingLimits
+from sizing.memory.memo import Memo
 from sizing.memory.placement import FULLEST_SHARD_QUANTILE, fullest_shard_bytes
 from sizing.memory.tables import CLUSTER_SLOTS, DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
 from sizing.memory.values import DICT_ENTRY_BYTES, HASHTABLE_STRUCT_BYTES, JOINT_POINTS, Arrival, value_structure
@@ -150,12 +152,13 @@ class DatasetModel:
         """The part of ``per_key`` data tiering can move to SSD: the value, not the key or its entry."""
         for ks, ttl in zip(cluster.keyspaces, self.ttl):
             shares, structure = value_structure(ks, self.profile, profile_limits, arrival)
-            per_key = _key_and_object_bytes(ks, self.profile, profile_limits, self.clustered, arrival, structure)
-            self.value_per_key.append(min(per_key, _movable_value_bytes(ks, self.profile, profile_limits) + structure))
+            objects = _object_costs(ks, self.profile, profile_limits, self.clustered, arrival)
+            per_key = objects.object_bytes + structure
+            self.value_per_key.append(min(per_key, objects.movable_bytes + structure))
             if ttl and self.profile.keyspace_layout != "hashtable":
                 per_key += ttl * self.profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
-            if isinstance(ks, StringKeyspace):
-                shares = _string_encodings(ks, self.profile)
+            if objects.string_encodings is not None:
+                shares = dict(objects.string_encodings)
             self.encoding_shares.append(shares)
             self.encodings.append(max(shares, key=lambda name: shares[name]))
             self.per_key.append(per_key)
@@ -228,6 +231,37 @@ class DatasetModel:
         return float(DICT_POINTER_BYTES * dict_buckets(keys, cron))
 
 
+@dataclass(frozen=True)
+class _ObjectCosts:
+    """What a key costs besides its value structure, the same for every key count."""
+
+    object_bytes: float
+    """Table entry, key string and value object (with a string's bytes)."""
+    movable_bytes: float
+    """The part of those data tiering can move to SSD."""
+    string_encodings: dict[str, float] | None
+    """A string keyspace's shares of int, embstr and raw (None for collections)."""
+
+
+_OBJECT_MEMO: Memo[_ObjectCosts] = Memo()
+
+
+def _object_costs(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool,
+                  arrival: Arrival) -> _ObjectCosts:
+    """``_ObjectCosts`` of a keyspace's shape, built once per shape: only the embedded
+    layout's key header depends on how the keys arrived."""
+    if profile.keyspace_layout != "embedded":
+        arrival = "commands"
+    shape = (ks.model_dump_json(exclude={"name", "keys", "keys_low"}), profile, limits, clustered, arrival)
+
+    def build() -> _ObjectCosts:
+        strings = _string_encodings(ks, profile) if isinstance(ks, StringKeyspace) else None
+        return _ObjectCosts(_key_and_object_bytes(ks, profile, limits, clustered, arrival, 0.0),
+                            _movable_value_bytes(ks, profile, limits), strings)
+
+    return _OBJECT_MEMO.get(shape, build)
+
+
 def _largest_key_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool,
                        arrival: Arrival) -> float:
     """The keyspace's largest key, as large as the biggest of its keys gets in 9 keyspaces
@@ -237,12 +271,12 @@ def _largest_key_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLim
     changes: dict[str, object] = {}
     if isinstance(ks, StringKeyspace):
         if not isinstance(ks.value_bytes, int):
-            changes = {"value_bytes": distribution(ks.value_bytes).quantile(at), "numeric": False}
+            changes = {"value_bytes": quantile(ks.value_bytes, at), "numeric": False}
     else:
         count_field = {"hash": "fields", "list": "elements"}.get(ks.type, "members")
         count = getattr(ks, count_field)
         if not isinstance(count, int):
-            changes = {count_field: distribution(count).quantile(at)}
+            changes = {count_field: quantile(count, at)}
     if not changes:
         return 0.0
     if ks.ttl_share > 0:

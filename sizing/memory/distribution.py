@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sizing.memory.allocator import Allocator
+from sizing.memory.memo import forgotten_on_clear
 from sizing.spec.distribution import Histogram, Quantiles, Size
 
 Alloc = Callable[[int], float]
@@ -205,11 +206,26 @@ def distribution(size: Size, breaks: tuple[int, ...] = (), points: int = POINTS)
     return _cached(size.model_dump_json(), isinstance(size, Histogram), tuple(sorted(set(breaks))), points)
 
 
+def quantile(size: Size, u: float) -> int:
+    """The value at cumulative share ``u`` of a workload field, from its segments alone
+    (no points are drawn: the largest key asks for one value)."""
+    if isinstance(size, int):
+        return size
+    return Distribution(_segments(size.model_dump_json(), isinstance(size, Histogram)), ()).quantile(u)
+
+
+@forgotten_on_clear
+@lru_cache(maxsize=4096)
+def _segments(dumped: str, histogram: bool) -> tuple[Segment, ...]:
+    # Fleets repeat the same few shapes; the key is the field's own JSON.
+    return _histogram_segments(Histogram.model_validate_json(dumped)) if histogram else \
+        _quantile_segments(Quantiles.model_validate_json(dumped))
+
+
+@forgotten_on_clear
 @lru_cache(maxsize=4096)
 def _cached(dumped: str, histogram: bool, breaks: tuple[int, ...], points: int) -> Distribution:
-    # Fleets repeat the same few shapes; the key is the field's own JSON.
-    segments = _histogram_segments(Histogram.model_validate_json(dumped)) if histogram else \
-        _quantile_segments(Quantiles.model_validate_json(dumped))
+    segments = _segments(dumped, histogram)
     if len(segments) == 1 and segments[0].low == segments[0].high:
         return exactly(segments[0].low)
     for at in breaks:

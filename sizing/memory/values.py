@@ -15,6 +15,7 @@ Glossary
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from sizing.memory.encodings import (
 from sizing.memory.engines import EngineProfile
 from sizing.memory.items import AllocatingCost, Items, items
 from sizing.memory.limits import EncodingLimits
+from sizing.memory.memo import Memo
 from sizing.memory.tables import (
     DICT_POINTER_BYTES,
     HASHTABLE_BUCKET_BYTES,
@@ -157,13 +159,10 @@ def _count(keyspace: CollectionKeyspace) -> Size:
 def _collection_pricer(
     keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
 ) -> Callable[[int, float], Priced]:
-    if isinstance(keyspace, HashKeyspace):
-        return _Hash(keyspace, profile, limits, arrival).priced
-    if isinstance(keyspace, SetKeyspace):
-        return _Set(keyspace, profile, limits, arrival).priced
-    if isinstance(keyspace, ZsetKeyspace):
-        return _Zset(keyspace, profile, limits, arrival).priced
-    return _List(keyspace, profile, limits).priced
+    kind = _PRICERS[type(keyspace)]
+    shape = (kind, keyspace.model_dump_json(include=kind.ELEMENT_FIELDS), profile, limits)
+    pricer = _PRICER_MEMO.get(shape, lambda: kind(keyspace, profile, limits))  # type: ignore[arg-type]
+    return functools.partial(pricer.priced, arrival=arrival)
 
 
 def _pack(profile: EngineProfile, entries_bytes: float, variance: float = 0.0) -> float:
@@ -249,8 +248,11 @@ def _dict_slots(
 class _Hash:
     """Hashes: a listpack while every field and value fits ``hash-max-listpack-*``, else a table."""
 
-    def __init__(self, keyspace: HashKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival) -> None:
-        self.profile, self.limits, self.arrival = profile, limits, arrival
+    ELEMENT_FIELDS = frozenset({"field_bytes", "numeric_fields", "value_bytes", "numeric"})
+    """What the element costs depend on (the pricer's memo key, ``sizing.memory.memo``)."""
+
+    def __init__(self, keyspace: HashKeyspace, profile: EngineProfile, limits: EncodingLimits) -> None:
+        self.profile, self.limits = profile, limits
         value_limit = limits.hash_max_listpack_value
         self.fields = items(keyspace.field_bytes, keyspace.numeric_fields, value_limit)
         self.values = items(keyspace.value_bytes, keyspace.numeric, value_limit)
@@ -289,7 +291,7 @@ class _Hash:
         return fields.coarser(JOINT_POINTS).expect(
             lambda f, _: coarse.allocating(lambda v, _numeric, by_value: pair(f, v, by_value), allocator))
 
-    def priced(self, n: int, count_variance: float = 0.0) -> Priced:
+    def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
         small = self.pair_fits**n if n <= self.limits.hash_max_listpack_entries else 0.0
         result: Priced = []
         if small > 0:
@@ -302,20 +304,20 @@ class _Hash:
                 # By count, HSET converts with the command's size hint; a long value converts
                 # the empty listpack first and the table grows.
                 by_count = self.pair_fits**n if n > self.limits.hash_max_listpack_entries else 0.0
-                table = (by_count * _hashtable_written(n, self.arrival, 1, _first_command(n))
-                         + (1 - by_count) * _hashtable_written(n, self.arrival))
+                table = (by_count * _hashtable_written(n, arrival, 1, _first_command(n))
+                         + (1 - by_count) * _hashtable_written(n, arrival))
                 result.append(("hashtable", 1 - small, alloc(HASHTABLE_STRUCT_BYTES) + table + elements))
             else:
                 # Hashes that outgrew the count limit converted from a listpack (pre-sized from
                 # 7.0); those with a long item became tables at once.
                 converted = self.pair_fits**n if n > self.limits.hash_max_listpack_entries else 0.0
-                tables = converted * self._table(n, self.limits.hash_max_listpack_entries + 1) + \
-                    (1 - converted) * self._table(n, 0)
+                tables = converted * self._table(n, self.limits.hash_max_listpack_entries + 1, arrival) + \
+                    (1 - converted) * self._table(n, 0, arrival)
                 result.append(("hashtable", 1 - small, tables + elements))
         return result
 
-    def _table(self, n: int, converted_at: int) -> float:
-        buckets = _dict_slots(self.profile, "hash", n, converted_at, self.arrival)
+    def _table(self, n: int, converted_at: int, arrival: Arrival) -> float:
+        buckets = _dict_slots(self.profile, "hash", n, converted_at, arrival)
         return self.profile.allocator.class_bytes(self.profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets
 
 
@@ -323,8 +325,11 @@ class _Set:
     """Sets: an intset while every member is an integer (up to set-max-intset-entries), a
     listpack (7.2+) while all fit ``set-max-listpack-*``, else a table."""
 
-    def __init__(self, keyspace: SetKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival) -> None:
-        self.profile, self.limits, self.arrival = profile, limits, arrival
+    ELEMENT_FIELDS = frozenset({"member_bytes", "numeric"})
+
+
+    def __init__(self, keyspace: SetKeyspace, profile: EngineProfile, limits: EncodingLimits) -> None:
+        self.profile, self.limits = profile, limits
         value_limit = limits.set_max_listpack_value
         self.members = items(keyspace.member_bytes, keyspace.numeric, value_limit)
         self.numeric = self.members.numeric_share
@@ -338,7 +343,7 @@ class _Set:
         self.table_member = self.members.allocating(sds, profile.allocator)
         self.table_member_small = small.allocating(sds, profile.allocator) if small else 0.0
 
-    def priced(self, n: int, count_variance: float = 0.0) -> Priced:
+    def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
         alloc = self.profile.allocator.class_bytes
         limits = self.limits
         intset = self.numeric**n if n <= limits.set_max_intset_entries else 0.0
@@ -358,12 +363,12 @@ class _Set:
         if table > 1e-12:
             member = _split(listpack + intset, n, self.table_member, self.table_member_small) / n
             if self.profile.keyspace_layout == "hashtable":
-                size = alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, self.arrival, 1, _first_command(n)) + n * member
+                size = alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, arrival, 1, _first_command(n)) + n * member
             else:
                 # All-integer sets that outgrew the intset converted from it, pre-sized.
                 converted = self.numeric**n if n > limits.set_max_intset_entries else 0.0
-                slots = converted * _dict_slots(self.profile, "set", n, limits.set_max_intset_entries + 1, self.arrival) + \
-                    (1 - converted) * _dict_slots(self.profile, "set", n, 0, self.arrival)
+                slots = converted * _dict_slots(self.profile, "set", n, limits.set_max_intset_entries + 1, arrival) + \
+                    (1 - converted) * _dict_slots(self.profile, "set", n, 0, arrival)
                 if self.profile.set_dict_no_value:
                     buckets = dict_buckets(n)
                     chained = n - buckets * (1 - math.exp(-n / buckets))  # members sharing a bucket with another
@@ -402,8 +407,11 @@ class _Zset:
     """Sorted sets: a listpack of member/score pairs while all fit ``zset-max-listpack-*``,
     else a skiplist with a dict (or hashtable) of members."""
 
-    def __init__(self, keyspace: ZsetKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival) -> None:
-        self.profile, self.limits, self.arrival = profile, limits, arrival
+    ELEMENT_FIELDS = frozenset({"member_bytes", "numeric", "scores"})
+
+
+    def __init__(self, keyspace: ZsetKeyspace, profile: EngineProfile, limits: EncodingLimits) -> None:
+        self.profile, self.limits = profile, limits
         value_limit = limits.zset_max_listpack_value
         self.members = items(keyspace.member_bytes, keyspace.numeric, value_limit)
         self.fits = self.members.fits(value_limit)
@@ -416,7 +424,7 @@ class _Zset:
         self.table_member = self.members.allocating(sds, profile.allocator)
         self.table_member_small = small.allocating(sds, profile.allocator) if small else 0.0
 
-    def priced(self, n: int, count_variance: float = 0.0) -> Priced:
+    def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
         profile = self.profile
         small = self.fits**n if n <= self.limits.zset_max_listpack_entries else 0.0
         result: Priced = []
@@ -429,13 +437,16 @@ class _Zset:
             fixed = alloc(ZSET_STRUCT_BYTES) + alloc(ZSKIPLIST_BYTES) + alloc(24 + 16 * SKIPLIST_MAX_LEVEL)
             nodes = n * self.node + members
             if profile.keyspace_layout == "hashtable":
-                size = fixed + alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, self.arrival, 2, _first_command(n)) + nodes
+                size = fixed + alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, arrival, 2, _first_command(n)) + nodes
             else:
-                buckets = _dict_slots(profile, "zset", n, 0, self.arrival)
+                buckets = _dict_slots(profile, "zset", n, 0, arrival)
                 size = (fixed + alloc(profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets + nodes
                         + n * alloc(DICT_ENTRY_BYTES))
             result.append(("skiplist", 1 - small, size))
         return result
+
+
+_PRICER_MEMO: Memo[_Hash | _Set | _Zset | _List] = Memo()
 
 
 def _hashtable_written(elements: int, arrival: Arrival, steps_per_insert: int = 1, presized_to: int = 0) -> float:
@@ -496,6 +507,9 @@ class _List:
     count the simulated cost is within 0.5% (``tests/test_distribution.py``).
     """
 
+    ELEMENT_FIELDS = frozenset({"element_bytes", "numeric"})
+
+
     def __init__(self, keyspace: ListKeyspace, profile: EngineProfile, limits: EncodingLimits) -> None:
         self.profile = profile
         self.byte_limit, self.count_limit = _node_limit(limits)
@@ -504,11 +518,19 @@ class _List:
         self.prefixes: tuple[Packing, ...] = ()
         self.long: tuple[Packing, ...] = ()
         self.payload = 0.0
+        self._priced: dict[int, Priced] = {}
         if not self.elements.exact:
             self.prefixes, self.long, self.payload = _list_packings(profile, self.byte_limit, self.count_limit,
                                                                     self.elements)
 
-    def priced(self, n: int, count_variance: float = 0.0) -> Priced:
+    def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
+        # A quicklist has no table, so how the list arrived does not change it: priced
+        # once per count for both.
+        if n not in self._priced:
+            self._priced[n] = self._priced_count(n)
+        return self._priced[n]
+
+    def _priced_count(self, n: int) -> Priced:
         if not self.prefixes:
             length = round(self.elements.mean_length())
             return self._uniform(n, length, self.elements.expect(lambda l, numeric: _entry(self.profile, l, numeric)))
@@ -651,3 +673,8 @@ def _insert_overhead(profile: EngineProfile, length: int) -> int:
     if profile.small_encoding == "ziplist":
         return (1 if length < 254 else 5) + (1 if length < 64 else (2 if length < 16_384 else 5))
     return QUICKLIST_ESTIMATE_OVERHEAD
+
+
+_PRICERS: dict[type, type[_Hash | _Set | _Zset | _List]] = {
+    HashKeyspace: _Hash, SetKeyspace: _Set, ZsetKeyspace: _Zset, ListKeyspace: _List,
+}
