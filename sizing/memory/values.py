@@ -160,7 +160,7 @@ def _collection_pricer(
     keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
 ) -> Callable[[int, float], Priced]:
     kind = _PRICERS[type(keyspace)]
-    shape = (kind, keyspace.model_dump_json(include=kind.ELEMENT_FIELDS), profile, limits)
+    shape = (kind, keyspace.model_dump_json(include=set(kind.ELEMENT_FIELDS)), profile, limits)
     pricer = _PRICER_MEMO.get(shape, lambda: kind(keyspace, profile, limits))  # type: ignore[arg-type]
     return functools.partial(pricer.priced, arrival=arrival)
 
