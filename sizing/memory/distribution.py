@@ -71,13 +71,8 @@ class Segment:
         return min(self.high, max(self.low, math.floor(value)))
 
     def mean(self) -> float:
-        if self.low == self.high:
-            return float(self.low)
-        if self.log:
-            # Density ∝ 1/x on [low, high + 1): mean (b - a) / ln(b / a), less the floor's 1/2.
-            a, b = self.low, self.high + 1
-            return (b - a) / math.log(b / a) - 0.5
-        return (self.low + self.high) / 2
+        # Density ∝ 1/x on [low, high + 1): mean (b - a) / ln(b / a), less the floor's 1/2.
+        return _stratum_mean(self.low, self.high, self.log)
 
 
 @dataclass(frozen=True)
@@ -264,6 +259,15 @@ def _histogram_segments(histogram: Histogram) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
+def _stratum_mean(low: int, high: int, log: bool) -> float:
+    """Mean of the integers low..high, spread like their segment (``Segment.mean``)."""
+    if low == high:
+        return float(low)
+    if log:
+        return (high + 1 - low) / math.log((high + 1) / low) - 0.5
+    return (low + high) / 2
+
+
 def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[tuple[int, float, int, int], ...]:
     """Stratified points: each segment's mass split into equal-probability strata, each
     priced at its mean (rounded); a segment with fewer integers than strata is enumerated."""
@@ -272,17 +276,18 @@ def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[t
         integers = segment.high - segment.low + 1
         count = max(minimum, round(budget * segment.mass))
         if integers <= count:
+            below = segment.cdf(segment.low - 1)
             for value in range(segment.low, segment.high + 1):
-                share = segment.cdf(value) - segment.cdf(value - 1)
-                points.append((value, segment.mass * share, value, value))
+                through = segment.cdf(value)
+                points.append((value, segment.mass * (through - below), value, value))
+                below = through
             continue
         edges = sorted({segment.low, segment.high + 1, *(segment.quantile(i / count) for i in range(1, count))})
-        for low, end in itertools.pairwise(edges):
-            high = end - 1
-            before, through = segment.cdf(low - 1), segment.cdf(high)
+        shares = [segment.cdf(edge - 1) for edge in edges]  # each edge's share is the stratum's lower bound
+        for (low, end), (before, through) in zip(itertools.pairwise(edges), itertools.pairwise(shares)):
             if through > before:
-                stratum = Segment(low, high, 1.0, segment.log)
-                value = min(high, max(low, round(stratum.mean())))
+                high = end - 1
+                value = min(high, max(low, round(_stratum_mean(low, high, segment.log))))
                 points.append((value, segment.mass * (through - before), low, high))
     total = sum(point[1] for point in points)
     return tuple((value, weight / total, low, high) for value, weight, low, high in points)
