@@ -159,3 +159,12 @@ def test_lists_of_varying_elements_pack_as_random_lists_do(version: tuple[str, s
         drawn = [[(False, lengths.quantile(rng.random())) for _ in range(n)] for _ in range(4000)]
         simulated = statistics.mean(lists.quicklist_bytes(d) for d in drawn)
         assert lists.priced(n)[0][2] == pytest.approx(simulated, rel=0.015)
+
+
+def test_an_empty_bucket_is_a_gap() -> None:
+    # Half 1..10, half 91..100: the bucket of share 0 leaves 11..90 out, so the mean is
+    # (5.5 + 95.5) / 2 = 50.5 with nothing priced between.
+    gap = distribution(Histogram.model_validate(
+        {"histogram": [{"up_to": 10, "share": 0.5}, {"up_to": 90, "share": 0}, {"up_to": 100, "share": 0.5}]}))
+    assert gap.mean() == pytest.approx(50.5)
+    assert gap.cdf(90) - gap.cdf(10) == 0 and all(not 10 < value <= 90 for value, *_ in gap.points)

@@ -23,7 +23,9 @@ high, come within the tolerance as one keyspace each.
 from __future__ import annotations
 
 import math
+import random
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,16 @@ from click.testing import CliRunner
 from sizing import ServerError, estimate_cluster, load_workload, parse_workload
 from sizing.cli import cli
 from sizing.live.patterns import is_identifier, patterns
-from sizing.live.profile import Profile, build_profile, model_version, quantiles, score_kind, written_share
+from sizing.live.profile import (
+    HISTOGRAM_BOUND_RATIO,
+    Profile,
+    build_profile,
+    described,
+    model_version,
+    quantiles,
+    score_kind,
+    written_share,
+)
 from sizing.live.sampling import (
     LATENCY_HISTOGRAM_BYTES,
     KeySample,
@@ -45,9 +56,10 @@ from sizing.live.sampling import (
 )
 from sizing.live.server import free_port, started_server
 from sizing.live.verification import rehashing, settle
+from sizing.memory.distribution import distribution
 from sizing.memory.engines import engine_profile
 from sizing.render.profile_view import profile_yaml
-from sizing.spec.distribution import Quantiles
+from sizing.spec.distribution import Histogram, Quantiles
 from tests.conftest import ROOT
 from tests.profile_data import EXPECTED, Known, known_data, load_known, load_mixed
 
@@ -146,6 +158,50 @@ def _lower_quantiles(values: list[int]) -> int | dict[str, int]:
             "max": ordered[-1]}
 
 
+def _histogram_oracle(values: list[int]) -> dict[str, Any]:
+    """The oracle for a written histogram, from the distinct values and their counts: bins
+    from each bin's smallest value up to floor(1.19 x) - 1 (at least itself), a bucket per
+    bin up to its largest value, an empty one before each bin's smallest value where
+    nothing was read; shares to 4 significant digits, the largest absorbing the rounding."""
+    counts = Counter(values)
+    distinct = sorted(counts)
+    buckets: list[list[Any]] = []
+    start = 0
+    while start < len(distinct):
+        low = distinct[start]
+        in_bin = [v for v in distinct[start:] if v <= max(low, math.floor(low * HISTOGRAM_BOUND_RATIO) - 1)]
+        start += len(in_bin)
+        previous = buckets[-1][0] if buckets else 0
+        if low - 1 > previous:
+            buckets.append([low - 1, 0.0])
+        buckets.append([in_bin[-1], float(f"{sum(counts[v] for v in in_bin) / len(values):.4g}")])
+    largest = max(buckets, key=lambda b: b[1])
+    largest[1] = round(largest[1] + 1 - sum(b[1] for b in buckets), 6)
+    return {"histogram": [{"up_to": up_to, "share": share} for up_to, share in buckets]}
+
+
+def _written(values: list[int]) -> int | dict[str, Any]:
+    """What the profile writes for values read once: their quantiles while the mean those
+    imply is within 1% of the sample's, else their histogram."""
+    written = _lower_quantiles(values)
+    if isinstance(written, int):
+        return written
+    implied = distribution(Quantiles.model_validate(written)).mean()
+    mean = sum(values) / len(values)
+    if abs(implied - mean) <= 0.01 * mean:
+        return written
+    histogram = _histogram_oracle(values)
+    assert abs(distribution(Histogram.model_validate(histogram)).mean() - mean) <= 0.005 * mean
+    return histogram
+
+
+def _size(values: list[int]) -> Any:
+    written = _written(values)
+    if isinstance(written, int):
+        return written
+    return Histogram.model_validate(written) if "histogram" in written else Quantiles.model_validate(written)
+
+
 @pytest.mark.parametrize("values", [
     [5], [3, 3, 3], list(range(1, 101)), [1, 2], [10] * 50 + [20] * 50, [1] * 99 + [5000],
     [7, 1, 9, 3, 3, 8, 2, 2, 6, 4, 4, 4, 5, 100, 12],
@@ -189,16 +245,15 @@ def test_one_keyspace_per_pattern_with_shares() -> None:
     by_name = {k.definition["name"]: k for k in profile.keyspaces}
     assert set(by_name) == {"user:{id}:profile", "counter:{id}"}  # no split by encoding, TTL or count
     assert by_name["counter:{id}"].definition == {
-        "name": "counter:{id}", "type": "string", "keys": 1000, "key_bytes": _lower_quantiles([len(f"counter:{i}") for i in range(100)]),
-        "value_bytes": _lower_quantiles([1 + i % 5 for i in range(100)]), "numeric": True}
+        "name": "counter:{id}", "type": "string", "keys": 1000, "key_bytes": _written([len(f"counter:{i}") for i in range(100)]),
+        "value_bytes": _written([1 + i % 5 for i in range(100)]), "numeric": True}
     user = by_name["user:{id}:profile"]
     assert user.definition == {
         "name": "user:{id}:profile", "type": "hash", "keys": 1000,
-        "key_bytes": _lower_quantiles([len(f"user:{i}:profile") for i in range(100)]),
-        "fields": _lower_quantiles([10 + i % 2 for i in range(100)]),
+        "key_bytes": _written([len(f"user:{i}:profile") for i in range(100)]),
+        "fields": _written([10 + i % 2 for i in range(100)]),
         "field_bytes": 4, "numeric_fields": {"share": 0.5, "digits": 3},
-        "value_bytes": 12, "numeric": {"share": 0.25, "digits": {"min": 2, **dict.fromkeys(
-            ("p10", "p25", "p50"), 2), **dict.fromkeys(("p75", "p90", "p95", "p99"), 5), "max": 5}},
+        "value_bytes": 12, "numeric": {"share": 0.25, "digits": _written([2] * 100 + [5] * 100)},
         "ttl": 0.25,
     }
     assert user.encodings == {"listpack": 0.9, "hashtable": 0.1} and user.encoding == "listpack"
@@ -213,8 +268,8 @@ def test_big_keys_elements_count_fully() -> None:
     keys = [_key("big:1", "set", length=1000, items=(20,) * 8, encoding="hashtable")]
     keys += [_key(f"big:{i}", "set", length=8, items=(5,) * 8) for i in range(2, 11)]
     definition = _built(keys).keyspaces[0].definition
-    assert definition["member_bytes"] == _lower_quantiles([20] * 1000 + [5] * 72)
-    assert definition["members"] == _lower_quantiles([1000] + [8] * 9)
+    assert definition["member_bytes"] == _written([20] * 1000 + [5] * 72)
+    assert definition["members"] == _written([1000] + [8] * 9)
     assert "numeric" not in definition and "ttl" not in definition
 
 
@@ -278,10 +333,8 @@ def test_varying_string_lengths_within_tolerance(debian_redis_server: str, tmp_p
     assert abs(100 * (predicted - (after - before)) / (after - before)) <= TOLERANCE_PERCENT
     by_name = {k.name: k for k in cluster.keyspaces}
     assert set(by_name) == {"doc:{id}", "handle:{id}"}
-    assert by_name["doc:{id}"].value_bytes == Quantiles.model_validate(
-        _lower_quantiles([50 + (index * 7919) % 451 for index in range(20_000)]))
-    assert by_name["handle:{id}"].key_bytes == Quantiles.model_validate(
-        _lower_quantiles([7 + 5 + (index * 3) % 8 for index in range(20_000)]))
+    assert by_name["doc:{id}"].value_bytes == _size([50 + (index * 7919) % 451 for index in range(20_000)])
+    assert by_name["handle:{id}"].key_bytes == _size([7 + 5 + (index * 3) % 8 for index in range(20_000)])
 
 
 def test_dataset_leaves_out_what_is_not_data() -> None:
@@ -362,8 +415,11 @@ def test_full_read_is_exact_and_within_tolerance(standalone: Loaded, tmp_path: P
     assert 0.5 < by_name["cache:{id}"].ttl < 0.7  # type: ignore[operator]  # 60% of the cache entries expire
     assert by_name["counter:page:{id}"].numeric is True and by_name["tags:{id}"].numeric is True  # type: ignore[union-attr]
     assert by_name["feed:{id}"].scores == "unix_millis" and by_name["leaderboard:{id}"].scores == "floats"  # type: ignore[union-attr]
-    assert by_name["inbox:{id}"].elements == Quantiles(min=5, p10=7, p25=11, p50=17, p75=24, p90=28, p95=29, p99=30,  # type: ignore[union-attr]
-                                                       max=30)
+    # Lists of 5..30 elements, evenly: quantiles would spread each step log-linearly and
+    # misstate the mean, so the file says it with a histogram of what was read.
+    inbox = by_name["inbox:{id}"].elements  # type: ignore[union-attr]
+    assert isinstance(inbox, Histogram) and inbox.histogram[0].model_dump() == {"up_to": 4, "share": 0.0}
+    assert inbox.histogram[-1].up_to == 30 and abs(distribution(inbox).mean() - 17.5) <= 0.01 * 17.5
     assert cluster.engine == "redis" and cluster.version == "7.0" and cluster.cluster_mode == "disabled"
     _check_accuracy(cluster, standalone, output)
 
@@ -386,10 +442,10 @@ def _items(texts: list[str]) -> tuple[int | dict[str, int], Any]:
     digits = [_digits(t) for t in texts if _digits(t)]
     text = [len(t) for t in texts if not _digits(t)]
     if not text:
-        return _lower_quantiles(digits), True
+        return _written(digits), True
     if not digits:
-        return _lower_quantiles(text), None
-    return _lower_quantiles(text), {"share": round(len(digits) / len(texts), 4), "digits": _lower_quantiles(digits)}
+        return _written(text), None
+    return _written(text), {"share": round(len(digits) / len(texts), 4), "digits": _written(digits)}
 
 
 def _expected(data: Known) -> dict[str, dict[str, Any]]:
@@ -402,29 +458,29 @@ def _expected(data: Known) -> dict[str, dict[str, Any]]:
         kind = keys[0][1][0]
         values = [value for _, (_, value) in keys]
         definition: dict[str, Any] = {"name": pattern, "type": kind, "keys": len(keys),
-                                      "key_bytes": _lower_quantiles([len(k) for k, _ in keys])}
+                                      "key_bytes": _written([len(k) for k, _ in keys])}
         if kind == "string":
             length, numeric = _items([str(v) for v, _ in values])
             definition["value_bytes"] = length
             expires = sum(e for _, e in values) / len(values)
             definition.update({"ttl": expires} if expires else {})
         elif kind == "hash":
-            definition["fields"] = _lower_quantiles([len(v) for v in values])
+            definition["fields"] = _written([len(v) for v in values])
             definition["field_bytes"], numeric_fields = _items([f for v in values for f in v])
             definition["value_bytes"], numeric = _items([x for v in values for x in v.values()])
             definition.update({"numeric_fields": numeric_fields} if numeric_fields else {})
         elif kind == "set":  # every member of a bag has one length: each read one stands for all
-            definition["members"] = _lower_quantiles([len(v) for v in values])
+            definition["members"] = _written([len(v) for v in values])
             definition["member_bytes"], numeric = _items([m for v in values for m in v])
         elif kind == "zset":
-            definition["members"] = _lower_quantiles([len(v) for v in values])
+            definition["members"] = _written([len(v) for v in values])
             definition["member_bytes"], numeric = _items([m for v in values for m in v])
             scores = [s for v in values for s in v.values()]
             definition["scores"] = "floats" if any(s != int(s) for s in scores) else \
                 "small_integers" if 0 <= min(scores) and max(scores) <= 4095 else \
                 "unix_seconds" if -(2**31) <= min(scores) and max(scores) < 2**31 else "unix_millis"
         else:
-            definition["elements"] = _lower_quantiles([len(v) for v in values])
+            definition["elements"] = _written([len(v) for v in values])
             definition["element_bytes"], numeric = _items([e for v in values for e in v])
         if numeric:
             definition["numeric"] = numeric
@@ -449,7 +505,7 @@ def test_written_quantiles_shares_and_scores_match_the_data(known: Any, tmp_path
     assert [written[f"{p}:{{id}}"]["scores"] for p in ("zsmall", "zsec", "zneg", "zms", "zfloat")] == [
         "small_integers", "unix_seconds", "unix_seconds", "unix_millis", "floats"]
     # Bags of 20..60 members are read 8 at a time; their member lengths count 20..60 times.
-    assert written["bag:{id}"]["member_bytes"] == _lower_quantiles(
+    assert written["bag:{id}"]["member_bytes"] == _written(
         [6 + i % 4 for i in range(100) for _ in range(20 + 10 * (i % 5))])
     assert estimate_cluster(cluster, "debian").dataset_bytes > 0
 
@@ -589,3 +645,32 @@ def test_the_histogram_size_is_the_measured_one() -> None:
     with (ROOT / "sizing/catalog/data/server_memory.csv").open() as handle:
         measured = {int(row["histogram_bytes"]) for row in csv.DictReader(handle) if row["histogram_bytes"] != "0"}
     assert measured == {LATENCY_HISTOGRAM_BYTES}
+
+
+def test_sizes_of_two_kinds_keep_the_gap_between_them() -> None:
+    # 60% page fragments of 200..800 bytes, 40% whole pages of 20..60 KB: quantiles would
+    # spread p50..p75 over the empty 800..20,000 and put 9x the mean there.
+    values = [200 + (i * 7919) % 601 for i in range(600)] + [20_000 + (i * 104_729) % 40_001 for i in range(400)]
+    written = described([(v, 1.0) for v in values], 10**6)
+    assert written == _histogram_oracle(values)
+    model = distribution(Histogram.model_validate(written))
+    assert model.cdf(19_000) - model.cdf(801) == 0  # nothing priced in the gap
+    mean = sum(values) / len(values)
+    assert abs(model.mean() - mean) <= 0.005 * mean
+
+
+def test_heavy_tails_are_written_as_histograms_when_quantiles_overstate_them() -> None:
+    # Log-normal lengths (sigma 1.5): 1% of the mass between p99 and a far max, spread
+    # log-linearly, overstates the mean by more than 10%; the histogram keeps it within 0.5%.
+    r = random.Random(2)
+    values = [int(r.lognormvariate(5, 1.5)) + 1 for _ in range(5000)]
+    mean = sum(values) / len(values)
+    assert distribution(Quantiles.model_validate(quantiles([(v, 1.0) for v in values], 10**6))).mean() > 1.1 * mean
+    written = described([(v, 1.0) for v in values], 10**6)
+    assert "histogram" in written  # type: ignore[operator]
+    assert abs(distribution(Histogram.model_validate(written)).mean() - mean) <= 0.005 * mean
+
+
+def test_smooth_sizes_stay_quantiles() -> None:
+    values = [int(500 * 1.0005**i) for i in range(2000)]  # log-uniform 500..1359
+    assert described([(v, 1.0) for v in values], 10**6) == _lower_quantiles(values)

@@ -15,7 +15,8 @@ What each keyspace says
                     (DBSIZE, known exactly), and the high end of every interval at once
                     would plan for more keys than the server holds.
     sizes, counts   quantiles of the sample, ``{min, p10, p25, p50, p75, p90, p95, p99,
-                    max}`` (a plain number where every sampled value is equal): key-name
+                    max}`` (a plain number where every sampled value is equal; a
+                    histogram where the quantiles misstate the sample: ``described``): key-name
                     lengths and string values (STRLEN) per key; element counts (HLEN,
                     SCARD, ZCARD, LLEN) per key; field, value, member and element lengths
                     over the sampled elements of every key, each key's elements weighted
@@ -48,14 +49,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from sizing.errors import ServerError
 from sizing.live.patterns import patterns
 from sizing.live.sampling import KeySample, ServerSample
+from sizing.memory.distribution import distribution
 from sizing.planning.estimate import dataset_model
-from sizing.spec.distribution import MAX_NUMERIC_DIGITS
+from sizing.spec.distribution import MAX_NUMERIC_DIGITS, Quantiles
 from sizing.spec.parameters import EngineParameters
 from sizing.spec.workload import SUPPORTED_VERSIONS, Cluster
 from sizing.versions import minor_version
 
 Z_95 = 1.96
 """Two-sided 95% normal quantile, for the key-count intervals."""
+QUANTILE_MEAN_TOLERANCE = 0.01
+"""Largest gap between the mean the written quantiles imply and the sample's own before a
+histogram is written instead: 1%, half the accuracy the model promises."""
+HISTOGRAM_BOUND_RATIO = 2**0.25
+"""Growth of a written histogram's bucket bounds: four buckets per doubling, as fine as
+jemalloc's size classes, so evenly spread values within one cost what the data does."""
 QUANTILES = (("p10", 0.10), ("p25", 0.25), ("p50", 0.50), ("p75", 0.75), ("p90", 0.90), ("p95", 0.95),
              ("p99", 0.99))
 """The points written between ``min`` and ``max``."""
@@ -272,6 +280,54 @@ def quantiles(values: Sequence[tuple[int, float]], high: int) -> int | dict[str,
     return result
 
 
+def described(values: Sequence[tuple[int, float]], high: int) -> int | dict[str, Any]:
+    """Weighted integers as the file writes them: their quantiles, or, where those misstate
+    the sample (a gap, as in sizes of two kinds, which quantiles fill with a log-linear
+    spread), a histogram with empty buckets where nothing was read.
+
+    The test is the mean: the quantiles are kept while the mean they imply is within
+    ``QUANTILE_MEAN_TOLERANCE`` of the sample's, which holds for the smooth and the
+    long-tailed shapes real data has (tests/test_profile.py).
+    """
+    written = quantiles(values, high)
+    if isinstance(written, int):
+        return written
+    clipped = [(min(high, max(1, value)), weight) for value, weight in values if weight > 0]
+    mean = sum(v * w for v, w in clipped) / sum(w for _, w in clipped)
+    implied = distribution(Quantiles.model_validate(written)).mean()
+    if abs(implied - mean) <= QUANTILE_MEAN_TOLERANCE * mean:
+        return written
+    return histogram(clipped)
+
+
+def histogram(values: Sequence[tuple[int, float]]) -> dict[str, Any]:
+    """``{histogram: [...]}`` of weighted integers: the values are binned by bounds that grow
+    by ``HISTOGRAM_BOUND_RATIO``, each bin becomes a bucket from its smallest value to its
+    largest, and an empty bucket (share 0) fills the range before it where nothing was read,
+    so sizes of two kinds keep the gap between them. Within a bucket the model spreads values evenly,
+    which at this ratio differs from a log-linear spread by under 1% of the bucket's mean."""
+    ordered = sorted(values)
+    total = sum(weight for _, weight in ordered)
+    buckets: list[list[float]] = []
+    written_to, index = 0, 0
+    while index < len(ordered):
+        low = ordered[index][0]
+        bound = max(low, math.floor(low * HISTOGRAM_BOUND_RATIO) - 1)
+        weight = 0.0
+        while index < len(ordered) and ordered[index][0] <= bound:
+            high = ordered[index][0]
+            weight += ordered[index][1]
+            index += 1
+        if low - 1 > written_to:
+            buckets.append([low - 1, 0.0])  # nothing was read between the last bucket and this one
+        buckets.append([high, weight / total])
+        written_to = high
+    rounded = [[int(up_to), float(f"{share:.4g}")] for up_to, share in buckets]
+    largest = max(rounded, key=lambda bucket: bucket[1])
+    largest[1] = round(largest[1] + 1 - sum(share for _, share in rounded), 6)  # shares sum to 1
+    return {"histogram": [{"up_to": up_to, "share": share} for up_to, share in rounded]}
+
+
 def _observed(values: Sequence[tuple[int, float]], weighted: bool, high: int) -> Observed:
     total = sum(w for _, w in values)
     clipped = [(min(high, max(1, v)), w) for v, w in values]
@@ -316,14 +372,14 @@ class _Fields:
         share = integer_weight / total
         numeric = written_share(share)
         if numeric is True:
-            self.definition[length_field] = quantiles(digits, MAX_NUMERIC_DIGITS)
+            self.definition[length_field] = described(digits, MAX_NUMERIC_DIGITS)
             self.observed[length_field] = _observed(digits, weighted, MAX_NUMERIC_DIGITS)
             self.definition[numeric_field] = True
             return share
-        self.definition[length_field] = quantiles(text, high)
+        self.definition[length_field] = described(text, high)
         self.observed[length_field] = _observed(text, weighted, high)
         if numeric is not False:
-            self.definition[numeric_field] = {"share": numeric, "digits": quantiles(digits, MAX_NUMERIC_DIGITS)}
+            self.definition[numeric_field] = {"share": numeric, "digits": described(digits, MAX_NUMERIC_DIGITS)}
             self.observed[digits_name] = _observed(digits, weighted, MAX_NUMERIC_DIGITS)
         return share
 
@@ -335,7 +391,7 @@ def _keyspace(name: str, pattern: str, per_server: list[list[KeySample]], server
     estimate, error, exact = _count(per_server, servers)
     fields = _Fields()
     fields.definition.update(name=name, type=kind, keys=max(1, round(estimate)),
-                             key_bytes=quantiles([(k.key_bytes, 1.0) for k in keys], NAME_BYTES))
+                             key_bytes=described([(k.key_bytes, 1.0) for k in keys], NAME_BYTES))
     fields.observed["key_bytes"] = _observed([(k.key_bytes, 1.0) for k in keys], False, NAME_BYTES)
     ttl_share = sum(k.ttl for k in keys) / len(keys)
     ttl = written_share(ttl_share)
@@ -354,7 +410,7 @@ def _keyspace(name: str, pattern: str, per_server: list[list[KeySample]], server
                              ((k.length, k.length if k.integer else 0, 1.0) for k in keys), False)
         return KeyspaceProfile(definition=_ordered(fields.definition), observed=fields.observed,
                                numeric_share=share, **evidence)
-    fields.definition[COUNT_FIELD[kind]] = quantiles([(k.length, 1.0) for k in keys], MAX_COUNT)
+    fields.definition[COUNT_FIELD[kind]] = described([(k.length, 1.0) for k in keys], MAX_COUNT)
     fields.observed[COUNT_FIELD[kind]] = _observed([(k.length, 1.0) for k in keys], False, MAX_COUNT)
     read = [k for k in keys if k.items_sampled]
     weights = [k.length / k.items_sampled for k in read]

@@ -254,7 +254,8 @@ def _histogram_segments(histogram: Histogram) -> tuple[Segment, ...]:
     total = sum(bucket.share for bucket in histogram.histogram)
     segments, low = [], 1
     for bucket in histogram.histogram:
-        segments.append(Segment(low, bucket.up_to, bucket.share / total, False))
+        if bucket.share > 0:  # an empty bucket is a gap: nothing to price there
+            segments.append(Segment(low, bucket.up_to, bucket.share / total, False))
         low = bucket.up_to + 1
     return tuple(segments)
 

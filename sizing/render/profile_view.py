@@ -219,7 +219,14 @@ def _scores(keyspace: KeyspaceProfile) -> str:
 # --- the summary printed beside the file ---------------------------------------------------
 
 def _p50_max(value: Any) -> str:
-    """'8' for an exact size, '8/30' (p50/max) for quantiles."""
+    """'8' for an exact size, '8/30' (p50/max) for quantiles, '<=8/30' for a histogram
+    (the bound of the bucket that holds the median)."""
+    if isinstance(value, dict) and "histogram" in value:
+        buckets, cumulative = value["histogram"], 0.0
+        for bucket in buckets:
+            cumulative += bucket["share"]
+            if cumulative >= 0.5:
+                return f"<={bucket['up_to']:,}/{buckets[-1]['up_to']:,}"
     if isinstance(value, dict):
         return f"{value['p50']:,}/{value['max']:,}"
     return f"{value:,}" if isinstance(value, int) else ""

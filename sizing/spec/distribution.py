@@ -10,6 +10,8 @@ size or count that varies is written as quantiles or as a histogram:
         - {up_to: 600, share: 0.096}
         - {up_to: 5000, share: 0.004}
 
+A bucket of share 0 is a gap: no values between the previous bound and its own.
+
 A share says that only part of the keys (or values) have a property:
 
     ttl: 0.3                  # 30% of the keys carry an expiry (true: all, false: none)
@@ -89,7 +91,7 @@ class Quantiles(SpecModel):
 
 class Bucket(SpecModel):
     up_to: int = Field(ge=1, description="Largest value in the bucket.")
-    share: float = Field(gt=0, le=1, description="Fraction of the items in the bucket.")
+    share: float = Field(ge=0, le=1, description="Fraction of the items in the bucket (0: none, a gap).")
 
 
 class Histogram(SpecModel):
