@@ -1,7 +1,8 @@
 """Live proof against a real redis-server 7.0 (Debian's, installed by .ci/run).
 
-Every accuracy case is loaded into a fresh server on 127.0.0.1 and a free port; the
-model (with the allocator the server is detected to use) must be within 2%.
+Every accuracy case, and a subset of the production-shaped cases (one per cause of
+error they cover), is loaded into a fresh server on 127.0.0.1 and a free port; the model
+(with the allocator the server is detected to use) must be within 2%.
 """
 
 from __future__ import annotations
@@ -26,6 +27,20 @@ from tests.conftest import ROOT, cluster, strings
 pytestmark = pytest.mark.server
 TOLERANCE_PERCENT = 2.0
 CASES = load_workload(ROOT / "benchmarks" / "accuracy_cases.yaml").clusters
+LIVE_PRODUCTION = (
+    "sessions-lognormal",        # log-normal value lengths over allocator classes
+    "page-cache-bimodal",        # two kinds of size, a gap between
+    "hashes-straddle-512",       # collection counts straddling the listpack limit
+    "tags-text-straddle-128",    # element lengths straddling the listpack value limit
+    "timelines-post-ids",        # integer zset members
+    "intset-width-tail",         # the widest member decides the intset
+    "counters-shared-integers",  # shared integers decided per value
+    "partial-ttl-cluster",       # a TTL on part of the keys, in cluster mode
+)
+"""The production-shaped cases run live in CI; all of them are recorded on every build
+(benchmarks/measurements/production/) and re-checked offline."""
+PRODUCTION = [case for case in load_workload(ROOT / "benchmarks" / "production_cases.yaml").clusters
+              if case.name in LIVE_PRODUCTION]
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +76,7 @@ def test_debian_build_detected(debian_redis_server: str, server_allocator: str) 
         assert expected == "debian"  # Debian's package links the system jemalloc
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", CASES + PRODUCTION, ids=[c.name for c in CASES + PRODUCTION])
 def test_case_within_tolerance(case, debian_redis_server: str, server_allocator: str) -> None:  # type: ignore[no-untyped-def]
     limits = encoding_limits(case, engine_profile("redis", "7.0"))
     with started_server(debian_redis_server, limits, case.cluster_mode_enabled) as client:
