@@ -22,6 +22,7 @@ high, come within the tolerance as one keyspace each.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import re
@@ -160,10 +161,19 @@ def _lower_quantiles(values: list[int]) -> int | dict[str, int]:
 
 def _histogram_oracle(values: list[int]) -> dict[str, Any]:
     """The oracle for a written histogram, from the distinct values and their counts: bins
-    from each bin's smallest value up to floor(1.19 x) - 1 (at least itself), a bucket per
-    bin up to its largest value, an empty one before each bin's smallest value where
-    nothing was read; shares to 4 significant digits, the largest absorbing the rounding."""
+    from each bin's smallest value up to floor(1.19 x) - 1 (at least itself), halved while
+    their mean is off their middle by more than 0.5%; a bucket per bin up to its largest
+    value, an empty one before each bin's smallest value where nothing was read; shares to
+    4 significant digits, the largest absorbing the rounding."""
     counts = Counter(values)
+
+    def halved(distinct: list[int]) -> list[list[int]]:
+        mean = sum(v * counts[v] for v in distinct) / sum(counts[v] for v in distinct)
+        middle = (distinct[0] + distinct[-1]) / 2
+        if len(distinct) == 1 or abs(mean - middle) <= 0.005 * mean:
+            return [distinct]
+        return halved([v for v in distinct if v <= middle]) + halved([v for v in distinct if v > middle])
+
     distinct = sorted(counts)
     buckets: list[list[Any]] = []
     start = 0
@@ -171,10 +181,10 @@ def _histogram_oracle(values: list[int]) -> dict[str, Any]:
         low = distinct[start]
         in_bin = [v for v in distinct[start:] if v <= max(low, math.floor(low * HISTOGRAM_BOUND_RATIO) - 1)]
         start += len(in_bin)
-        previous = buckets[-1][0] if buckets else 0
-        if low - 1 > previous:
-            buckets.append([low - 1, 0.0])
-        buckets.append([in_bin[-1], float(f"{sum(counts[v] for v in in_bin) / len(values):.4g}")])
+        for part in halved(in_bin):
+            if part[0] - 1 > (buckets[-1][0] if buckets else 0):
+                buckets.append([part[0] - 1, 0.0])
+            buckets.append([part[-1], float(f"{sum(counts[v] for v in part) / len(values):.4g}")])
     largest = max(buckets, key=lambda b: b[1])
     largest[1] = round(largest[1] + 1 - sum(b[1] for b in buckets), 6)
     return {"histogram": [{"up_to": up_to, "share": share} for up_to, share in buckets]}
@@ -182,13 +192,18 @@ def _histogram_oracle(values: list[int]) -> dict[str, Any]:
 
 def _written(values: list[int]) -> int | dict[str, Any]:
     """What the profile writes for values read once: their quantiles while the mean those
-    imply is within 1% of the sample's, else their histogram."""
+    imply is within 1% of the sample's and the share below every length within half a
+    point, else their histogram."""
     written = _lower_quantiles(values)
     if isinstance(written, int):
         return written
-    implied = distribution(Quantiles.model_validate(written)).mean()
+    implied = distribution(Quantiles.model_validate(written))
     mean = sum(values) / len(values)
-    if abs(implied - mean) <= 0.01 * mean:
+    counts = Counter(values)
+    at_or_below = dict(zip(sorted(counts), itertools.accumulate(counts[v] / len(values) for v in sorted(counts))))
+    shares_kept = all(abs(implied.cdf(v) - share) <= 0.005 and abs(implied.cdf(v - 1) - (share - counts[v] / len(values))) <= 0.005
+                      for v, share in at_or_below.items())
+    if abs(implied.mean() - mean) <= 0.01 * mean and shares_kept:
         return written
     histogram = _histogram_oracle(values)
     assert abs(distribution(Histogram.model_validate(histogram)).mean() - mean) <= 0.005 * mean

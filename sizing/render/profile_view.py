@@ -106,6 +106,8 @@ def _scalar(field: str, value: Any) -> str:
         return f"{value:.6f}".rstrip("0").rstrip(".") if value else "0.0"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{name}: {_scalar(name, item)}" for name, item in value.items()) + "}"
+    if isinstance(value, list):  # a histogram's buckets
+        return "[" + ", ".join(_scalar(field, item) for item in value) + "]"
     if field == "name":
         return json.dumps(value)
     return str(value)
