@@ -22,7 +22,6 @@ high, come within the tolerance as one keyspace each.
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
 import re
@@ -38,6 +37,7 @@ from sizing import ServerError, estimate_cluster, load_workload, parse_workload
 from sizing.cli import cli
 from sizing.live.patterns import is_identifier, patterns
 from sizing.live.profile import (
+    COST_STEPS,
     HISTOGRAM_BOUND_RATIO,
     Profile,
     build_profile,
@@ -154,15 +154,16 @@ def _lower_quantiles(values: list[int]) -> int | dict[str, int]:
     if ordered[0] == ordered[-1]:
         return ordered[0]
     n = len(ordered)
-    points = {"p10": 10, "p25": 25, "p50": 50, "p75": 75, "p90": 90, "p95": 95, "p99": 99}
-    return {"min": ordered[0], **{name: ordered[-(-percent * n // 100) - 1] for name, percent in points.items()},
+    points = {"p1": 10, "p5": 50, "p10": 100, "p25": 250, "p50": 500, "p75": 750, "p90": 900, "p95": 950, "p99": 990,
+              "p99_9": 999}  # per mille
+    return {"min": ordered[0], **{name: ordered[-(-mille * n // 1000) - 1] for name, mille in points.items()},
             "max": ordered[-1]}
 
 
 def _histogram_oracle(values: list[int]) -> dict[str, Any]:
     """The oracle for a written histogram, from the distinct values and their counts: bins
-    from each bin's smallest value up to floor(1.19 x) - 1 (at least itself), halved while
-    their mean is off their middle by more than 0.5%; a bucket per bin up to its largest
+    from each bin's smallest value up to floor(1.19 x) - 1 (at least itself) or the next
+    cost step, halved while their mean is off their middle by more than 1%; a bucket per bin up to its largest
     value, an empty one before each bin's smallest value where nothing was read; shares to
     4 significant digits, the largest absorbing the rounding."""
     counts = Counter(values)
@@ -170,7 +171,7 @@ def _histogram_oracle(values: list[int]) -> dict[str, Any]:
     def halved(distinct: list[int]) -> list[list[int]]:
         mean = sum(v * counts[v] for v in distinct) / sum(counts[v] for v in distinct)
         middle = (distinct[0] + distinct[-1]) / 2
-        if len(distinct) == 1 or abs(mean - middle) <= 0.005 * mean:
+        if len(distinct) == 1 or abs(mean - middle) <= 0.01 * mean:
             return [distinct]
         return halved([v for v in distinct if v <= middle]) + halved([v for v in distinct if v > middle])
 
@@ -179,7 +180,8 @@ def _histogram_oracle(values: list[int]) -> dict[str, Any]:
     start = 0
     while start < len(distinct):
         low = distinct[start]
-        in_bin = [v for v in distinct[start:] if v <= max(low, math.floor(low * HISTOGRAM_BOUND_RATIO) - 1)]
+        bound = min(max(low, math.floor(low * HISTOGRAM_BOUND_RATIO) - 1), min(s for s in COST_STEPS if s >= low))
+        in_bin = [v for v in distinct[start:] if v <= bound]
         start += len(in_bin)
         for part in halved(in_bin):
             if part[0] - 1 > (buckets[-1][0] if buckets else 0):
@@ -192,17 +194,15 @@ def _histogram_oracle(values: list[int]) -> dict[str, Any]:
 
 def _written(values: list[int]) -> int | dict[str, Any]:
     """What the profile writes for values read once: their quantiles while the mean those
-    imply is within 1% of the sample's and the share below every length within half a
-    point, else their histogram."""
+    imply is within 1% of the sample's and the share at or below every cost step within
+    half a point, else their histogram."""
     written = _lower_quantiles(values)
     if isinstance(written, int):
         return written
     implied = distribution(Quantiles.model_validate(written))
     mean = sum(values) / len(values)
-    counts = Counter(values)
-    at_or_below = dict(zip(sorted(counts), itertools.accumulate(counts[v] / len(values) for v in sorted(counts))))
-    shares_kept = all(abs(implied.cdf(v) - share) <= 0.005 and abs(implied.cdf(v - 1) - (share - counts[v] / len(values))) <= 0.005
-                      for v, share in at_or_below.items())
+    shares_kept = all(abs(implied.cdf(step) - sum(v <= step for v in values) / len(values)) <= 0.005
+                      for step in COST_STEPS if min(values) <= step < max(values))
     if abs(implied.mean() - mean) <= 0.01 * mean and shares_kept:
         return written
     histogram = _histogram_oracle(values)
@@ -229,7 +229,8 @@ def test_weighted_quantiles_count_each_value_by_its_weight() -> None:
     # 9 values of weight 1 at 5 and one of weight 91 at 20: like a key of 91 elements read once.
     assert quantiles([(5, 1.0)] * 9 + [(20, 91.0)], 100) == _lower_quantiles([5] * 9 + [20] * 91)
     assert quantiles([(0, 1.0), (70_000, 1.0)], 65_536) == {"min": 1, **dict.fromkeys(
-        ("p10", "p25", "p50"), 1), **dict.fromkeys(("p75", "p90", "p95", "p99"), 65_536), "max": 65_536}
+        ("p1", "p5", "p10", "p25", "p50"), 1), **dict.fromkeys(("p75", "p90", "p95", "p99", "p99_9"), 65_536),
+        "max": 65_536}
 
 
 @pytest.mark.parametrize(("value", "digits"), [
@@ -675,12 +676,12 @@ def test_sizes_of_two_kinds_keep_the_gap_between_them() -> None:
 
 
 def test_heavy_tails_are_written_as_histograms_when_quantiles_overstate_them() -> None:
-    # Log-normal lengths (sigma 1.5): 1% of the mass between p99 and a far max, spread
-    # log-linearly, overstates the mean by more than 10%; the histogram keeps it within 0.5%.
+    # Log-normal lengths (sigma 1.5): 0.1% of the mass between p99.9 and a far max, spread
+    # log-linearly, overstates the mean by 5%; the histogram keeps it within 0.5%.
     r = random.Random(2)
     values = [int(r.lognormvariate(5, 1.5)) + 1 for _ in range(5000)]
     mean = sum(values) / len(values)
-    assert distribution(Quantiles.model_validate(quantiles([(v, 1.0) for v in values], 10**6))).mean() > 1.1 * mean
+    assert distribution(Quantiles.model_validate(quantiles([(v, 1.0) for v in values], 10**6))).mean() > 1.04 * mean
     written = described([(v, 1.0) for v in values], 10**6)
     assert "histogram" in written  # type: ignore[operator]
     assert abs(distribution(Histogram.model_validate(written)).mean() - mean) <= 0.005 * mean

@@ -14,8 +14,8 @@ What each keyspace says
                     groups' shares add up to one, so their errors cancel in the total
                     (DBSIZE, known exactly), and the high end of every interval at once
                     would plan for more keys than the server holds.
-    sizes, counts   quantiles of the sample, ``{min, p10, p25, p50, p75, p90, p95, p99,
-                    max}`` (a plain number where every sampled value is equal; a
+    sizes, counts   quantiles of the sample, ``{min, p1, p5, p10, p25, p50, p75, p90, p95,
+                    p99, p99_9, max}`` (a plain number where every sampled value is equal; a
                     histogram where the quantiles misstate the sample: ``described``): key-name
                     lengths and string values (STRLEN) per key; element counts (HLEN,
                     SCARD, ZCARD, LLEN) per key; field, value, member and element lengths
@@ -39,6 +39,8 @@ Glossary
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -49,7 +51,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sizing.errors import ServerError
 from sizing.live.patterns import patterns
 from sizing.live.sampling import KeySample, ServerSample
-from sizing.memory.distribution import distribution
+from sizing.memory.distribution import LENGTH_BREAKS, distribution
+from sizing.memory.limits import COMPILED_DEFAULTS
 from sizing.planning.estimate import dataset_model
 from sizing.spec.distribution import MAX_NUMERIC_DIGITS, Quantiles
 from sizing.spec.parameters import EngineParameters
@@ -66,13 +69,18 @@ QUANTILE_SHARE_TOLERANCE = 0.005
 and the sample's: half a point. Where 64 bytes (the hash listpack's value limit) falls
 between p90 and p95, quantiles put 1.3 points too many values above it in the
 production-shaped ``profiles-bio-field``, and with 12 fields that is 4% more bytes."""
+COST_STEPS = tuple(sorted({*LENGTH_BREAKS, *(getattr(COMPILED_DEFAULTS, name) for name in (
+    "hash_max_listpack_entries", "hash_max_listpack_value", "zset_max_listpack_entries", "zset_max_listpack_value",
+    "set_max_intset_entries", "set_max_listpack_entries", "set_max_listpack_value")), *(2**k for k in range(2, 32))}))
+"""Lengths and counts at which what an item or a collection costs steps: SDS headers and
+listpack entry forms (``LENGTH_BREAKS``), the default encoding limits, table doublings."""
 HISTOGRAM_BOUND_RATIO = 2**0.25
 """Growth of a written histogram's bucket bounds: four buckets per doubling, as fine as
 jemalloc's size classes, so evenly spread values within one cost what the data does."""
-HISTOGRAM_MEAN_TOLERANCE = 0.005
+HISTOGRAM_MEAN_TOLERANCE = 0.01
 """How far a bucket's values may lean from its middle (as a share of their mean)."""
-QUANTILES = (("p10", 0.10), ("p25", 0.25), ("p50", 0.50), ("p75", 0.75), ("p90", 0.90), ("p95", 0.95),
-             ("p99", 0.99))
+QUANTILES = (("p1", 0.01), ("p5", 0.05), ("p10", 0.10), ("p25", 0.25), ("p50", 0.50), ("p75", 0.75),
+             ("p90", 0.90), ("p95", 0.95), ("p99", 0.99), ("p99_9", 0.999))
 """The points written between ``min`` and ``max``."""
 SHARE_DECIMALS = 4
 """Shares are written to 0.01%; one that is neither none nor all stays inside 0.0001..0.9999."""
@@ -263,7 +271,7 @@ def _count(per_server: list[list[KeySample]], servers: list[ServerSample]) -> tu
 
 
 def quantiles(values: Sequence[tuple[int, float]], high: int) -> int | dict[str, int]:
-    """``{min, p10, ..., p99, max}`` of weighted integers, each within 1..high; a plain
+    """``{min, p1, ..., p99_9, max}`` of weighted integers, each within 1..high; a plain
     number when every value is the same.
 
     A point is the smallest value whose cumulative weight reaches its share (the lower
@@ -293,9 +301,9 @@ def described(values: Sequence[tuple[int, float]], high: int) -> int | dict[str,
     spread), a histogram with empty buckets where nothing was read.
 
     The quantiles are kept while the mean they imply is within ``QUANTILE_MEAN_TOLERANCE``
-    of the sample's and the share they put below every length within
-    ``QUANTILE_SHARE_TOLERANCE`` of the sample's (an encoding limit may lie anywhere), as
-    for smooth shapes (tests/test_profile.py).
+    of the sample's and the share they put at or below each of ``COST_STEPS`` within
+    ``QUANTILE_SHARE_TOLERANCE`` of the sample's, as for smooth shapes whose limits fall
+    near a written point (tests/test_profile.py).
     """
     written = quantiles(values, high)
     if isinstance(written, int):
@@ -306,14 +314,15 @@ def described(values: Sequence[tuple[int, float]], high: int) -> int | dict[str,
     implied = distribution(Quantiles.model_validate(written))
     if abs(implied.mean() - mean) > QUANTILE_MEAN_TOLERANCE * mean:
         return histogram(clipped)
-    # The share below any length, where an encoding limit may lie (64, 128, 44 ...).
-    below = 0.0
-    for value, weight in clipped:
-        if abs(implied.cdf(value - 1) - below) > QUANTILE_SHARE_TOLERANCE:
-            return histogram(clipped)
-        below += weight / total
-        if abs(implied.cdf(value) - below) > QUANTILE_SHARE_TOLERANCE:
-            return histogram(clipped)
+    # The share at or below each length where a cost steps: an encoding limit, an SDS
+    # header or a table doubling.
+    lengths = [value for value, _ in clipped]
+    at_or_below = list(itertools.accumulate(weight / total for _, weight in clipped))
+    for step in COST_STEPS:
+        if clipped[0][0] <= step < clipped[-1][0]:
+            sample = at_or_below[bisect.bisect_right(lengths, step) - 1] if step >= lengths[0] else 0.0
+            if abs(implied.cdf(step) - sample) > QUANTILE_SHARE_TOLERANCE:
+                return histogram(clipped)
     return written
 
 
@@ -332,6 +341,9 @@ def histogram(values: Sequence[tuple[int, float]]) -> dict[str, Any]:
     while index < len(ordered):
         low = ordered[index][0]
         bound = max(low, math.floor(low * HISTOGRAM_BOUND_RATIO) - 1)
+        step = bisect.bisect_left(COST_STEPS, low)  # a bin never straddles a step
+        if step < len(COST_STEPS):
+            bound = min(bound, COST_STEPS[step])
         end = index
         while end < len(ordered) and ordered[end][0] <= bound:
             end += 1
