@@ -690,3 +690,23 @@ def test_heavy_tails_are_written_as_histograms_when_quantiles_overstate_them() -
 def test_smooth_sizes_stay_quantiles() -> None:
     values = [int(500 * 1.0005**i) for i in range(2000)]  # log-uniform 500..1359
     assert described([(v, 1.0) for v in values], 10**6) == _lower_quantiles(values)
+
+
+@pytest.mark.server
+def test_big_collections_are_read_one_element_in_32(debian_redis_server: str) -> None:
+    """8 elements of each collection, and of a big one 1 in 32 of its elements (at most
+    256): 3,200 list elements -> 100 read, 8 at the ends and 92 in 4 windows of 23 through
+    the middle; 1,000 hash fields -> 32; 20,000 set members -> 256; 100 members -> 8."""
+    from sizing.live.sampling import sample_servers
+
+    with started_server(debian_redis_server, engine_profile("redis", "7.0").defaults, False) as client:
+        client.rpush("queue:1", *(f"{i:06d}-{'x' * (i % 50)}" for i in range(3200)))
+        client.hset("big:1", mapping={f"f{i}": str(i) for i in range(1000)})
+        client.sadd("members:1", *(f"m{i}" for i in range(20_000)))
+        client.sadd("members:2", *(f"m{i}" for i in range(100)))
+        port = client.connection_pool.connection_kwargs["port"]
+        [server] = sample_servers(f"redis://127.0.0.1:{port}", False, 100, float(FAST), lambda *_: None)
+    read = {key.name: key.items_sampled for key in server.keys}
+    assert read == {"queue:1": 100, "big:1": 32, "members:1": 256, "members:2": 8}
+    queue = next(key for key in server.keys if key.name == "queue:1")
+    assert len(queue.item_bytes) == 100 and len(set(queue.item_bytes)) > 40  # not only the ends: lengths vary

@@ -55,6 +55,16 @@ SCAN_COUNT = 500
 """``SCAN ... COUNT``: buckets visited per call; bounds the work one call does."""
 ELEMENTS_PER_KEY = 8
 """Fields, members or elements read per collection (HRANDFIELD and the like)."""
+ELEMENTS_READ_SHARE = 1 / 32
+"""Of a big collection, at least this share of its elements is read (in a second round
+trip), up to ``MAX_ELEMENTS_PER_KEY``: element lengths are weighted by count / read, so
+8 elements of a 3,000-element list weigh 375 times one of a small key's, and a few
+big keys would decide the mean (a 2.1% standard error for ``queues`` in
+benchmarks/production_cases.yaml at 8 per key)."""
+MAX_ELEMENTS_PER_KEY = 256
+"""Most elements read from one collection: one O(256) command per big key."""
+LIST_WINDOWS = 4
+"""LRANGE windows, spread evenly through a big list's middle, for its extra elements."""
 MEMORY_USAGE_SAMPLES = 5
 """``MEMORY USAGE ... SAMPLES``: the server's own default, O(5) per call."""
 LATENCY_HISTOGRAM_BYTES = 24_688
@@ -329,16 +339,44 @@ def _inspect(client: redis.Redis, names: list[bytes], budget: _Budget) -> Iterat
     ])
     kinds = [_text(first[4 * i]) for i in range(len(names))]
     second = _pipeline(client, budget, [args for name, kind in zip(names, kinds) for args in _detail_commands(name, kind)])
+    details: list[list[Any]] = []
+    position = 0
+    for name, kind in zip(names, kinds):
+        details.append(second[position:position + len(_detail_commands(name, kind))])
+        position += len(details[-1])
+    extra = [_extra_commands(name, kind, replies) for name, kind, replies in zip(names, kinds, details)]
+    third = _pipeline(client, budget, [args for commands in extra for args in commands])
     position = 0
     for i, (name, kind) in enumerate(zip(names, kinds)):
-        replies = second[position:position + len(_detail_commands(name, kind))]
-        position += len(replies)
+        replies = details[i] + third[position:position + len(extra[i])]
+        position += len(extra[i])
         encoding, pttl, usage = first[4 * i + 1], first[4 * i + 2], first[4 * i + 3]
         if kind not in ("string", "hash", "set", "zset", "list") or any(
             isinstance(r, Exception) for r in (encoding, pttl, usage, *replies)
         ):
             continue  # expired or deleted since SCAN, changed type, or a module type the model does not know
         yield _sample(name, kind, _text(encoding), int(pttl) >= 0, int(usage or 0), replies)
+
+
+def _extra_commands(name: bytes, kind: str, replies: list[Any]) -> list[tuple[str | bytes | int, ...]]:
+    """More elements of a big collection: ``ELEMENTS_READ_SHARE`` of them, at most
+    ``MAX_ELEMENTS_PER_KEY`` in all (random ones; for a list, windows through its middle)."""
+    if kind not in ("hash", "set", "zset", "list") or not replies or isinstance(replies[0], Exception):
+        return []
+    length = int(replies[0])
+    extra = min(MAX_ELEMENTS_PER_KEY, math.ceil(length * ELEMENTS_READ_SHARE)) - ELEMENTS_PER_KEY
+    if extra <= 0:
+        return []
+    if kind == "hash":
+        return [("HRANDFIELD", name, extra, "WITHVALUES")]
+    if kind == "set":
+        return [("SRANDMEMBER", name, extra)]
+    if kind == "zset":
+        return [("ZRANDMEMBER", name, extra, "WITHSCORES")]
+    half, window = ELEMENTS_PER_KEY // 2, math.ceil(extra / LIST_WINDOWS)
+    middle = length - 2 * half  # between the head and tail already read
+    starts = (half + (middle - window) * (j + 1) // (LIST_WINDOWS + 1) for j in range(LIST_WINDOWS))
+    return [("LRANGE", name, start, start + window - 1) for start in starts]
 
 
 def _detail_commands(name: bytes, kind: str) -> list[tuple[str | bytes | int, ...]]:
@@ -375,19 +413,20 @@ def _sample(name: bytes, kind: str, encoding: str, ttl: bool, usage: int, replie
     values: list[bytes] = []
     scores: list[float] = []
     if kind == "hash":
-        for field, value in _pairs(replies[1]):
+        for field, value in (pair for reply in replies[1:] for pair in _pairs(reply)):
             items.append(field)
             values.append(value)
     elif kind == "zset":
-        for member, score in _pairs(replies[1]):
+        for member, score in (pair for reply in replies[1:] for pair in _pairs(reply)):
             items.append(member)
             scores.append(float(score))
     elif kind == "set":
-        items = list(replies[1] or [])
+        items = [member for reply in replies[1:] for member in reply or []]
     elif kind == "list":
         head, tail = list(replies[1] or []), list(replies[2] or [])
         half = ELEMENTS_PER_KEY // 2
         items = head + (tail[-(length - half):] if half < length < ELEMENTS_PER_KEY else tail if length >= ELEMENTS_PER_KEY else [])
+        items += [element for reply in replies[3:] for element in reply or []]
     return KeySample(
         name=name.decode("utf-8", errors="replace"),
         key_bytes=len(name),
