@@ -32,7 +32,7 @@ def test_defaults_and_underscored_numbers() -> None:
     cluster = parse_workload(GOOD, "x.yaml").clusters[0]
     assert cluster.keyspaces[0].keys == 50_000_000
     assert cluster.cluster_mode == "auto" and not cluster.cluster_mode_enabled
-    assert parse_workload(GOOD.replace('    engine_version: "8.0"\n', ""), "x").clusters[0].version == "8.1"
+    assert parse_workload(GOOD.replace('    engine_version: "8.0"\n', ""), "x").clusters[0].version == "9.1"
 
 
 @pytest.mark.parametrize(
@@ -113,6 +113,7 @@ def test_variants_are_validated_like_the_file(change: dict[str, str], message: s
 
 @pytest.mark.parametrize(("engine", "version", "parameter", "family"), [
     ("valkey", "8.1", "set-max-listpack-entries", "valkey8"),  # not a parameter ElastiCache documents
+    ("valkey", "9.1", "set-max-listpack-value", "valkey9"),
     ("redis", "7.0", "list-max-listpack-size", "redis7"),
     ("redis", "6.2", "set-max-listpack-value", "redis6.x"),  # 6.2 has no set listpacks at all
 ])
@@ -135,7 +136,7 @@ def test_every_deployable_override_reaches_the_parameter_group() -> None:
 
     node = load_catalog().node_types[0]
     values = {"maxmemory-policy": "allkeys-lfu", "reserved-memory-percent": 30, "acl-pubsub-default": "allchannels"}
-    for engine, version in (("redis", "6.2"), ("redis", "7.1"), ("valkey", "7.2"), ("valkey", "8.1")):
+    for engine, version in (("redis", "6.2"), ("redis", "7.1"), ("valkey", "7.2"), ("valkey", "8.1"), ("valkey", "9.1")):
         profile = engine_profile(engine, version)
         names = deployable_parameters(profile)
         assert "hash-max-listpack-entries" in names and "set-max-intset-entries" in names
@@ -147,3 +148,25 @@ def test_every_deployable_override_reaches_the_parameter_group() -> None:
         fields = {info.alias: field for field, info in EngineParameters.model_fields.items()}
         for name in names:
             assert deployed_name(fields[name], profile) in group, (engine, version, name)
+
+
+@pytest.mark.parametrize(("engine", "version", "family"), [
+    ("redis", "6.2", "redis6.x"), ("redis", "7.1", "redis7"), ("valkey", "7.2", "valkey7"),
+    ("valkey", "8.0", "valkey8"), ("valkey", "8.2", "valkey8"), ("valkey", "9.0", "valkey9"), ("valkey", "9.1", "valkey9"),
+])
+def test_each_version_has_its_parameter_family(engine: str, version: str, family: str) -> None:
+    """ElastiCache "Engine-specific parameters": valkey8 is Valkey 8.0-8.2, valkey9 is 9.0 and 9.1."""
+    from sizing.memory.engines import engine_profile
+    from sizing.planning.parameter_group import parameter_family
+
+    assert parameter_family(engine_profile(engine, version)) == family
+
+
+def test_valkey9_family_is_pinned() -> None:
+    """The catalog rows the valkey9 family adds (the reference tables, ParameterGroups.Valkey.9.0)."""
+    from sizing.catalog.parameters import family_parameters
+
+    valkey9, valkey8 = family_parameters("valkey9"), family_parameters("valkey8")
+    assert set(valkey9) - set(valkey8) == {"cluster-databases"}
+    assert valkey9["cluster-databases"].allowed == "1 to 10,000" and not valkey9["cluster-databases"].modifiable
+    assert valkey9["maxmemory-policy"].modifiable and valkey9["hash-max-listpack-entries"].default == "512"

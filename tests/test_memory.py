@@ -2,19 +2,21 @@
 
 Expected values are those measured on servers built from the release source
 (benchmarks/measurements) and derived in docs/memory-model.md; exact to the byte for the
-dict-based versions, within the random child-bucket count for Valkey 8.1.
+dict-based versions, within the random child-bucket count for Valkey 8.1 and later.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from sizing import estimate_cluster
-from tests.conftest import cluster, strings
+from tests.conftest import ROOT, cluster, strings
 
-VERSIONS = [("redis", "6.2"), ("redis", "7.0"), ("redis", "7.1"), ("valkey", "7.2"), ("valkey", "8.0"), ("valkey", "8.1")]
+VERSIONS = [("redis", "6.2"), ("redis", "7.0"), ("redis", "7.1"), ("valkey", "7.2"), ("valkey", "8.0"), ("valkey", "8.1"),
+            ("valkey", "8.2"), ("valkey", "9.0"), ("valkey", "9.1")]
 
 
 def per_key(keyspace: dict[str, Any], engine: str, version: str, **overrides: Any) -> float:
@@ -25,12 +27,19 @@ def per_key(keyspace: dict[str, Any], engine: str, version: str, **overrides: An
 @pytest.mark.parametrize(
     ("keyspace", "expected"),
     [
-        (strings(), {"6.2": 82.49, "7.0": 82.49, "7.2": 82.49, "8.0": 82.49, "8.1": 61.37}),
-        (strings(ttl=True), {"6.2": 116.97, "7.0": 116.97, "7.2": 116.97, "8.0": 116.97, "8.1": 82.73}),
-        (strings(value_bytes=40), {"7.0": 114.49, "8.1": 93.37}),
-        (strings(value_bytes=100), {"7.0": 178.49, "8.1": 157.37}),
-        (strings(key_bytes=32), {"7.0": 106.49, "8.0": 98.49, "8.1": 85.37}),
-        (strings(value_bytes=13, numeric=True), {"7.0": 66.49, "8.1": 45.37}),
+        # Valkey 9.1 (main table 13.37 B/key as in 8.1): one allocation of 8-byte header + 1 +
+        # key SDS + [8 expiry] + value sdshdr8 while it fits 128 bytes, else 8.1's two.
+        #   str10   J(8 + 1 + 14 + 14 = 37) 40             str10-ttl J(8 + 8 + 1 + 14 + 14 = 45) 48
+        #   str40   J(8 + 1 + 14 + 44 = 67) 80 (8.1: 32 + 48)   str100 J(8 + 1 + 14 + 104 = 127) 128
+        #   key32   J(8 + 1 + 36 + 14 = 59) 64             int13 not embedded: J(16 + 1 + 14) 32
+        (strings(), {"6.2": 82.49, "7.0": 82.49, "7.2": 82.49, "8.0": 82.49, "8.1": 61.37, "8.2": 61.37,
+                     "9.0": 61.37, "9.1": 53.37}),
+        (strings(ttl=True), {"6.2": 116.97, "7.0": 116.97, "7.2": 116.97, "8.0": 116.97, "8.1": 82.73, "9.0": 82.73,
+                             "9.1": 74.73}),
+        (strings(value_bytes=40), {"7.0": 114.49, "8.1": 93.37, "9.1": 93.37}),
+        (strings(value_bytes=100), {"7.0": 178.49, "8.1": 157.37, "9.1": 141.37}),
+        (strings(key_bytes=32), {"7.0": 106.49, "8.0": 98.49, "8.1": 85.37, "9.1": 77.37}),
+        (strings(value_bytes=13, numeric=True), {"7.0": 66.49, "8.1": 45.37, "9.1": 45.37}),
     ],
     ids=["str10", "str10-ttl", "str40", "str100", "key32", "int13"],
 )
@@ -96,6 +105,8 @@ def test_cluster_mode_costs() -> None:
     # cron has finished resizing: 96.95 and 78.74 B/key).
     assert per_key(strings(), "valkey", "8.0", cluster_mode="enabled") == pytest.approx(96.95, abs=0.05)
     assert per_key(strings(), "valkey", "8.1", cluster_mode="enabled") == pytest.approx(78.74, abs=0.06)
+    # Valkey 9.1: the object is 8 bytes smaller (J(37) 40 for J(45) 48); per-slot tables the same.
+    assert per_key(strings(), "valkey", "9.1", cluster_mode="enabled") == pytest.approx(70.74, abs=0.06)
 
 
 def test_restored_differs_where_the_engine_does() -> None:
@@ -132,6 +143,10 @@ HUGE_PER_KEY = {
     #   bytes (pow2(ceil(30,518 / 7))), + 0.036468 child buckets per bucket (load 3.7253 per bucket:
     #   sum over k > 7 of Poisson(k) * ceil((k - 7) / 6)): (96 + 64 * 8,192 * 1.036468) / 30,517.58
     "8.1": 48 + 17.809531,  # 65.809531
+    "8.2": 48 + 17.809531,  # 8.1's layout (README: 8.2 is assumed to be 8.1)
+    "9.0": 48 + 17.809531,  # 8.1's layout for strings
+    # one object J(8 + 1 + 14 + value 3 + 10 + 1 = 37) 40; per slot J(80 + 16) 96 as in 8.1
+    "9.1": 40 + 17.809531,  # 57.809531
 }
 
 
@@ -141,3 +156,44 @@ def test_huge_key_counts_are_arithmetic(engine: str, version: str) -> None:
     memory = estimate_cluster(cluster(strings(keys=500_000_000), engine=engine, engine_version=version,
                                       cluster_mode="enabled"))
     assert memory.dataset_bytes / 500_000_000 == pytest.approx(HUGE_PER_KEY[version], rel=1e-3)
+
+
+def _recorded_total(version: str, case: str) -> int:
+    document = json.loads((ROOT / f"benchmarks/measurements/valkey-{version}.json").read_text())
+    return int(next(c for c in document["cases"] if c["case"] == case)["total"]["measured_bytes"])
+
+
+def test_valkey91_strings_drop_the_value_pointer() -> None:
+    """str-raw-45, 16-byte keys, 45-byte values: 8.1 keeps them apart, J(16 + 1 + 18) 40 +
+    J(3 + 45 + 1) 56 = 96; 9.1 embeds, J(8 + 1 + 18 + 49 = 76) 80: 16 bytes less per key,
+    which the two servers measured (60,000 keys)."""
+    raw45 = strings(keys=60_000, key_bytes=16, value_bytes=45)
+    assert per_key(raw45, "valkey", "8.1") - per_key(raw45, "valkey", "9.1") == pytest.approx(16.0)
+    measured = (_recorded_total("8.1", "str-raw-45") - _recorded_total("9.1", "str-raw-45")) / 60_000
+    assert measured == pytest.approx(16.0, abs=0.05)
+
+
+def test_valkey91_skiplist_nodes_hold_their_member() -> None:
+    """zset-129 (2,000 keys of 129 members of 16 bytes): 8.1 pays a node E[J(24 + 16 L)] =
+    45.836458 (test_plan) and the member J(18) 24 = 69.836458; 9.1 one allocation
+    E[J(16 + 16 L + 1 + 18)] = 3/4*56 + 3/16*80 + 3/64*96 + 3/256*112 + 3/1024*128
+    + 3/4096*160 + 3/16384*160 + 3/65536*192 + ... = 63.345834, so 6.490624 less per member.
+    The skiplist itself: 8.1 J(32) + header node J(536) 640 = 672, 9.1 one J(528) 640: 32 less.
+    Per key 32 + 129 * 6.490624 = 869.290, and the servers measured 866.6."""
+    zset = {"type": "zset", "keys": 2000, "key_bytes": 16, "members": 129, "member_bytes": 16,
+            "scores": "unix_seconds"}
+    assert per_key(zset, "valkey", "8.1") - per_key(zset, "valkey", "9.1") == pytest.approx(869.290, abs=0.01)
+    assert per_key(zset, "valkey", "9.0") == per_key(zset, "valkey", "8.1")
+    measured = (_recorded_total("8.1", "zset-129") - _recorded_total("9.1", "zset-129")) / 2000
+    assert measured == pytest.approx(869.290, rel=0.01)
+
+
+def test_valkey9_hash_tables_carry_metadata() -> None:
+    """A hash as a hashtable: 8.1 J(72) 80 for struct hashtable; 9.0 adds the 8-byte pointer
+    of hash field expiration, J(80) 80 still; 9.1's struct is 80 bytes, J(88) 96: 16 more,
+    as measured on hash-value-65 (10,000 keys)."""
+    hashes = {"type": "hash", "keys": 10_000, "key_bytes": 16, "fields": 8, "field_bytes": 10, "value_bytes": 65}
+    assert per_key(hashes, "valkey", "9.0") == per_key(hashes, "valkey", "8.1")
+    assert per_key(hashes, "valkey", "9.1") - per_key(hashes, "valkey", "8.1") == pytest.approx(16.0)
+    measured = (_recorded_total("9.1", "hash-value-65") - _recorded_total("8.1", "hash-value-65")) / 10_000
+    assert measured == pytest.approx(16.0, abs=0.1)

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from sizing import estimate_cluster
 from tests.conftest import cluster
 
-VERSIONS = st.sampled_from([("redis", "6.2"), ("redis", "7.0"), ("valkey", "7.2"), ("valkey", "8.0"), ("valkey", "8.1")])
+VERSIONS = st.sampled_from([("redis", "6.2"), ("redis", "7.0"), ("valkey", "7.2"), ("valkey", "8.0"), ("valkey", "8.1"),
+                              ("valkey", "9.1")])
 MODES = st.sampled_from(["enabled", "disabled"])
 
 

@@ -197,7 +197,24 @@ def test_recommendations_carry_computed_savings() -> None:
     recorded = json.loads((ROOT / "benchmarks/measurements/redis-7.0.json").read_text())
     zset_129 = next(c for c in recorded["cases"] if c["case"] == "zset-129")["total"]
     assert zset_129["measured_bytes"] == pytest.approx(31_986_190, rel=1e-3)
-    assert kinds["engine"].saving_usd_per_month > 0 and "Valkey 8.1" in kinds["engine"].text
+    assert kinds["engine"].saving_usd_per_month > 0 and "Valkey 9.1" in kinds["engine"].text
+
+
+def test_engine_advice_is_an_upgrade_with_its_saving() -> None:
+    # 12-byte keys, 10-byte values: Valkey 8.1 holds one J(16 + 1 + 14 + 14 = 45) 48-byte
+    # object per key, 9.1 one J(8 + 1 + 14 + 14 = 37) 40-byte object; the tables are the same.
+    sessions = strings(keys=50_000_000)
+    advice = [r for r in plan_cluster(cluster(sessions, engine="valkey", engine_version="8.1")).recommendations
+              if r.kind == "engine"]
+    assert len(advice) == 1 and advice[0].text.startswith("Valkey 9.1 would need")
+    assert advice[0].saving_bytes == 8 * 50_000_000
+    # Already the newest: nothing to advise.
+    newest = plan_cluster(cluster(sessions, engine="valkey", engine_version="9.1"))
+    assert not [r for r in newest.recommendations if r.kind == "engine"]
+    # Hashes stored as tables are 16 bytes larger on 9.1 (test_memory): no advice to upgrade.
+    hashes = {"type": "hash", "keys": 1_000_000, "key_bytes": 16, "fields": 8, "field_bytes": 10, "value_bytes": 65}
+    older = plan_cluster(cluster(hashes, engine="valkey", engine_version="8.1"))
+    assert not [r for r in older.recommendations if r.kind == "engine"]
 
 
 def test_compression_advice_replans() -> None:

@@ -111,7 +111,7 @@ def test_every_pattern_is_a_valid_keyspace_name() -> None:
 
 @pytest.mark.parametrize(("engine", "version", "expected"), [
     ("redis", "7.0.15", "7.0"), ("redis", "7.4.1", "7.1"), ("redis", "5.0.7", "6.2"), ("valkey", "8.1.1", "8.1"),
-    ("valkey", "9.0.0", "8.1"),
+    ("valkey", "9.0.0", "9.0"), ("valkey", "9.2.0", "9.1"),
 ])
 def test_model_version(engine: str, version: str, expected: str) -> None:
     chosen, note = model_version(engine, version)

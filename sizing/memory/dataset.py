@@ -34,7 +34,7 @@ from sizing.memory.limits import EncodingLimits
 from sizing.memory.memo import Memo
 from sizing.memory.placement import FULLEST_SHARD_QUANTILE, fullest_shard_bytes
 from sizing.memory.tables import CLUSTER_SLOTS, DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
-from sizing.memory.values import DICT_ENTRY_BYTES, HASHTABLE_STRUCT_BYTES, JOINT_POINTS, Arrival, value_structure
+from sizing.memory.values import DICT_ENTRY_BYTES, JOINT_POINTS, Arrival, value_structure
 from sizing.spec.workload import Cluster, Keyspace, StringKeyspace
 
 OBJECT_HEADER_BYTES = 16
@@ -47,14 +47,18 @@ CLUSTER_ENTRY_METADATA_BYTES = 16
 """``clusterDictEntryMetadata`` (Redis 7.0-7.2, Valkey 7.2 cluster.h): per-slot list links."""
 KVSTORE_DICT_BYTES = 56 + 16
 """Valkey 8.0 per-slot dict: ``struct dict`` + kvstore metadata (dict.h, kvstore.c)."""
-KVSTORE_HASHTABLE_BYTES = HASHTABLE_STRUCT_BYTES + 16
-"""Valkey 8.1 per-slot hashtable: ``struct hashtable`` + kvstore metadata."""
+KVSTORE_METADATA_BYTES = 16
+"""Valkey 8.1+ per-slot hashtable: ``kvstoreHashtableMetadata`` after ``struct hashtable`` (kvstore.c)."""
 EMBEDDED_ENTRY_BYTES = 8 + 8 + 1
 """Valkey 8.0 ``dictEntryEmbedded``: value, next, key header size (dict.c); then the key SDS."""
 EXPIRE_FIELD_BYTES = 8
 """Valkey 8.1 objects carry the expiry time inside the object (object.c)."""
-OBJECT_EMBED_LIMIT_BYTES = 64
-"""Valkey 8.1 embeds a short value with the key when the object fits 64 bytes (object.c)."""
+OBJECT_EMBED_LIMIT_BYTES = {"valkey81": 64, "valkey91": 128}
+"""A short value joins the key's object when the whole object fits: 64 bytes in Valkey 8.1
+(object.c ``createStringObjectWithKeyAndExpire``), 128 in 9.1 (``shouldEmbedStringObject``)."""
+POINTER_BYTES = 8
+"""``robj->val_ptr``: Valkey 9.1 writes an embedded value over it, so such an object's header
+is 8 bytes, and the value takes at least 8 so it can be moved out later (object.c 9.1)."""
 RAX_NODE_HEADER_BYTES = 4
 """``raxNode`` header: iskey/isnull/iscompr bits and a 29-bit size (rax.h, Redis 6.2)."""
 
@@ -220,7 +224,8 @@ class DatasetModel:
             cache_key = (round(cluster_keys), presized)
             if cache_key not in self._slot_tables:
                 if profile.keyspace_layout == "hashtable":
-                    per_slot = lambda n: alloc(KVSTORE_HASHTABLE_BYTES) + hashtable_bytes(n, presized, cron)
+                    per_slot = lambda n: (alloc(profile.hashtable_struct_bytes + KVSTORE_METADATA_BYTES)
+                                           + hashtable_bytes(n, presized, cron))
                 else:
                     per_slot = lambda n: alloc(KVSTORE_DICT_BYTES) + DICT_POINTER_BYTES * dict_buckets(n, cron)
                 self._slot_tables[cache_key] = expected_per_slot(round(cluster_keys), per_slot)
@@ -354,7 +359,7 @@ def _string_encodings(ks: StringKeyspace, profile: EngineProfile) -> dict[str, f
         return shares
     text = 1 - values.numeric_share
     if profile.keyspace_layout == "hashtable":
-        embstr = text * _expect_joint(ks, lambda k, v, ttl, _: float(_embeds_value(k, v, ttl)), profile.allocator)
+        embstr = text * _expect_joint(ks, lambda k, v, ttl, _: float(_embeds_value(k, v, ttl, profile)), profile.allocator)
     else:
         embstr = text * values.text.cdf(EMBSTR_LIMIT_BYTES)
     for name, share in (("embstr", embstr), ("raw", text - embstr)):
@@ -373,7 +378,7 @@ def _movable_value_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingL
         return 0.0
 
     def separate(k: int, v: int, ttl: bool, by_value: Alloc) -> float:
-        return 0.0 if _embeds_value(k, v, ttl) else by_value(sds_bytes(v, "valkey8"))
+        return 0.0 if _embeds_value(k, v, ttl, profile) else by_value(sds_bytes(v, "valkey8"))
 
     text = 1 - items(ks.value_bytes, ks.numeric).numeric_share
     return text * _expect_joint(ks, separate, profile.allocator) if text > 0 else 0.0
@@ -395,26 +400,38 @@ def value_object_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLim
     return items(ks.value_bytes, ks.numeric).allocating(value, profile.allocator)
 
 
-def _embeds_value(key_bytes: int, value_bytes: int, ttl: bool) -> bool:
-    """Valkey 8.1: an embstr-sized value shares the key's allocation if all fits 64 bytes."""
-    return (
-        value_bytes <= EMBSTR_LIMIT_BYTES
-        and OBJECT_HEADER_BYTES + (key_bytes + 3) + (EXPIRE_FIELD_BYTES if ttl else 0) + (value_bytes + 4)
-        <= OBJECT_EMBED_LIMIT_BYTES
-    )
+def _embedded_object_bytes(key_bytes: int, value_bytes: int, ttl: bool, profile: EngineProfile) -> int:
+    """Bytes an object with its key and value embedded asks for; in 8.1 the size the embedding
+    rule counts, which takes every key's SDS header as 1 byte (the key as length + 3)."""
+    expiry = EXPIRE_FIELD_BYTES if ttl else 0
+    if profile.string_embedding == "valkey91":
+        header = OBJECT_HEADER_BYTES - POINTER_BYTES
+        return header + expiry + 1 + sds_bytes(key_bytes, "valkey8") + max(POINTER_BYTES, sds8_bytes(value_bytes))
+    return OBJECT_HEADER_BYTES + (key_bytes + 3) + expiry + sds8_bytes(value_bytes)
+
+
+def _embeds_value(key_bytes: int, value_bytes: int, ttl: bool, profile: EngineProfile) -> bool:
+    """Valkey 8.1+: a short value shares the key's allocation if the whole object fits the limit
+    (in 8.1 the value must also be embstr-sized, 44 bytes)."""
+    if profile.string_embedding == "valkey81" and value_bytes > EMBSTR_LIMIT_BYTES:
+        return False
+    return (_embedded_object_bytes(key_bytes, value_bytes, ttl, profile)
+            <= OBJECT_EMBED_LIMIT_BYTES[profile.string_embedding])
 
 
 def _valkey81_object_bytes(ks: Keyspace, profile: EngineProfile) -> float:
-    """Valkey 8.1: one object holds header, optional expiry, key and maybe the value."""
+    """Valkey 8.1+: one object holds header, optional expiry, key and maybe the value."""
     alloc = profile.allocator.class_bytes
 
     def head(k: int, ttl: bool) -> int:
         return OBJECT_HEADER_BYTES + (EXPIRE_FIELD_BYTES if ttl else 0) + 1 + sds_bytes(k, "valkey8")
 
     def with_text(k: int, v: int, ttl: bool, by_value: Alloc) -> float:
-        if _embeds_value(k, v, ttl):
-            return by_value(head(k, ttl) + sds8_bytes(v))
-        return alloc(head(k, ttl)) + by_value(sds_bytes(v, "valkey8"))
+        if not _embeds_value(k, v, ttl, profile):
+            return alloc(head(k, ttl)) + by_value(sds_bytes(v, "valkey8"))
+        if profile.string_embedding == "valkey91":
+            return by_value(_embedded_object_bytes(k, v, ttl, profile))
+        return by_value(head(k, ttl) + sds8_bytes(v))
 
     keys, ttl = distribution(ks.key_bytes, LENGTH_BREAKS), ks.ttl_share
     key_only = _with_ttl(ttl, lambda flag: keys.expect_allocating(

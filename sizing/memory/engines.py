@@ -12,6 +12,9 @@ Glossary
     sds_rule          which SDS header a string of a given length gets (``sdsReqType``).
     cluster_layout    what cluster mode adds per key: a slot->key radix tree (6.2), 16 bytes
                       of entry metadata (7.0-7.2), or one table per slot (8.0+).
+    string_embedding  when a string value shares the allocation of the object that holds its
+                      key (``hashtable`` layout only): ``valkey81`` behind a full 16-byte robj
+                      within 64 bytes; ``valkey91`` in place of the value pointer within 128.
 """
 
 from __future__ import annotations
@@ -55,6 +58,25 @@ class EngineProfile(BaseModel):
         description="Cron also expands full keyspace tables, not only inserts (Valkey 8 kvstoreTryResizeDicts)."
     )
     shares_integers: bool = Field(description="Values 0..9999 may use the shared integer objects.")
+    string_embedding: Literal["valkey81", "valkey91"] = Field(
+        default="valkey81",
+        description="'valkey81': a value joins its key's object when 16-byte robj + key (length+3) + "
+        "expiry + sdshdr8 value fit 64 bytes (object.c 8.1); 'valkey91': the value takes the 8-byte value "
+        "pointer's place, and 8-byte header + 1 + key SDS + expiry + sdshdr8 value (at least 8) fit 128 bytes "
+        "(object.c 9.1 shouldEmbedStringObject).",
+    )
+    skiplist_embeds_member: bool = Field(
+        default=False,
+        description="A skiplist node holds its member's SDS (one allocation: 16 + 16 per level + 1 + SDS), and "
+        "the skiplist struct is its header node (9.1 t_zset.c zslCreateNode, zslGetAllocSize).",
+    )
+    hashtable_struct_bytes: int = Field(
+        default=72, description="sizeof(struct hashtable): 72 in 8.1-9.0, 80 with 9.1's safe-iterator list."
+    )
+    hash_table_metadata_bytes: int = Field(
+        default=0, description="Metadata after a hash's struct hashtable: the volatile-field set pointer of "
+        "hash field expiration (9.0+, server.c hashHashtableTypeMetadataSize).",
+    )
     defaults: EncodingLimits = Field(description="Compiled defaults of the encoding parameters.")
     repl_backlog_bytes: int = Field(description="Default repl-backlog-size (config.c).")
 
@@ -96,8 +118,24 @@ _VALKEY_81 = _VALKEY_80.model_copy(update={
     "shares_integers": False,
 })
 
+# 8.2: a minor release of the 8.1 line; none of the layout changes below is in it
+# (README, "Engine versions": each assumption with its source).
+_VALKEY_82 = _VALKEY_81.model_copy(update={
+    "version": "8.2", "modelled_on": "valkey 8.1.1 (assumed for 8.2)", "measured_version": "8.1",
+})
+# 9.0: 8.1's layout plus the hash table metadata of hash field expiration (#2089); its
+# struct hashtable is still 72 bytes (the safe-iterator list, #2807, came after 9.0.0).
+_VALKEY_90 = _VALKEY_82.model_copy(update={
+    "version": "9.0", "modelled_on": "valkey 8.1.1 + 9.1.2 hash metadata (assumed for 9.0)",
+    "hash_table_metadata_bytes": 8,
+})
+_VALKEY_91 = _VALKEY_90.model_copy(update={
+    "version": "9.1", "modelled_on": "valkey 9.1.x", "measured_version": "9.1", "string_embedding": "valkey91",
+    "skiplist_embeds_member": True, "hashtable_struct_bytes": 80,
+})
+
 PROFILES: dict[tuple[str, str], EngineProfile] = {
-    (p.engine, p.version): p for p in (_REDIS_62, _REDIS_70, _REDIS_71, _VALKEY_72, _VALKEY_80, _VALKEY_81)
+    (p.engine, p.version): p for p in (_REDIS_62, _REDIS_70, _REDIS_71, _VALKEY_72, _VALKEY_80, _VALKEY_81, _VALKEY_82, _VALKEY_90, _VALKEY_91)
 }
 
 ALLOCATORS: dict[str, Allocator] = {"upstream": UPSTREAM_JEMALLOC, "debian": DEBIAN_JEMALLOC}

@@ -62,8 +62,6 @@ DICT_ENTRY_BYTES = 24
 """``dictEntry``: key, value, next pointers (dict.c / dict.h)."""
 DICT_NO_VALUE_ENTRY_BYTES = 16
 """``dictEntryNoValue`` for sets in Redis 7.2 / Valkey 7.2-8.0 (dict.c)."""
-HASHTABLE_STRUCT_BYTES = 72
-"""``struct hashtable`` in Valkey 8.1 (hashtable.c)."""
 ZSET_STRUCT_BYTES = 16
 """``zset``: dict and skiplist pointers (server.h)."""
 ZSKIPLIST_BYTES = 32
@@ -71,7 +69,13 @@ ZSKIPLIST_BYTES = 32
 SKIPLIST_MAX_LEVEL = 32
 """``ZSKIPLIST_MAXLEVEL`` (server.h); the header node has every level."""
 SKIPLIST_P = 0.25
-"""``ZSKIPLIST_P``: a node reaches the next level with probability 1/4 (t_zset.c)."""
+"""``ZSKIPLIST_P``: a node reaches the next level with probability 1/4 (t_zset.c; in 9.1
+``zslRandomLevel`` counts leading zero bit pairs of a random word, the same 1/4)."""
+SKIPLIST_LEVEL_BYTES = 16
+"""``struct zskiplistLevel``: forward pointer and span (server.h)."""
+EMBEDDED_NODE_BYTES = 32
+"""Valkey 9.1 ``sizeof(zskiplistNode)``: score, backward pointer and the first level
+(server.h:1492); further levels follow, then the member (t_zset.c ``zslGetNodeAllocSize``)."""
 QUICKLIST_BYTES = 40
 """``quicklist`` struct (quicklist.h)."""
 QUICKLIST_SAFETY_LIMIT = 8192
@@ -306,7 +310,8 @@ class _Hash:
                 by_count = self.pair_fits**n if n > self.limits.hash_max_listpack_entries else 0.0
                 table = (by_count * _hashtable_written(n, arrival, 1, _first_command(n))
                          + (1 - by_count) * _hashtable_written(n, arrival))
-                result.append(("hashtable", 1 - small, alloc(HASHTABLE_STRUCT_BYTES) + table + elements))
+                struct = alloc(self.profile.hashtable_struct_bytes + self.profile.hash_table_metadata_bytes)
+                result.append(("hashtable", 1 - small, struct + table + elements))
             else:
                 # Hashes that outgrew the count limit converted from a listpack (pre-sized from
                 # 7.0); those with a long item became tables at once.
@@ -363,7 +368,8 @@ class _Set:
         if table > 1e-12:
             member = _split(listpack + intset, n, self.table_member, self.table_member_small) / n
             if self.profile.keyspace_layout == "hashtable":
-                size = alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, arrival, 1, _first_command(n)) + n * member
+                size = (alloc(self.profile.hashtable_struct_bytes) + _hashtable_written(n, arrival, 1, _first_command(n))
+                        + n * member)
             else:
                 # All-integer sets that outgrew the intset converted from it, pre-sized.
                 converted = self.numeric**n if n > limits.set_max_intset_entries else 0.0
@@ -394,6 +400,25 @@ def _skiplist_node_bytes(allocator: Allocator) -> float:
     return expected
 
 
+def _level_shares() -> list[tuple[int, float]]:
+    """(level, share of nodes) of skiplist node heights: P(level >= k) = 4^-(k-1), capped."""
+    return [(level, (1 - SKIPLIST_P) * SKIPLIST_P ** (level - 1) if level < SKIPLIST_MAX_LEVEL
+             else SKIPLIST_P ** (level - 1)) for level in range(1, SKIPLIST_MAX_LEVEL + 1)]
+
+
+def _member_node(profile: EngineProfile) -> AllocatingCost:
+    """Valkey 9.1: a skiplist node with its member embedded, expected over node heights:
+    16 + 16 per level, one byte giving the SDS header's size, then the member's SDS."""
+    levels = [(level, share) for level, share in _level_shares() if share > 1e-12]
+
+    def node(length: int, _numeric: bool, alloc: Alloc) -> float:
+        member = 1 + sds_bytes(length, profile.sds_rule)
+        return sum(share * alloc(EMBEDDED_NODE_BYTES + SKIPLIST_LEVEL_BYTES * (level - 1) + member)
+                   for level, share in levels)
+
+    return node
+
+
 def score_entry_bytes(profile: EngineProfile, scores: ScoreKind) -> float:
     """A score's entry in a zset listpack: the engine writes the score as text
     (``d2string``) and the listpack stores text that parses as an integer as one."""
@@ -417,10 +442,14 @@ class _Zset:
         self.fits = self.members.fits(value_limit)
         small = self.members.fitting(value_limit)
         score = score_entry_bytes(profile, keyspace.scores)
-        self.node = skiplist_node_bytes(profile)
         self.listpack_pair, self.pair_variance = _entry_moments(small, profile, score)
-        # In a skiplist every member is an SDS string, integers too.
-        sds = _item_sds(profile)
+        # In a skiplist every member is an SDS string, integers too; from 9.1 inside its node.
+        if profile.skiplist_embeds_member:
+            self.node = 0.0
+            sds = _member_node(profile)
+        else:
+            self.node = skiplist_node_bytes(profile)
+            sds = _item_sds(profile)
         self.table_member = self.members.allocating(sds, profile.allocator)
         self.table_member_small = small.allocating(sds, profile.allocator) if small else 0.0
 
@@ -434,10 +463,14 @@ class _Zset:
         if small < 1:
             alloc = profile.allocator.class_bytes
             members = _split(small, n, self.table_member, self.table_member_small)
-            fixed = alloc(ZSET_STRUCT_BYTES) + alloc(ZSKIPLIST_BYTES) + alloc(24 + 16 * SKIPLIST_MAX_LEVEL)
+            if profile.skiplist_embeds_member:  # the skiplist struct is its own header node
+                fixed = alloc(ZSET_STRUCT_BYTES) + alloc(EMBEDDED_NODE_BYTES + SKIPLIST_LEVEL_BYTES * (SKIPLIST_MAX_LEVEL - 1))
+            else:
+                fixed = alloc(ZSET_STRUCT_BYTES) + alloc(ZSKIPLIST_BYTES) + alloc(24 + 16 * SKIPLIST_MAX_LEVEL)
             nodes = n * self.node + members
             if profile.keyspace_layout == "hashtable":
-                size = fixed + alloc(HASHTABLE_STRUCT_BYTES) + _hashtable_written(n, arrival, 2, _first_command(n)) + nodes
+                size = (fixed + alloc(profile.hashtable_struct_bytes)
+                        + _hashtable_written(n, arrival, 2, _first_command(n)) + nodes)
             else:
                 buckets = _dict_slots(profile, "zset", n, 0, arrival)
                 size = (fixed + alloc(profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets + nodes

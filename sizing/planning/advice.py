@@ -3,7 +3,8 @@
 Three kinds are checked per cluster:
   encoding     raising a listpack or intset limit that a keyspace just misses keeps it in
                the compact encoding; the saving is the estimate with and without it;
-  engine       Valkey 8.1's memory layout and price, planned like the cluster itself;
+  engine       the newest Valkey's memory layout and price, planned like the cluster itself
+               (only for an older version or Redis OSS: an upgrade, never a downgrade);
   compression  client-side compression of large string values (3:1), re-planned.
 """
 
@@ -19,8 +20,17 @@ from sizing.memory.distribution import distribution
 from sizing.memory.limits import EncodingLimits
 from sizing.planning.estimate import dataset_model
 from sizing.spec.distribution import numeric_share, scaled_down, upper
-from sizing.spec.workload import Cluster, HashKeyspace, Keyspace, SetKeyspace, StringKeyspace, ZsetKeyspace
+from sizing.spec.workload import (
+    SUPPORTED_VERSIONS,
+    Cluster,
+    HashKeyspace,
+    Keyspace,
+    SetKeyspace,
+    StringKeyspace,
+    ZsetKeyspace,
+)
 from sizing.units import gib, usd
+from sizing.versions import version_key
 
 COMPACT_LIMIT_CEILING = 1024
 """Largest listpack/intset a recommendation proposes: operations on compact encodings
@@ -108,9 +118,10 @@ def _round_up(count: int) -> int:
 def _engine_advice(
     cluster: Cluster, dataset: float, chosen: Layout, plan: Callable[[Cluster], Layout],
 ) -> list[Recommendation]:
-    if (cluster.engine, cluster.version) == ("valkey", "8.1"):
+    newest = SUPPORTED_VERSIONS["valkey"][-1]
+    if cluster.engine == "valkey" and version_key(cluster.version) >= version_key(newest):
         return []
-    variant = cluster.variant(engine="valkey", engine_version="8.1")
+    variant = cluster.variant(engine="valkey", engine_version=newest)
     saving = dataset - dataset_model(variant).shard_bytes()
     try:
         other = plan(variant)
@@ -121,7 +132,7 @@ def _engine_advice(
         return []
     return [Recommendation(
         kind="engine", saving_bytes=round(saving), saving_usd_per_month=round(cheaper, 2),
-        text=f"Valkey 8.1 would need {100 * saving / dataset:.0f}% less memory for this data"
+        text=f"Valkey {newest} would need {100 * saving / dataset:.0f}% less memory for this data"
              f"{_cost_change(chosen, other)}",
     )]
 

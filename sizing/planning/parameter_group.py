@@ -4,7 +4,7 @@ The planner decides both here, so the memory model estimates for the same evicti
 and encodings the deployed cluster gets.
 
 Glossary
-    family            the parameter-group family: redis6.x, redis7, valkey7, valkey8.
+    family            the parameter-group family: redis6.x, redis7, valkey7, valkey8, valkey9.
     parameter_group   parameter name -> value (strings, as ElastiCache takes them). It
                       holds only parameters the family has, with values in their allowed
                       range (sizing/catalog/data/parameters.csv).
@@ -56,10 +56,20 @@ def encoding_limits(cluster: Cluster, profile: EngineProfile) -> EncodingLimits:
     return limits.model_copy(update={"maxmemory_policy": effective_policy(cluster)})
 
 
+FAMILIES: dict[tuple[str, str], str] = {
+    ("redis", "6"): "redis6.x", ("redis", "7"): "redis7",
+    ("valkey", "7"): "valkey7", ("valkey", "8"): "valkey8", ("valkey", "9"): "valkey9",
+}
+"""Parameter-group family by engine and major version: valkey8 serves Valkey 8.0 to 8.2 and
+valkey9 serves 9.0 and 9.1; a valkey9 group is incompatible with 8.x and Redis OSS
+(ElastiCache "Engine-specific parameters", sizing/catalog/data/SOURCES.md)."""
+
+
 def parameter_family(profile: EngineProfile) -> str:
-    if profile.engine == "valkey":
-        return "valkey7" if profile.version.startswith("7.") else "valkey8"
-    return "redis6.x" if profile.version.startswith("6.") else "redis7"
+    try:
+        return FAMILIES[(profile.engine, profile.version.split(".")[0])]
+    except KeyError:
+        raise SizingError(f"no parameter-group family for {profile.label}") from None
 
 
 def deployed_name(field: str, profile: EngineProfile) -> str:

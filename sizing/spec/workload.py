@@ -53,7 +53,7 @@ MAX_NAME_LENGTH = 37
 
 SUPPORTED_VERSIONS: dict[str, tuple[str, ...]] = {
     "redis": ("6.2", "7.0", "7.1"),
-    "valkey": ("7.2", "8.0", "8.1"),
+    "valkey": ("7.2", "8.0", "8.1", "8.2", "9.0", "9.1"),
 }
 """Engine versions ElastiCache runs that this model has a profile for (newest last)."""
 
