@@ -52,6 +52,11 @@ def switch_to_valkey(spec: dict[str, Any]) -> None:
     _sessions(spec).update(engine="valkey", engine_version="8.0")
 
 
+def upgrade_to_valkey9(spec: dict[str, Any]) -> None:
+    _catalog(spec)["engine_version"] = "9.1"  # valkey8 -> valkey9 parameter groups
+    _sessions(spec).update(engine="valkey", engine_version="9.0")  # Redis OSS 7.1 -> Valkey 9
+
+
 def toggle_cluster_mode(spec: dict[str, Any]) -> None:
     _sessions(spec)["cluster_mode"] = "enabled"
 
@@ -69,7 +74,8 @@ def no_change(spec: dict[str, Any]) -> None:
 
 
 SCENARIOS: dict[str, Callable[[dict[str, Any]], None]] = {
-    "grow": grow, "shrink": shrink, "switch-to-valkey": switch_to_valkey, "cluster-mode-toggle": toggle_cluster_mode,
+    "grow": grow, "shrink": shrink, "switch-to-valkey": switch_to_valkey, "upgrade-to-valkey9": upgrade_to_valkey9,
+    "cluster-mode-toggle": toggle_cluster_mode,
     "region-added": add_region, "reboot-parameter": reboot_parameter, "no-change": no_change,
 }
 
@@ -125,6 +131,7 @@ def test_each_scenario_is_classified() -> None:
     assert impacts("shrink")["catalog"] is Impact.online_resharding
     assert diff_of("shrink").monthly_usd_after < diff_of("shrink").monthly_usd_before
     assert impacts("switch-to-valkey")["sessions"] is Impact.online_scaling
+    assert impacts("upgrade-to-valkey9") == {"sessions": Impact.online_scaling, "catalog": Impact.online_scaling}
     assert impacts("cluster-mode-toggle")["sessions"] is Impact.replacement
     assert impacts("region-added")["catalog"] is Impact.in_place
     assert impacts("reboot-parameter")["sessions"] is Impact.reboot
@@ -352,3 +359,15 @@ def test_clusters_without_regions_follow_each_sides_aws_region(tmp_path: Path, m
     for cluster in json.loads(result.stdout)["clusters"]:
         assert cluster["impact"] == "replacement", cluster  # a new primary region is a new cluster
         assert cluster["before"]["regions"] == ["us-east-1"] and cluster["after"]["regions"] == ["eu-west-1"]
+
+
+def test_an_upgrade_to_valkey9_replaces_the_parameter_group_first() -> None:
+    """8.x -> 9.x and Redis OSS -> Valkey 9 change the family (valkey9 groups take neither);
+    the program's group is auto-named, so Pulumi creates the new one before deleting the old."""
+    changes = {c.name: c for c in diff_of("upgrade-to-valkey9").clusters}
+    catalog = next(ch for ch in changes["catalog"].changes if ch.field == "engine")
+    assert (catalog.before, catalog.after) == ("valkey 8.0", "valkey 9.1")
+    assert catalog.note.endswith("a new valkey9 parameter group is created before the old valkey8 one is deleted")
+    sessions = next(ch for ch in changes["sessions"].changes if ch.field == "engine")
+    assert sessions.note.startswith("in-place cross-engine upgrade from Redis OSS to Valkey, node by node: reads continue")
+    assert "before the old redis7 one is deleted" in sessions.note

@@ -336,10 +336,20 @@ def _engine_changes(before: PlanSummary, after: PlanSummary) -> Iterable[Change]
         yield Change(field="engine", before=old, after=new, impact=Impact.replacement,
                      note="ElastiCache cannot downgrade an engine or move from Valkey back to Redis OSS in place")
         return
-    note = ("in-place engine upgrade from Redis OSS to Valkey, node by node" if before.engine != after.engine
-            else "in-place engine upgrade, node by node")
+    # An upgrade is online: ElastiCache upgrades the nodes in place, reads are served
+    # throughout and writes pause only for the few-second failover, but client connections
+    # are dropped (AWS "Upgrade considerations when working with node-based clusters", for
+    # Redis OSS 5.0.6+ and every Valkey). Redis OSS 5.0.6+ moves to any Valkey version the
+    # same way, without downtime ("How to upgrade from Redis OSS to Valkey"); a custom
+    # parameter group must be passed in the same request, which the new group is.
+    note = ("in-place cross-engine upgrade from Redis OSS to Valkey, node by node"
+            if before.engine != after.engine else "in-place engine upgrade, node by node")
+    note += ": reads continue, writes pause during each few-second failover, clients reconnect"
     if before.parameter_family != after.parameter_family:
-        note += f"; a new {after.parameter_family} parameter group is created before the old one is deleted"
+        # Pulumi replaces the auto-named ParameterGroup (family is create-only) creating the
+        # new one first, and the replication group switches to it in the same update.
+        note += (f"; a new {after.parameter_family} parameter group is created before the old "
+                 f"{before.parameter_family} one is deleted")
     yield Change(field="engine", before=old, after=new, impact=Impact.online_scaling, note=note)
 
 
