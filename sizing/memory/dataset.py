@@ -353,7 +353,13 @@ def _string_encodings(ks: StringKeyspace, profile: EngineProfile) -> dict[str, f
     if values.text is None or values.numeric_share >= 1:
         return shares
     text = 1 - values.numeric_share
-    if profile.keyspace_layout == "hashtable":
+    if profile.keyspace_layout == "hashtable" and not values.text.restricted:
+        # Embedded when the value is at most the longest that fits beside the key: a share
+        # of the text lengths, read from their distribution directly.
+        keys = distribution(ks.key_bytes, LENGTH_BREAKS)
+        embstr = text * _with_ttl(ks.ttl_share, lambda ttl: keys.expect(
+            lambda k: values.text.cdf(_longest_embedded_value(k, ttl))))  # type: ignore[union-attr]
+    elif profile.keyspace_layout == "hashtable":
         embstr = text * _expect_joint(ks, lambda k, v, ttl, _: float(_embeds_value(k, v, ttl)), profile.allocator)
     else:
         embstr = text * values.text.cdf(EMBSTR_LIMIT_BYTES)
@@ -393,6 +399,12 @@ def value_object_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLim
         return alloc(OBJECT_HEADER_BYTES) + by_length(sds_bytes(length, profile.sds_rule))
 
     return items(ks.value_bytes, ks.numeric).allocating(value, profile.allocator)
+
+
+def _longest_embedded_value(key_bytes: int, ttl: bool) -> int:
+    """The longest value ``_embeds_value`` puts beside a key of this length."""
+    room = OBJECT_EMBED_LIMIT_BYTES - OBJECT_HEADER_BYTES - (key_bytes + 3) - (EXPIRE_FIELD_BYTES if ttl else 0) - 4
+    return min(EMBSTR_LIMIT_BYTES, room)
 
 
 def _embeds_value(key_bytes: int, value_bytes: int, ttl: bool) -> bool:
