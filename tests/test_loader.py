@@ -147,3 +147,45 @@ def test_every_deployable_override_reaches_the_parameter_group() -> None:
         fields = {info.alias: field for field, info in EngineParameters.model_fields.items()}
         for name in names:
             assert deployed_name(fields[name], profile) in group, (engine, version, name)
+
+
+
+_ONE_KEYSPACE = """clusters:
+  - name: a
+    keyspaces:
+      - name: s
+        type: string
+        keys: 1000
+        key_bytes: 10
+        value_bytes: 100
+"""
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    ("clusters:\n  - name: a\nclusters:\n  - name: b\n", 3, "duplicate key 'clusters' (first on line 1)"),
+    (_ONE_KEYSPACE.replace("key_bytes: 10", "key_bytes: 10\n        keys: 7"), 8, "duplicate key 'keys' (first on line 6)"),
+    (_ONE_KEYSPACE.replace("key_bytes: 10", "key_bytes: 020"), 7, "'020' is ambiguous: YAML 1.1 reads a leading 0 as octal (16)"),
+    (_ONE_KEYSPACE.replace("key_bytes: 10", "key_bytes: 1:30"), 7, "'1:30' is ambiguous: YAML 1.1 reads it as base 60 (90)"),
+])
+def test_yaml_that_would_be_misread_is_refused_at_its_line(text: str, line: int, says: str) -> None:
+    with pytest.raises(WorkloadSpecError) as caught:
+        parse_workload(text, "stacks/x.yaml")
+    shown = str(caught.value).splitlines()
+    assert len(shown) == 1 and shown[0].startswith(f"stacks/x.yaml:{line}: ") and says in shown[0], shown
+
+
+def test_underscored_and_quoted_numbers_read_as_written() -> None:
+    workload = parse_workload(_ONE_KEYSPACE.replace("keys: 1000", "keys: 1_000").replace("name: s", "name: '020'"),
+                              "stacks/x.yaml")
+    assert workload.clusters[0].keyspaces[0].keys == 1000 and workload.clusters[0].keyspaces[0].name == "020"
+
+
+def test_a_config_file_with_a_repeated_key_is_refused_in_one_line() -> None:
+    from sizing.errors import ConfigError
+    from sizing.spec.deployment import stack_config_from_file
+
+    text = "config:\n  aws:region: eu-west-1\n  elasticache-sizing:protect: true\n  aws:region: us-east-1\n"
+    with pytest.raises(ConfigError) as caught:
+        stack_config_from_file(text, "Pulumi.prod.yaml")
+    assert str(caught.value) == ("Pulumi.prod.yaml:4: not valid YAML: duplicate key 'aws:region' (first on line 2): "
+                                 "a second one would replace it")

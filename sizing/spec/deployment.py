@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sizing.errors import ConfigError
 from sizing.spec.messages import field_error
+from sizing.spec.strict_yaml import load_yaml
 from sizing.spec.windows import DailyWindow, WeeklyWindow
 from sizing.spec.workload import Known, Workload
 
@@ -186,9 +187,12 @@ def stack_config_from_file(text: str, source: str) -> StackConfig:
     """The options in a ``Pulumi.<stack>.yaml`` (this project's keys, without the namespace)
     and the stack's AWS region."""
     try:
-        document = yaml.safe_load(text) or {}
+        document = load_yaml(text) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
     config = document.get("config") or {}
     prefix = f"{PROJECT}:"
     raw = {key[len(prefix):]: value for key, value in config.items()
