@@ -189,3 +189,14 @@ def test_a_config_file_with_a_repeated_key_is_refused_in_one_line() -> None:
         stack_config_from_file(text, "Pulumi.prod.yaml")
     assert str(caught.value) == ("Pulumi.prod.yaml:4: not valid YAML: duplicate key 'aws:region' (first on line 2): "
                                  "a second one would replace it")
+
+
+def test_a_misspelt_config_namespace_is_refused() -> None:
+    from sizing.errors import ConfigError
+    from sizing.spec.deployment import stack_config_from_file
+
+    text = "config:\n  aws:region: eu-west-1\n  elasticache-sizig:networks: {}\n"
+    with pytest.raises(ConfigError, match=r"^Pulumi.prod.yaml: config.elasticache-sizig:networks: unknown namespace "
+                                          r"'elasticache-sizig'; did you mean 'elasticache-sizing'\?"):
+        stack_config_from_file(text, "Pulumi.prod.yaml")
+    assert stack_config_from_file("config:\n  aws:region: eu-west-1\n  pulumi:tags: {}\n", "P.yaml").aws_region == "eu-west-1"

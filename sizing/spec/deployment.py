@@ -8,6 +8,7 @@ come from the stack's Pulumi config (``Pulumi.<stack>.yaml``, keys declared with
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 from typing import Annotated, Any
 
@@ -194,6 +195,11 @@ def stack_config_from_file(text: str, source: str) -> StackConfig:
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise ConfigError(f"{where}: not valid YAML: {problem}") from None
     config = document.get("config") or {}
+    for key in config:
+        namespace = str(key).partition(":")[0]
+        if namespace != PROJECT and difflib.get_close_matches(namespace, [PROJECT], n=1, cutoff=0.8):
+            raise ConfigError(f"{source}: config.{key}: unknown namespace '{namespace}'; did you mean '{PROJECT}'? "
+                              "(a misspelt namespace is otherwise ignored)")
     prefix = f"{PROJECT}:"
     raw = {key[len(prefix):]: value for key, value in config.items()
            if key.startswith(prefix) and key != f"{prefix}workload"}
