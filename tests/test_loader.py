@@ -200,3 +200,29 @@ def test_a_misspelt_config_namespace_is_refused() -> None:
                                           r"'elasticache-sizig'; did you mean 'elasticache-sizing'\?"):
         stack_config_from_file(text, "Pulumi.prod.yaml")
     assert stack_config_from_file("config:\n  aws:region: eu-west-1\n  pulumi:tags: {}\n", "P.yaml").aws_region == "eu-west-1"
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (b"clusters:\n  - name: caf\xe9\n", "stacks/x.yaml:2: not UTF-8 text: byte 0xe9 cannot be read; save the file as UTF-8"),
+    (b"clusters:\n  - name: a\x00\n", "stacks/x.yaml:2: invalid YAML: character #x0000 is not allowed in YAML text"),
+    (_ONE_KEYSPACE.replace("keys: 1000", "keys: 1" + "0" * 400).encode(),
+     ("stacks/x.yaml:6: clusters[0].keyspaces[0].keys: must be <= 10000000000000, got 1000000000000000000000000000... "
+     "(401 characters)")),
+    (_ONE_KEYSPACE.replace("    keyspaces:", "    parameters: {reserved-memory-percent: 100}\n    keyspaces:").encode(),
+     "stacks/x.yaml:3: clusters[0].parameters.reserved-memory-percent: must be < 100, got 100"),
+    (("a: &a [" + ", ".join(["x"] * 10) + "]\n" + "".join(
+        f"{n}: &{n} [" + ", ".join([f"*{p}"] * 10) + "]\n" for p, n in zip("abcdef", "bcdefg")) + "clusters: *g\n").encode(),
+     "stacks/x.yaml:1: the file expands to more than 1,000,000 values through YAML aliases"),
+])
+def test_hostile_files_get_one_line_and_no_traceback(tmp_path: Path, content: bytes, says: str) -> None:
+    (tmp_path / "stacks").mkdir()
+    path = tmp_path / "stacks" / "x.yaml"
+    path.write_bytes(content)
+    with pytest.raises(WorkloadSpecError) as caught:
+        load_workload(path)
+    assert str(caught.value).replace(str(tmp_path) + "/", "") == says
+
+
+def test_an_endless_file_is_not_read_to_its_end() -> None:
+    with pytest.raises(WorkloadSpecError, match=r"^/dev/zero: larger than 64 MiB: not a stack file$"):
+        load_workload("/dev/zero")
