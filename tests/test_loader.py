@@ -170,3 +170,81 @@ def test_valkey9_family_is_pinned() -> None:
     assert set(valkey9) - set(valkey8) == {"cluster-databases"}
     assert valkey9["cluster-databases"].allowed == "1 to 10,000" and not valkey9["cluster-databases"].modifiable
     assert valkey9["maxmemory-policy"].modifiable and valkey9["hash-max-listpack-entries"].default == "512"
+
+
+_ONE_KEYSPACE = """clusters:
+  - name: a
+    keyspaces:
+      - name: s
+        type: string
+        keys: 1000
+        key_bytes: 10
+        value_bytes: 100
+"""
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    ("clusters:\n  - name: a\nclusters:\n  - name: b\n", 3, "duplicate key 'clusters' (first on line 1)"),
+    (_ONE_KEYSPACE.replace("key_bytes: 10", "key_bytes: 10\n        keys: 7"), 8, "duplicate key 'keys' (first on line 6)"),
+    (_ONE_KEYSPACE.replace("key_bytes: 10", "key_bytes: 020"), 7, "'020' is ambiguous: YAML 1.1 reads a leading 0 as octal (16)"),
+    (_ONE_KEYSPACE.replace("key_bytes: 10", "key_bytes: 1:30"), 7, "'1:30' is ambiguous: YAML 1.1 reads it as base 60 (90)"),
+])
+def test_yaml_that_would_be_misread_is_refused_at_its_line(text: str, line: int, says: str) -> None:
+    with pytest.raises(WorkloadSpecError) as caught:
+        parse_workload(text, "stacks/x.yaml")
+    shown = str(caught.value).splitlines()
+    assert len(shown) == 1 and shown[0].startswith(f"stacks/x.yaml:{line}: ") and says in shown[0], shown
+
+
+def test_underscored_and_quoted_numbers_read_as_written() -> None:
+    workload = parse_workload(_ONE_KEYSPACE.replace("keys: 1000", "keys: 1_000").replace("name: s", "name: '020'"),
+                              "stacks/x.yaml")
+    assert workload.clusters[0].keyspaces[0].keys == 1000 and workload.clusters[0].keyspaces[0].name == "020"
+
+
+def test_a_config_file_with_a_repeated_key_is_refused_in_one_line() -> None:
+    from sizing.errors import ConfigError
+    from sizing.spec.deployment import stack_config_from_file
+
+    text = "config:\n  aws:region: eu-west-1\n  elasticache-sizing:protect: true\n  aws:region: us-east-1\n"
+    with pytest.raises(ConfigError) as caught:
+        stack_config_from_file(text, "Pulumi.prod.yaml")
+    assert str(caught.value) == ("Pulumi.prod.yaml:4: not valid YAML: duplicate key 'aws:region' (first on line 2): "
+                                 "a second one would replace it")
+
+
+def test_a_misspelt_config_namespace_is_refused() -> None:
+    from sizing.errors import ConfigError
+    from sizing.spec.deployment import stack_config_from_file
+
+    text = "config:\n  aws:region: eu-west-1\n  elasticache-sizig:networks: {}\n"
+    with pytest.raises(ConfigError, match=r"^Pulumi.prod.yaml: config.elasticache-sizig:networks: unknown namespace "
+                                          r"'elasticache-sizig'; did you mean 'elasticache-sizing'\?"):
+        stack_config_from_file(text, "Pulumi.prod.yaml")
+    assert stack_config_from_file("config:\n  aws:region: eu-west-1\n  pulumi:tags: {}\n", "P.yaml").aws_region == "eu-west-1"
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (b"clusters:\n  - name: caf\xe9\n", "stacks/x.yaml:2: not UTF-8 text: byte 0xe9 cannot be read; save the file as UTF-8"),
+    (b"clusters:\n  - name: a\x00\n", "stacks/x.yaml:2: invalid YAML: character #x0000 is not allowed in YAML text"),
+    (_ONE_KEYSPACE.replace("keys: 1000", "keys: 1" + "0" * 400).encode(),
+     ("stacks/x.yaml:6: clusters[0].keyspaces[0].keys: must be <= 10000000000000, got 1000000000000000000000000000... "
+     "(401 characters)")),
+    (_ONE_KEYSPACE.replace("    keyspaces:", "    parameters: {reserved-memory-percent: 100}\n    keyspaces:").encode(),
+     "stacks/x.yaml:3: clusters[0].parameters.reserved-memory-percent: must be < 100, got 100"),
+    (("a: &a [" + ", ".join(["x"] * 10) + "]\n" + "".join(
+        f"{n}: &{n} [" + ", ".join([f"*{p}"] * 10) + "]\n" for p, n in zip("abcdef", "bcdefg")) + "clusters: *g\n").encode(),
+     "stacks/x.yaml:1: the file expands to more than 1,000,000 values through YAML aliases"),
+])
+def test_hostile_files_get_one_line_and_no_traceback(tmp_path: Path, content: bytes, says: str) -> None:
+    (tmp_path / "stacks").mkdir()
+    path = tmp_path / "stacks" / "x.yaml"
+    path.write_bytes(content)
+    with pytest.raises(WorkloadSpecError) as caught:
+        load_workload(path)
+    assert str(caught.value).replace(str(tmp_path) + "/", "") == says
+
+
+def test_an_endless_file_is_not_read_to_its_end() -> None:
+    with pytest.raises(WorkloadSpecError, match=r"^/dev/zero: larger than 64 MiB: not a stack file$"):
+        load_workload("/dev/zero")

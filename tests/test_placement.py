@@ -53,3 +53,31 @@ def test_many_small_keys_cost_little_more_than_an_even_share() -> None:
     many = dataset_model(cluster({"type": "string", "keys": 10_000_000, "key_bytes": 16, "value_bytes": 100},
                                  cluster_mode="enabled"))
     assert many.shard_bytes(10) == pytest.approx(many.shard_bytes(1) / 10, rel=0.003)
+
+
+@pytest.mark.server
+def test_a_few_big_keys_fit_the_shard_planned_for_them(debian_redis_server: str) -> None:
+    """Three lists of about 24 MB each over at least two shards: at the 90th percentile one
+    shard holds all three (all on one of two shards: 2 placements in 8), so the plan sizes
+    each shard for three whole keys. The fullest shard's keys, loaded into a real server
+    whose maxmemory is the planned node's usable memory, take no more than the plan says,
+    and every write is accepted."""
+    from sizing.live.client import command
+    from sizing.live.server import started_server
+    from sizing.live.verification import verify_cluster
+    from sizing.memory.engines import engine_profile
+
+    lists = {"type": "list", "keys": 3, "key_bytes": 12, "elements": 12_000, "element_bytes": 2_000}
+    workload = cluster(lists, engine="redis", engine_version="7.0", cluster_mode="enabled",
+                       availability={"min_shards": 2})
+    chosen = plan_cluster(workload).chosen
+    assert chosen is not None and chosen.shards >= 2
+    fullest = fullest_shard_keys(3, chosen.shards)
+    assert fullest == 3
+    shard = workload.variant(keyspaces=[workload.keyspaces[0].variant(keys=fullest)])
+    with started_server(debian_redis_server, engine_profile("redis", "7.0").defaults, True) as client:
+        command(client, "CONFIG", "SET", "maxmemory", str(chosen.usable_memory_bytes))
+        command(client, "CONFIG", "SET", "maxmemory-policy", "noeviction")
+        measured = verify_cluster(shard, client, 1.0, lambda _: None).total.measured_bytes
+    assert measured <= chosen.memory_today.dataset_bytes * 1.02  # within the model's 2%
+    assert chosen.memory_today.dataset_bytes >= 2.9 * measured / 3  # whole keys, not 3 / shards of them

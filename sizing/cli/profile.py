@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
 from rich.progress import Progress
 
+from sizing.live.endpoint import parse_endpoint
 from sizing.live.profile import build_profile
 from sizing.live.sampling import DEFAULT_MAX_OPS_PER_SEC, DEFAULT_SAMPLE_KEYS, sample_servers
 from sizing.render import terminal
@@ -39,7 +39,7 @@ def profile(url: str, cluster_mode: bool, sample: int, max_ops_per_sec: float, o
         servers = sample_servers(url, cluster_mode, sample, max_ops_per_sec,
                                  lambda done, total: bar.update(task, completed=done, total=total))
     result = build_profile(_shown(url), name or _default_name(url), servers, allocator)
-    text = profile_yaml(result, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    text = profile_yaml(result, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     if output:
         Path(output).write_text(text, encoding="utf-8")
         profile_summary(result, max_ops_per_sec, terminal.console(), output)
@@ -49,15 +49,13 @@ def profile(url: str, cluster_mode: bool, sample: int, max_ops_per_sec: float, o
 
 
 def _shown(url: str) -> str:
-    """The URL without credentials, as the file header shows it."""
-    parts = urlsplit(url)
-    user = f"{parts.username}@" if parts.username else ""
-    return f"{parts.scheme}://{user}{parts.hostname}:{parts.port or 6379}"
+    """The URL without the password, as the file header shows it."""
+    return parse_endpoint(url).shown
 
 
 def _default_name(url: str) -> str:
     """A valid cluster name from the host: 'my-cache.abc.use1.cache.amazonaws.com' -> 'my-cache'."""
-    host = (urlsplit(url).hostname or "cache").split(".")[0].lower()
+    host = parse_endpoint(url).host.split(".")[0].lower()
     name = re.sub(r"[^a-z0-9-]+", "-", host).strip("-")
     if not re.match(NAME_PATTERN, name):
         name = f"cache-{name}".rstrip("-")

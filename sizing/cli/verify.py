@@ -11,7 +11,8 @@ import click
 import redis
 from rich.progress import Progress
 
-from sizing.errors import ServerError, SizingError
+from sizing.errors import SizingError
+from sizing.live.sampling import connect
 from sizing.live.server import default_server_binary, started_server
 from sizing.live.verification import command_count, sampled, verify_cluster
 from sizing.memory.engines import engine_profile
@@ -53,12 +54,7 @@ def verify(file: str, cluster_name: str | None, sample: float, server_binary: st
 def _server(url: str | None, binary: str | None, cluster: Cluster) -> Iterator[redis.Redis]:
     """The server to measure on: the one at ``url``, or one started for ``cluster``."""
     if url:
-        client = redis.Redis.from_url(url, socket_timeout=60)
-        try:
-            client.ping()
-        except redis.RedisError as exc:
-            raise ServerError(f"cannot reach {url}: {exc}") from None
-        yield client
+        yield connect(url, socket_timeout=60)  # errors name the server, never its password
         return
     limits = encoding_limits(cluster, engine_profile(cluster.engine, cluster.version))
     with started_server(binary or default_server_binary(), limits, cluster.cluster_mode_enabled) as client:

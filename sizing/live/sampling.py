@@ -33,13 +33,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import redis
 from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.errors import ServerError
 from sizing.live.client import command, engine_and_version
+from sizing.live.endpoint import parse_endpoint
 from sizing.spec.distribution import MAX_NUMERIC_DIGITS
 
 DEFAULT_SAMPLE_KEYS = 10_000
@@ -178,13 +178,10 @@ class _Budget:
         self.sent += commands
 
 
-def connect(url: str, budget: _Budget | None = None) -> redis.Redis:
+def connect(url: str, budget: _Budget | None = None, socket_timeout: float = 30) -> redis.Redis:
     """A client for ``url`` (redis:// or rediss://, optional user:password), checked with PING."""
-    try:
-        client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
-    except ValueError as exc:
-        raise ServerError(f"invalid URL {_shown(url)}: {exc}") from None
-    return _checked(client, _shown(url), budget)
+    endpoint = parse_endpoint(url)
+    return _checked(endpoint.client(socket_timeout, connect_timeout=10), endpoint.shown, budget)
 
 
 def _checked(client: redis.Redis, shown: str, budget: _Budget | None = None) -> redis.Redis:
@@ -203,13 +200,6 @@ def _checked(client: redis.Redis, shown: str, budget: _Budget | None = None) -> 
             raise ServerError(f"{shown}: authentication failed ({exc}); check the user name and password") from None
         raise ServerError(f"{shown}: {exc}") from None
     return client
-
-
-def _shown(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urlsplit(url)
-    host = parts.hostname or "?"
-    return f"{parts.scheme}://{host}:{parts.port or 6379}"
 
 
 def primaries(client: redis.Redis, cluster: bool, budget: _Budget | None = None) -> list[redis.Redis]:

@@ -215,9 +215,11 @@ def _one_table_per_db(server: dict[str, Any]) -> bool:
 
 def _connection_like(client: redis.Redis, socket_timeout: float) -> redis.Redis:
     """A new connection to the server behind ``client``, as the same user, to the same database."""
-    kwargs = client.connection_pool.connection_kwargs
-    return redis.Redis(host=kwargs["host"], port=kwargs["port"], password=kwargs.get("password"),
-                       username=kwargs.get("username"), db=kwargs.get("db") or 0, socket_timeout=socket_timeout)
+    pool = client.connection_pool  # its connection class carries TLS (rediss://) too
+    # from_pool: closing the client closes its connection too, so the loader's buffers
+    # are gone before anything is measured.
+    return redis.Redis.from_pool(redis.ConnectionPool(
+        connection_class=pool.connection_class, **{**pool.connection_kwargs, "socket_timeout": socket_timeout}))
 
 
 def load(client: redis.Redis, keyspaces: Iterable[tuple[int, Keyspace]], keyspace_count: int, progress: Progress) -> None:
@@ -229,9 +231,7 @@ def load(client: redis.Redis, keyspaces: Iterable[tuple[int, Keyspace]], keyspac
 def send(client: redis.Redis, stream: Iterable[tuple[str | bytes | int | float, ...]], progress: Progress) -> None:
     """Pipeline commands through a new connection to the same server, then close it, so
     that the measuring connection's buffers stay as they were."""
-    kwargs = client.connection_pool.connection_kwargs
-    writer = redis.Redis(host=kwargs["host"], port=kwargs["port"], password=kwargs.get("password"),
-                         username=kwargs.get("username"), socket_timeout=120)
+    writer = _connection_like(client, 120)
     try:
         pipe = writer.pipeline(transaction=False)
         pending = 0

@@ -358,7 +358,13 @@ def _string_encodings(ks: StringKeyspace, profile: EngineProfile) -> dict[str, f
     if values.text is None or values.numeric_share >= 1:
         return shares
     text = 1 - values.numeric_share
-    if profile.keyspace_layout == "hashtable":
+    if profile.keyspace_layout == "hashtable" and not values.text.restricted:
+        # Embedded when the value is at most the longest that fits beside the key: a share
+        # of the text lengths, read from their distribution directly.
+        keys = distribution(ks.key_bytes, LENGTH_BREAKS)
+        embstr = text * _with_ttl(ks.ttl_share, lambda ttl: keys.expect(
+            lambda k: values.text.cdf(_longest_embedded_value(k, ttl, profile))))  # type: ignore[union-attr]
+    elif profile.keyspace_layout == "hashtable":
         embstr = text * _expect_joint(ks, lambda k, v, ttl, _: float(_embeds_value(k, v, ttl, profile)), profile.allocator)
     else:
         embstr = text * values.text.cdf(EMBSTR_LIMIT_BYTES)
@@ -417,6 +423,19 @@ def _embeds_value(key_bytes: int, value_bytes: int, ttl: bool, profile: EnginePr
         return False
     return (_embedded_object_bytes(key_bytes, value_bytes, ttl, profile)
             <= OBJECT_EMBED_LIMIT_BYTES[profile.string_embedding])
+
+
+def _longest_embedded_value(key_bytes: int, ttl: bool, profile: EngineProfile) -> int:
+    """The longest value ``_embeds_value`` puts beside a key of this length (-1: none); the
+    object's size grows with the value, so the answer is a bisection."""
+    low, high = -1, OBJECT_EMBED_LIMIT_BYTES[profile.string_embedding]  # embeds(low); not embeds(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _embeds_value(key_bytes, max(middle, 0), ttl, profile):
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 def _valkey81_object_bytes(ks: Keyspace, profile: EngineProfile) -> float:

@@ -223,15 +223,19 @@ def _cached(dumped: str, histogram: bool, breaks: tuple[int, ...], points: int) 
     segments = _segments(dumped, histogram)
     if len(segments) == 1 and segments[0].low == segments[0].high:
         return exactly(segments[0].low)
-    for at in breaks:
-        segments = tuple(part for segment in segments for part in _split(segment, at))
-    return Distribution(segments, _points(segments, points, max(2, min(MIN_POINTS_PER_SEGMENT, points // 16))))
+    split: list[Segment] = []
+    for segment in segments:
+        for at in breaks:  # sorted: each split leaves the part above for the next break
+            if segment.low <= at < segment.high:
+                below, segment = _split(segment, at)
+                split.append(below)
+        split.append(segment)
+    return Distribution(tuple(split), _points(tuple(split), points, max(2, min(MIN_POINTS_PER_SEGMENT, points // 16))))
 
 
-def _split(segment: Segment, at: int) -> tuple[Segment, ...]:
-    """The segment as its values <= at and > at (the same density on each side)."""
-    if not segment.low <= at < segment.high:
-        return (segment,)
+def _split(segment: Segment, at: int) -> tuple[Segment, Segment]:
+    """The segment as its values <= at and > at (low <= at < high; the same density on
+    each side)."""
     below = segment.cdf(at)
     return (Segment(segment.low, at, segment.mass * below, segment.log),
             Segment(at + 1, segment.high, segment.mass * (1 - below), segment.log))
@@ -283,12 +287,21 @@ def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[t
                 points.append((value, segment.mass * (through - below), value, value))
                 below = through
             continue
-        edges = sorted({segment.low, segment.high + 1, *(segment.quantile(i / count) for i in range(1, count))})
-        shares = [segment.cdf(edge - 1) for edge in edges]  # each edge's share is the stratum's lower bound
-        for (low, end), (before, through) in zip(itertools.pairwise(edges), itertools.pairwise(shares)):
+        # Segment.quantile and Segment.cdf, inlined: this runs for every distribution.
+        low, high = segment.low, segment.high
+        if segment.log:
+            span = math.log((high + 1) / low)
+            inner = {min(high, max(low, math.floor(low * math.exp(span * i / count)))) for i in range(1, count)}
+            edges = sorted({low, high + 1, *inner})
+            shares = [math.log(edge / low) / span for edge in edges]  # the share below each edge
+        else:
+            span = high - low + 1
+            edges = sorted({low, high + 1, *(min(high, max(low, math.floor(low + span * i / count))) for i in range(1, count))})
+            shares = [(edge - low) / span for edge in edges]
+        for (first, end), (before, through) in zip(itertools.pairwise(edges), itertools.pairwise(shares)):
             if through > before:
-                high = end - 1
-                value = min(high, max(low, round(_stratum_mean(low, high, segment.log))))
-                points.append((value, segment.mass * (through - before), low, high))
+                last = end - 1
+                value = min(last, max(first, round(_stratum_mean(first, last, segment.log))))
+                points.append((value, segment.mass * (through - before), first, last))
     total = sum(point[1] for point in points)
     return tuple((value, weight / total, low, high) for value, weight, low, high in points)

@@ -85,8 +85,9 @@ def _header(profile: Profile, generated_at: str) -> list[str]:
         f"#   histograms of {LATENCY_HISTOGRAM_BYTES:,} bytes.",
         *moved,
         f"# Sample: {profile.sampled_keys:,} keys read with SCAN ({100 * share:.1f}%); {how}.",
-        "# Sizes and counts are quantiles of the sample {min, p10, p25, p50, p75, p90, p95, p99, max}",
-        "#   (one number where every sampled value is the same); shares are of the sampled keys or elements.",
+        "# Sizes and counts are quantiles of the sample {min, p1, p5, p10, ..., p99, p99_9, max}, or a",
+        "#   histogram where quantiles would misstate it (a gap, a tail, a share across an encoding limit),",
+        "#   or one number where every sampled value is the same; shares are of the sampled keys or elements.",
         f"# Model ({profile.allocator} jemalloc): {human_bytes(profile.predicted_dataset_bytes)} "
         f"({profile.predicted_dataset_bytes:,} bytes) for this definition, "
         f"{profile.error_percent:+.2f}% against the dataset"

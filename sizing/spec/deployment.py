@@ -8,6 +8,7 @@ come from the stack's Pulumi config (``Pulumi.<stack>.yaml``, keys declared with
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sizing.errors import ConfigError
 from sizing.spec.messages import field_error
+from sizing.spec.strict_yaml import load_yaml
 from sizing.spec.windows import DailyWindow, WeeklyWindow
 from sizing.spec.workload import Known, Workload
 
@@ -186,10 +188,18 @@ def stack_config_from_file(text: str, source: str) -> StackConfig:
     """The options in a ``Pulumi.<stack>.yaml`` (this project's keys, without the namespace)
     and the stack's AWS region."""
     try:
-        document = yaml.safe_load(text) or {}
+        document = load_yaml(text) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
     config = document.get("config") or {}
+    for key in config:
+        namespace = str(key).partition(":")[0]
+        if namespace != PROJECT and difflib.get_close_matches(namespace, [PROJECT], n=1, cutoff=0.8):
+            raise ConfigError(f"{source}: config.{key}: unknown namespace '{namespace}'; did you mean '{PROJECT}'? "
+                              "(a misspelt namespace is otherwise ignored)")
     prefix = f"{PROJECT}:"
     raw = {key[len(prefix):]: value for key, value in config.items()
            if key.startswith(prefix) and key != f"{prefix}workload"}

@@ -17,38 +17,67 @@ from pydantic_core import ErrorDetails
 from sizing.errors import WorkloadSpecError
 from sizing.spec.distribution import SIZE_TAGS
 from sizing.spec.messages import message
+from sizing.spec.strict_yaml import load_yaml
 from sizing.spec.workload import Known, Workload
 
 Location = tuple[str | int, ...]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest stack file read: a 1,000-cluster fleet of 100 keyspaces each is about 20 MB, and
+``/dev/zero`` or a wrong path must not be read until memory runs out."""
+MAX_VALUES = 1_000_000
+"""Most values a file may expand to through YAML aliases (a 1,000-cluster fleet has about
+100,000): a few lines of nested aliases can stand for billions ("billion laughs")."""
+
+
 def load_workload(path: str | Path, known: Known) -> Workload:
     """Read and validate one stack file; raise :class:`WorkloadSpecError` on any problem."""
     shown = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise WorkloadSpecError(f"cannot read file: {exc.strerror}", file=shown) from None
-    return parse_workload(text, shown, known)
+    if len(raw) > MAX_FILE_BYTES:
+        raise WorkloadSpecError(f"larger than {MAX_FILE_BYTES // 2**20} MiB: not a stack file", file=shown)
+    return parse_workload(decoded(raw, shown), shown, known)
+
+
+def decoded(raw: bytes, file: str) -> str:
+    """The file's text; a byte that is not UTF-8 is named with its line."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise WorkloadSpecError(f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be read; save the file as UTF-8",
+                                file=file, line=line) from None
 
 
 def parse_workload(text: str, file: str, known: Known) -> Workload:
     """Validate YAML text; ``file`` is only used in error messages.
 
-    The text is parsed with LibYAML where PyYAML has it (ten times faster on fleet files);
+    The text is parsed with LibYAML where PyYAML has it (ten times faster on fleet files),
+    strictly (``sizing.spec.strict_yaml``: no duplicate keys, no octal or base-60 numbers);
     the node tree that maps fields to lines is built only when there is an error to locate.
     """
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        data = load_yaml(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
+        raise WorkloadSpecError(f"invalid YAML: character #x{exc.character:04x} is not allowed in YAML text",
+                                file=file, line=text[:exc.position].count("\n") + 1) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise WorkloadSpecError(
             f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None
         ) from None
     if not isinstance(data, dict):
         raise WorkloadSpecError("expected a mapping with a 'clusters' list", file=file, line=1)
+    if expanded_values(data) > MAX_VALUES:
+        raise WorkloadSpecError(f"the file expands to more than {MAX_VALUES:,} values through YAML aliases",
+                                file=file, line=1)
     try:
         return Workload.model_validate(data, context={"known": known})
     except ValidationError as exc:
@@ -59,6 +88,26 @@ def parse_workload(text: str, file: str, known: Known) -> Workload:
         raise WorkloadSpecError(
             message(first), file=file, line=_nearest_line(location, lines), field=_field_path(location)
         ) from None
+
+
+def expanded_values(data: Any) -> int:
+    """How many values ``data`` holds once every alias is expanded, counted without
+    expanding them: an aliased list or mapping is the same object each time it appears."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        value, children_done = stack.pop()
+        if not isinstance(value, (dict, list)) or id(value) in sizes:
+            continue
+        children = list(value.values()) if isinstance(value, dict) else value
+        if children_done:
+            sizes[id(value)] = 1 + sum(sizes.get(id(child), 1) for child in children)
+            if sizes[id(value)] > MAX_VALUES:
+                return sizes[id(value)]
+            continue
+        stack.append((value, True))
+        stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
+    return sizes.get(id(data), 1)
 
 
 def _line_index(node: yaml.Node) -> dict[Location, int]:

@@ -28,6 +28,17 @@ def nested(exc: ValidationError, skipped: frozenset[str] = frozenset()) -> tuple
     return ".".join(parts), message(first)
 
 
+SHOWN_CHARACTERS = 40
+"""Longest input a message repeats whole: a 400-digit number is shortened, not echoed."""
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    if len(text) <= SHOWN_CHARACTERS:
+        return text
+    return f"{text[:SHOWN_CHARACTERS - 12]}... ({len(text):,} characters)"
+
+
 def message(error: ErrorDetails) -> str:
     """One error in the words every stack-file message uses."""
     kind = error["type"]
@@ -41,7 +52,7 @@ def message(error: ErrorDetails) -> str:
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
         limit = next(iter(v for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")))
-        return f"must be {op} {limit}, got {error['input']!r}"
+        return f"must be {op} {limit}, got {_shown(error['input'])}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"must be a whole number, got {error['input']!r}"
     if kind in ("string_type",):

@@ -36,8 +36,9 @@ class EngineParameters(SpecModel):
     )
     maxmemory_policy: EvictionPolicy | None = Field(default=None, alias="maxmemory-policy")
     reserved_memory_percent: int | None = Field(
-        default=None, ge=0, le=100, alias="reserved-memory-percent",
-        description="Share of maxmemory ElastiCache keeps free for forks and buffers (default 25).",
+        default=None, ge=0, lt=100, alias="reserved-memory-percent",
+        description="Share of maxmemory ElastiCache keeps free for forks and buffers (default by node size); "
+                    "below 100, or no memory is left for data.",
     )
     acl_pubsub_default: Literal["allchannels", "resetchannels"] | None = Field(
         default=None, alias="acl-pubsub-default",

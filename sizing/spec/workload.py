@@ -84,11 +84,17 @@ class _Spec(SpecModel):
     """A part of the workload file."""
 
 
+MAX_KEYS = 10**13
+"""More keys than the largest cluster holds: 500 shards of cache.r7g.16xlarge (about 420 GB
+each) at the smallest cost of a key (about 16 bytes). A bound, so that an absurd count is
+refused instead of overflowing the arithmetic."""
+
+
 class KeyRange(_Spec):
     """A key count known only within bounds: the plan sizes for ``high`` and shows both."""
 
-    low: int = Field(ge=1)
-    high: int = Field(ge=1)
+    low: int = Field(ge=1, le=MAX_KEYS)
+    high: int = Field(ge=1, le=MAX_KEYS)
 
     @model_validator(mode="after")
     def _ordered(self) -> KeyRange:
@@ -99,7 +105,8 @@ class KeyRange(_Spec):
 
 KEY_RANGE_SCHEMA = {
     "type": "object", "additionalProperties": False, "required": ["low", "high"],
-    "properties": {"low": {"type": "integer", "minimum": 1}, "high": {"type": "integer", "minimum": 1}},
+    "properties": {"low": {"type": "integer", "minimum": 1, "maximum": MAX_KEYS},
+                   "high": {"type": "integer", "minimum": 1, "maximum": MAX_KEYS}},
 }
 NameBytes = Annotated[SizeField, bounded(1, 65_536)]
 """Lengths of keys, field names and members: at most 64 KiB here (the engines allow 512 MB)."""
@@ -115,9 +122,10 @@ class _KeyspaceBase(_Spec):
     """numeric flag -> the length field that counts digits when it is set."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.:{}-]+$", description="Name used in reports, e.g. 'session'.")
-    keys: Annotated[int, WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, KEY_RANGE_SCHEMA]})] = Field(
-        ge=1, description="Number of keys, or {low: ..., high: ...}: the plan sizes for high.")
-    keys_low: SkipJsonSchema[int | None] = Field(default=None, ge=1, description="Low end of a keys range.")
+    keys: Annotated[int, WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_KEYS},
+                                                   KEY_RANGE_SCHEMA]})] = Field(
+        ge=1, le=MAX_KEYS, description="Number of keys, or {low: ..., high: ...}: the plan sizes for high.")
+    keys_low: SkipJsonSchema[int | None] = Field(default=None, ge=1, le=MAX_KEYS, description="Low end of a keys range.")
     key_bytes: NameBytes = Field(description="Key length in bytes: a number, quantiles or a histogram.")
     ttl: Share = TTL
 
