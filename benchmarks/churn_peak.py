@@ -142,6 +142,8 @@ RELATIVE_LIMIT = 8
 the random walk would, after many passes, leave a few keys far outside their class."""
 PAYLOAD_BYTES = 1 << 18
 """Random bytes values are cut from: above the largest value (8 x 14 KiB)."""
+UNIFORM_SPREADS = {"fixed": (1.0, 1.0), "pm25": (0.75, 1.25), "pm50": (0.5, 1.5), "m50p100": (0.5, 2.0)}
+"""Uniform spreads: the range of sizes as factors of the class size."""
 LOGNORMAL_SIGMA = 0.5
 """Coefficient of variation ~0.53, beside 0.14 (pm25), 0.29 (pm50) and 0.35 (m50p100)."""
 SPREAD_CV = {"fixed": 0.0, "pm25": 0.25 / math.sqrt(3), "pm50": 0.5 / math.sqrt(3),
@@ -268,7 +270,7 @@ def resp(*args: bytes) -> bytes:
 
 def size_draw(rng: random.Random, spread: str, centre: int) -> Iterator[int]:
     """Endless value sizes of ``spread`` around ``centre``."""
-    low, high = {"fixed": (1.0, 1.0), "pm25": (0.75, 1.25), "pm50": (0.5, 1.5), "m50p100": (0.5, 2.0)}.get(spread, (0, 0))
+    low, high = UNIFORM_SPREADS.get(spread, (0.0, 0.0))
     while True:
         if spread == "lognormal":
             yield max(centre // 4, min(centre * 4, round(centre * rng.lognormvariate(0.0, LOGNORMAL_SIGMA))))
@@ -698,7 +700,11 @@ def main() -> None:
     parser.add_argument("--case", action="append", metavar="NAME", help="only these cases of the grid (repeatable)")
     parser.add_argument("--out-dir", default=str(OUT_DIR))
     args = parser.parse_args()
-    cases = [c for c in GRIDS[args.grid]() if not args.case or c.name in args.case]
+    grid = {c.name: c for c in GRIDS[args.grid]()}
+    unknown = [name for name in args.case or [] if name not in grid]
+    if unknown:
+        parser.error(f"not in the {args.grid} grid: {', '.join(unknown)}")
+    cases = [grid[name] for name in args.case] if args.case else list(grid.values())  # in the order asked
     out = Path(args.out_dir) / f"{args.build}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     console = Console(width=200, highlight=False)
