@@ -17,10 +17,12 @@ Method, for every server binary x case (``Case``; the grids are ``full_grid``/``
      activedefrag yes, the plan's defrag settings (``plan_defrag_settings``). A build
      that refuses activedefrag (Debian's redis-server links the system jemalloc) is
      recorded as 'unsupported' and not run.
-  2. ``warm_up`` (runs every command once, FLUSHALL), wait until used_memory is stable
-     (``settle``), read the baseline used_memory and RSS.
+  2. ``warm_up`` (runs every command once, FLUSHALL), MEMORY PURGE, wait until used_memory
+     is stable (``settle``), read the baseline used_memory and RSS.
   3. Load the case's data (LOAD_TARGET_BYTES of used_memory) through a separate connection,
-     close it, ``settle``, read used_memory and RSS after load. dataset = used after load
+     close it, ``settle``, MEMORY PURGE (the keyspace tables outgrown during a fast load
+     are freed pages jemalloc would return within ~10 s; a node churns data loaded long
+     before), ``settle``, read used_memory and RSS after load. dataset = used after load
      - baseline used.
   4. Churn through another connection, pipelined (BATCH_COMMANDS / BATCH_BYTES per round
      trip, two round trips in flight). A sampler thread reads the server's RSS from
@@ -33,6 +35,7 @@ Method, for every server binary x case (``Case``; the grids are ``full_grid``/``
      read after it (VmHWM): the exact peak, however busy the machine left the sampler.
   5. At the end of churn: RSS at once; then close the writer, settle, read used_memory and
      RSS after churn (and for activedefrag yes, again once defrag is idle, bounded).
+     peak RSS = the highest of the sampled RSS, RSS at the end of churn and VmHWM.
 
 Quantities (bytes; ``_net`` ones subtract the empty server, which a plan counts apart):
   peak_ratio_net          (peak RSS - baseline RSS) / (used after load - baseline used):
