@@ -65,9 +65,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.churn_peak import SIZE_CLASS_BYTES, UNIFORM_SPREADS, mean_size
-from sizing.planning.capacity import FRAGMENTATION_RATIO
 
 DEFAULT_DIR = ROOT / "benchmarks" / "measurements" / "churn_peak"
+FRAGMENTATION_RATIO = {"read_heavy": 1.02, "analytical": 1.02, "mixed": 1.12, "write_heavy": 1.26}
+"""The per-pattern budget plans used before this model (from benchmarks/fragmentation.py,
+measured after churn and MEMORY PURGE): printed beside each case for comparison."""
 FIT_BUILDS = ("valkey-8.1", "redis-7.0")
 """The builds run with the full grid (benchmarks/churn_peak.py --grid full)."""
 HELD_OUT_SPREADS = ("pm25", "m50p100")

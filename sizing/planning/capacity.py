@@ -8,8 +8,8 @@ Glossary
                             or a Global Datastore secondary exists.
     client_buffer_bytes     connections x (idle client + pipelined request and reply bytes).
     replica_buffer_bytes    writes buffered for replicas during a full sync.
-    fragmentation_bytes     RSS the allocator holds beyond used_memory under churn,
-                            by write pattern (measured, see FRAGMENTATION_RATIO).
+    fragmentation_bytes     RSS the allocator holds beyond used_memory at the peak of churn
+                            (``sizing.planning.fragmentation``, measured on real servers).
     required_bytes          the sum: what must fit in usable_memory_bytes.
     usable_memory_bytes     node maxmemory minus reserved-memory-percent (default 25%).
     headroom_percent        (usable - required) / usable.
@@ -46,21 +46,6 @@ REPLICA_BUFFER_LIMIT_BYTES = 256 * 1024 * 1024
 during a sync is dropped, so no more than this is ever buffered per replica."""
 SYNC_SECONDS_FLOOR = 5.0
 """Shortest full sync assumed: fork, transfer and load of a small dataset."""
-FRAGMENTATION_RATIO: dict[str, float] = {
-    "read_heavy": 1.02,
-    "analytical": 1.02,
-    "mixed": 1.12,
-    "write_heavy": 1.26,
-}
-"""Extra RSS per byte of data under churn, by write pattern: the median over Redis
-6.2.16/7.0.15 and Valkey 7.2.7/8.0.1/8.1.1 of ``benchmarks/fragmentation.py``
-(``pattern_medians_net``, activedefrag off: (RSS - RSS at start) / (used - used at
-start), so the server's own memory, planned separately, is not counted twice).
-The defrag-off figures are used although every plan turns defrag on, because defrag
-cleans up only after the churn: during it RSS still reached 1.28-1.31x used_memory
-for write-heavy churn; afterwards defrag brings mixed/write-heavy down to 1.03/1.06."""
-
-
 class MemoryBreakdown(BaseModel):
     """Memory one node needs, by cause (bytes)."""
 
@@ -122,7 +107,7 @@ class NodeLoad:
     """
 
     def __init__(self, cluster: Cluster, profile: EngineProfile, cluster_mode: bool, node: NodeType,
-                 replicated: bool) -> None:
+                 replicated: bool, peak_ratio: float) -> None:
         fixed = server_memory(profile, cluster_mode)
         traffic = cluster.traffic
         per_connection = fixed.idle_client_bytes + traffic.pipeline_depth * (
@@ -133,7 +118,7 @@ class NodeLoad:
         self.write_bytes_per_sec = traffic.peak_ops_per_sec * (1 - traffic.read_ratio) * traffic.avg_request_bytes
         self.network_bytes_per_sec = node.baseline_gbps * 1e9 / 8
         self.replicas = cluster.availability.replicas_per_shard
-        self.fragmentation = FRAGMENTATION_RATIO[cluster.write_pattern] - 1
+        self.fragmentation = peak_ratio - 1  # fragmentation.cluster_peak_ratio
         self.fixed_bytes = self.baseline_bytes + self.repl_backlog_bytes + self.client_buffer_bytes
 
     def replica_buffer_bytes(self, dataset_bytes: float, shards: int) -> float:
@@ -158,7 +143,7 @@ class NodeLoad:
 
 def node_memory(
     cluster: Cluster, profile: EngineProfile, cluster_mode: bool, dataset_bytes: float, shards: int,
-    node: NodeType, replicated: bool,
+    node: NodeType, replicated: bool, peak_ratio: float,
 ) -> MemoryBreakdown:
     """What one node of a shard needs, by cause."""
-    return NodeLoad(cluster, profile, cluster_mode, node, replicated).breakdown(dataset_bytes, shards)
+    return NodeLoad(cluster, profile, cluster_mode, node, replicated, peak_ratio).breakdown(dataset_bytes, shards)

@@ -40,6 +40,7 @@ from sizing.catalog.nodes import (
 )
 from sizing.errors import NoViableNodeError
 from sizing.memory.dataset import DatasetModel
+from sizing.planning.fragmentation import cluster_peak_ratio
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.planning.advice import Recommendation, recommendations
 from sizing.planning.alarms import AlarmThresholds, alarm_thresholds
@@ -240,10 +241,11 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     for cluster_mode in modes:
         shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
         dataset = dataset_model(shaped)
+        peak = cluster_peak_ratio(shaped, profile, dataset.shard_bytes() / max(1, sum(dataset.keys)))
         memory_shards: dict[tuple[int, float, float], int | None] = {}
         for node, prices in offered:
             outcome = _evaluate(shaped, profile, dataset, node, prices, catalog, cluster_mode,
-                                reserved_memory_percent(node, chosen_reserve), growth, memory_shards)
+                                reserved_memory_percent(node, chosen_reserve), growth, memory_shards, peak)
             if isinstance(outcome, _Candidate):
                 options.append(outcome)
             else:
@@ -362,9 +364,10 @@ def _reserved_hourly(catalog: Catalog, cluster: Cluster, node: NodeType) -> dict
 def _evaluate(
     cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, node: NodeType, prices: dict[str, float],
     catalog: Catalog, cluster_mode: bool, reserved: int, growth: float,
-    memory_shards: dict[tuple[int, float, float], int | None],
+    memory_shards: dict[tuple[int, float, float], int | None], peak_ratio: float,
 ) -> _Candidate | Rejection:
-    """The smallest layout of ``node`` that carries the cluster in ``cluster_mode``, or why none does."""
+    """The smallest layout of ``node`` that carries the cluster in ``cluster_mode``, or why none does;
+    ``peak_ratio``: RSS per byte of data at the peak of churn (``fragmentation.cluster_peak_ratio``)."""
     def reject(bottleneck: Bottleneck, needed: float, offered: float, unit: Quantity, shortfall: float | None = None,
                at_shards: int | None = None, **memory: float | None) -> Rejection:
         return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, needed=needed,
@@ -375,7 +378,7 @@ def _evaluate(
         return reject(Bottleneck.shard_limit, replicas, MAX_REPLICAS_DISABLED, Quantity.replicas, at_shards=1)
     usable = usable_memory_bytes(node, reserved)
     plannable = plannable_memory_bytes(usable)
-    load = NodeLoad(cluster, profile, cluster_mode, node, len(cluster.regions) > 1 or replicas > 0)
+    load = NodeLoad(cluster, profile, cluster_mode, node, len(cluster.regions) > 1 or replicas > 0, peak_ratio)
     ops_capacity = planning_ops_per_sec(node, profile)
     net_capacity = planning_network_bytes_per_sec(node)
     traffic = cluster.traffic

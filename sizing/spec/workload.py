@@ -273,6 +273,30 @@ class NodeConstraints(_Spec):
     monthly_budget_usd: float | None = Field(default=None, gt=0, description="Reject plans that cost more per month.")
 
 
+class Churn(_Spec):
+    """How keys are rewritten: what fragments a node's memory (``sizing.planning.fragmentation``).
+    Unset fields take the write pattern's defaults (``DEFAULT_CHURN``)."""
+
+    rewritten_per_hour: float | None = Field(
+        default=None, ge=0, le=100, description="Keys rewritten per hour, as a share of all keys (0.05: 5% an hour).")
+    sizes: Literal["unchanged", "vary", "reshaped"] | None = Field(
+        default=None, description="What a rewrite does to a value's size: 'unchanged' (or new sizes from the same "
+                                  "population, or collection elements replaced), 'vary' (each rewrite changes it) or "
+                                  "'reshaped' (written at one size, rewritten at others).")
+
+
+DEFAULT_CHURN: dict[str, tuple[float, str]] = {
+    "read_heavy": (0.001, "vary"),
+    "mixed": (0.02, "vary"),
+    "write_heavy": (0.10, "vary"),
+    "analytical": (0.02, "unchanged"),
+}
+"""(share of keys rewritten per hour, sizes) assumed when the stack does not say: a read-heavy
+cache rewrites about a thousandth of its keys an hour, a mixed one 2%, a write-heavy one
+10%; analytical collections gain and lose elements rather than resizing values. These are
+this project's assumptions, not measurements: state ``churn`` to plan for your own."""
+
+
 class Cluster(_Spec):
     """One ElastiCache replication group and the data it holds."""
 
@@ -298,6 +322,7 @@ class Cluster(_Spec):
                     "Default: the stack's aws:region (us-east-1 where there is no stack config).",
     )
     growth: Growth = Field(default_factory=Growth)
+    churn: Churn = Field(default_factory=Churn)
     nodes: NodeConstraints = Field(default_factory=NodeConstraints)
 
     @model_validator(mode="after")
