@@ -36,6 +36,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from sizing.memory.engines import EngineProfile
 from sizing.spec.workload import DEFAULT_CHURN, Cluster
 
@@ -101,12 +103,27 @@ def peak_ratio(shape: ChurnShape, hashtable_keyspace: bool, padded_large_values:
     return 1 + BASE[shape.size_class] + engine + churn + PLANNING_MARGIN
 
 
-def cluster_peak_ratio(cluster: Cluster, profile: EngineProfile, mean_key_bytes: float) -> float:
-    """``peak_ratio`` for a cluster's data: its churn (or the write pattern's defaults), the
+class FragmentationBasis(BaseModel):
+    """What a plan's fragmentation budget assumes, so the plan can say it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    peak_ratio: float = Field(description="Peak RSS per byte of data during churn, margin included.")
+    rewritten_per_hour: float = Field(description="Share of the keys rewritten per hour.")
+    sizes: Sizes
+    size_class: SizeClass
+    stated: bool = Field(description="The stack states the churn (else the write pattern's defaults).")
+
+
+def fragmentation_basis(cluster: Cluster, profile: EngineProfile, mean_key_bytes: float) -> FragmentationBasis:
+    """The peak ratio for a cluster's data: its churn (or the write pattern's defaults), the
     size class of its mean key, and the engine build the profile describes."""
     default_rate, default_sizes = DEFAULT_CHURN[cluster.write_pattern]
     rate = cluster.churn.rewritten_per_hour if cluster.churn.rewritten_per_hour is not None else default_rate
     sizes: Sizes = cluster.churn.sizes or default_sizes  # type: ignore[assignment]
     shape = ChurnShape(cluster.write_pattern, rate * CHURN_WINDOW_HOURS, sizes, size_class(mean_key_bytes))
     large = 1.0 if mean_key_bytes >= LARGE_VALUE_BYTES else 0.0
-    return peak_ratio(shape, profile.keyspace_layout == "hashtable", profile.engine == "redis", large)
+    ratio = peak_ratio(shape, profile.keyspace_layout == "hashtable", profile.engine == "redis", large)
+    stated = cluster.churn.rewritten_per_hour is not None or cluster.churn.sizes is not None
+    return FragmentationBasis(peak_ratio=ratio, rewritten_per_hour=rate, sizes=sizes, size_class=shape.size_class,
+                              stated=stated)

@@ -40,7 +40,7 @@ from sizing.catalog.nodes import (
 )
 from sizing.errors import NoViableNodeError
 from sizing.memory.dataset import DatasetModel
-from sizing.planning.fragmentation import cluster_peak_ratio
+from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.planning.advice import Recommendation, recommendations
 from sizing.planning.alarms import AlarmThresholds, alarm_thresholds
@@ -190,6 +190,7 @@ class ClusterPlan(BaseModel):
     parameter_family: str = Field(description="Parameter-group family, e.g. 'valkey8'.")
     parameters: Mapping[str, str] = Field(description="Parameter-group values for the chosen node type.")
     alarms: AlarmThresholds
+    fragmentation: FragmentationBasis = Field(description="The churn the fragmentation budget is planned for.")
     recommendations: tuple[Recommendation, ...] = Field(default=(), description="Computed savings, biggest first.")
     prices_as_of: str = PRICES_AS_OF
     reserved_prices_as_of: str = RESERVED_PRICES_AS_OF
@@ -238,10 +239,12 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     offers = _shared_offers(offer_key) if full_catalog is load_catalog() else _offers(offer_key, catalog)
     rejected: list[Rejection] = list(offers[0])
     offered = offers[1]
+    bases: dict[bool, FragmentationBasis] = {}
     for cluster_mode in modes:
         shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
         dataset = dataset_model(shaped)
-        peak = cluster_peak_ratio(shaped, profile, dataset.shard_bytes() / max(1, sum(dataset.keys)))
+        basis = fragmentation_basis(shaped, profile, dataset.shard_bytes() / max(1, sum(dataset.keys)))
+        peak, bases[cluster_mode] = basis.peak_ratio, basis
         memory_shards: dict[tuple[int, float, float], int | None] = {}
         for node, prices in offered:
             outcome = _evaluate(shaped, profile, dataset, node, prices, catalog, cluster_mode,
@@ -264,6 +267,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         parameter_family=parameter_family(profile),
         parameters=parameter_group(cluster, profile, chosen_node, chosen.reserved_memory_percent, chosen.cluster_mode),
         alarms=alarm_thresholds(cluster, chosen_node),
+        fragmentation=bases[chosen.cluster_mode],
         recommendations=recommendations(
             cluster, chosen, lambda variant: plan_cluster(variant, full_catalog, advise=False).chosen) if advise else (),
     )

@@ -47,6 +47,7 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
                 if chosen.ssd_bytes_per_node else ""),
         "usable": human_bytes(chosen.usable_memory_bytes),
         "reserve": f"maxmemory less the {plan.reserved_memory_percent}% reserve",
+        "fragmentation": fragmentation_text(plan),
         "parts": [{"label": label, "value": human_bytes(value)} for label, value in parts.items()],
         "chart": [{"label": label, "mib": f"{value / 1024**2:.1f}"} for label, value in parts.items() if value > 0],
         "free_mib": f"{free / 1024**2:.1f}",
@@ -64,6 +65,19 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "parameters": ", ".join(f"`{name} {value}`" for name, value in plan.parameters.items()),
         "alarms": _alarms_text(plan),
     }
+
+
+SIZES_TEXT = {"unchanged": "sizes that stay the same", "vary": "sizes that change with each rewrite",
+              "reshaped": "data written at one size and rewritten at others"}
+CLASS_TEXT = {"small": "values under 1 KiB", "large": "values of 1-8 KiB", "crossing": "values over 8 KiB"}
+
+
+def fragmentation_text(plan: ClusterPlan) -> str:
+    basis = plan.fragmentation
+    source = "as the stack states" if basis.stated else "this write pattern's default; set `churn` to change it"
+    return (f"Fragmentation is planned at the peak of churn: {basis.peak_ratio:.2f}x the data for "
+            f"{100 * basis.rewritten_per_hour:g}% of the keys rewritten an hour with {SIZES_TEXT[basis.sizes]}, "
+            f"{CLASS_TEXT[basis.size_class]} ({source}).")
 
 
 def _alarms_text(plan: ClusterPlan) -> str:

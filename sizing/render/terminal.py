@@ -15,7 +15,7 @@ from sizing.memory.dataset import ClusterMemory
 from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
-from sizing.render.plan_view import reserved_text
+from sizing.render.plan_view import fragmentation_text, reserved_text
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
 
@@ -176,6 +176,7 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         for name, value in chosen.memory_horizon.parts().items():
             table.add_row(name, human_bytes(value))
         out.print(table)
+        out.print(f"  {fragmentation_text(plan)}", highlight=False)
         alternatives = Table(title="not chosen", title_justify="left", box=None, padding=(0, 2))
         for column in ("node type", "shards", "monthly", "why not"):
             alternatives.add_column(column)
