@@ -31,9 +31,8 @@ LIVE_PRODUCTION = (
     "sessions-lognormal",        # log-normal value lengths over allocator classes
     "page-cache-bimodal",        # two kinds of size, a gap between
     "hashes-straddle-512",       # collection counts straddling the listpack limit
-    "tags-text-straddle-128",    # element lengths straddling the listpack value limit
-    "timelines-post-ids",        # integer zset members
-    "intset-width-tail",         # the widest member decides the intset
+    "profiles-bio-field",        # one field's length straddling the listpack value limit
+    "carts-sku-fields",          # integer field names
     "counters-shared-integers",  # shared integers decided per value
     "partial-ttl-cluster",       # a TTL on part of the keys, in cluster mode
 )

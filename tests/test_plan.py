@@ -15,7 +15,7 @@ from sizing.errors import NoViableNodeError
 from sizing.memory.engines import engine_profile
 from sizing.planning.capacity import node_memory, plannable_memory_bytes
 from sizing.planning.estimate import dataset_model
-from sizing.planning.fragmentation import cluster_peak_ratio
+from sizing.planning.fragmentation import fragmentation_basis
 from sizing.planning.plan import HOURS_PER_MONTH, Bottleneck, Quantity, plan_cluster
 from sizing.render.rejections import reason
 from tests.conftest import ROOT, cluster, strings
@@ -128,7 +128,7 @@ def _brute_force_cost(definition: Any, catalog: Any) -> float:
     for clustered in modes:
         shaped = definition.model_copy(update={"cluster_mode": "enabled" if clustered else "disabled"})
         dataset = dataset_model(shaped)
-        peak = cluster_peak_ratio(shaped, profile, dataset.shard_bytes() / sum(dataset.keys))
+        peak = fragmentation_basis(shaped, profile, dataset.shard_bytes() / sum(dataset.keys)).peak_ratio
         replicas = definition.availability.replicas_per_shard
         for node in catalog.node_types:
             price = catalog.price("us-east-1", node.name, definition.engine)
@@ -278,6 +278,21 @@ def test_the_peak_model_covers_every_recorded_churn() -> None:
                 assert predicted - fit["planning_margin"] == pytest.approx(fitted["predicted"], abs=0.002), record["case"]
             checked += 1
     assert checked >= 170
+
+
+def test_the_plan_states_its_churn_and_the_budget_follows_it() -> None:
+    # Valkey 9.1 (its keyspace a hashtable), 100-byte strings: small values. By hand:
+    #   unchanged sizes: 1 + base 0.0144 + hashtable 0.0123 + margin 0.0955 = 1.1222;
+    #   mixed's default, 2% an hour for 720 h = 14.4 passes with sizes that vary:
+    #   + 0.4153 x (1 - exp(-14.4 / 2.2097)) = 0.41469 -> 1.53689.
+    data = strings(keys=1_000_000, value_bytes=100)
+    steady = plan_cluster(cluster(data, engine_version="9.1", churn=UNCHANGED), advise=False)
+    default = plan_cluster(cluster(data, engine_version="9.1"), advise=False)
+    assert steady.fragmentation.peak_ratio == pytest.approx(1.1222, abs=1e-4) and steady.fragmentation.stated
+    assert default.fragmentation.peak_ratio == pytest.approx(1.53689, abs=1e-4) and not default.fragmentation.stated
+    assert (default.fragmentation.rewritten_per_hour, default.fragmentation.sizes) == (0.02, "vary")
+    ratio = default.chosen.memory_horizon.fragmentation_bytes / default.chosen.memory_horizon.dataset_bytes
+    assert ratio == pytest.approx(0.53689, abs=1e-4)
 
 
 def _large_share(record: dict[str, Any]) -> float:
