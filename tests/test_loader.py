@@ -248,3 +248,18 @@ def test_hostile_files_get_one_line_and_no_traceback(tmp_path: Path, content: by
 def test_an_endless_file_is_not_read_to_its_end() -> None:
     with pytest.raises(WorkloadSpecError, match=r"^/dev/zero: larger than 64 MiB: not a stack file$"):
         load_workload("/dev/zero")
+
+
+def test_a_misspelt_field_is_named_at_its_own_line_with_what_it_meant() -> None:
+    text = _ONE_KEYSPACE.replace("value_bytes: 100", "valu_bytes: 100")
+    with pytest.raises(WorkloadSpecError) as caught:
+        parse_workload(text, "stacks/x.yaml")
+    assert str(caught.value) == ("stacks/x.yaml:8: clusters[0].keyspaces[0].valu_bytes: unknown field; "
+                                 "did you mean 'value_bytes'?")
+
+
+def test_a_long_cluster_name_says_why_37() -> None:
+    with pytest.raises(WorkloadSpecError) as caught:
+        parse_workload(_ONE_KEYSPACE.replace("name: a", "name: " + "a" * 39), "stacks/x.yaml")
+    assert str(caught.value) == ("stacks/x.yaml:2: clusters[0].name: must be at most 37 characters: ElastiCache "
+                                 "allows 40, and a Global Datastore's secondaries add '-r1' and '-r2'; got 39")

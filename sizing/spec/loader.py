@@ -7,6 +7,7 @@ field it names. Errors come out as ``stacks/prod.yaml:14: clusters[0].keyspaces[
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +82,28 @@ def parse_workload(text: str, file: str, known: Known) -> Workload:
     try:
         return Workload.model_validate(data, context={"known": known})
     except ValidationError as exc:
-        first = exc.errors()[0]
+        first = _first_cause(exc.errors())
         location = _data_location(first, data)
         node = yaml.compose(text, Loader=_LOADER)
         lines = _line_index(node) if node is not None else {}
         raise WorkloadSpecError(
             message(first), file=file, line=_nearest_line(location, lines), field=_field_path(location)
         ) from None
+
+
+def _first_cause(errors: list[ErrorDetails]) -> ErrorDetails:
+    """The error to report: an unknown field before the rest, since a misspelt name also
+    makes the field it meant "missing" (``valu_bytes`` for ``value_bytes``), with the
+    missing names of the same object offered as what it may have meant."""
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            parent = error["loc"][:-1]
+            missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent]
+            close = difflib.get_close_matches(str(error["loc"][-1]), missing, n=1)
+            if close:
+                return {**error, "ctx": {**(error.get("ctx") or {}), "did_you_mean": close[0]}}
+            return error
+    return errors[0]
 
 
 def expanded_values(data: Any) -> int:

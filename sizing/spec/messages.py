@@ -48,7 +48,12 @@ def message(error: ErrorDetails) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
+        if ctx.get("did_you_mean"):
+            return f"unknown field; did you mean '{ctx['did_you_mean']}'?"
         return "unknown field (check the spelling; see workload.schema.json)"
+    if kind == "string_too_long" and error["loc"][-1:] == ("name",) and len(error["loc"]) == 3:
+        return (f"must be at most {ctx.get('max_length')} characters: ElastiCache allows 40, and a Global "
+                f"Datastore's secondaries add '-r1' and '-r2'; got {len(str(error['input']))}")
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
         limit = next(iter(v for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")))
