@@ -395,3 +395,14 @@ def test_the_reserve_follows_aws_guidance_by_node_size(families: list[str], rese
     assert plan.parameters["reserved-memory-percent"] == str(expected)
     maxmemory = next(n.maxmemory_bytes for n in load_catalog().node_types if n.name == plan.chosen.node_type)
     assert plan.chosen.usable_memory_bytes == maxmemory * (100 - expected) // 100
+
+
+def test_a_budget_nothing_fits_is_named_as_the_cause() -> None:
+    # 100M keys of 100-byte values fit several layouts, all far above $5 a month: the
+    # nearest reasons are the cheapest of those, not the memory of nodes too small.
+    with pytest.raises(NoViableNodeError) as caught:
+        plan_cluster(cluster(strings(keys=100_000_000, value_bytes=100), nodes={"monthly_budget_usd": 5}), advise=False)
+    first = caught.value.rejections[0]
+    assert first.bottleneck is Bottleneck.budget and first.offered == 5
+    assert all(r.bottleneck is not Bottleneck.budget or r.needed >= first.needed for r in caught.value.rejections)
+    assert reason(first).endswith("budget $5")

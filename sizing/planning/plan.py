@@ -254,7 +254,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
             else:
                 rejected.append(outcome)
     if not options:
-        raise NoViableNodeError(cluster.name, tuple(sorted(rejected, key=_rejection_order)))
+        raise NoViableNodeError(cluster.name, _nearest_first(rejected))
     ranked = _rank(options)
     chosen = ranked[0].build()
     chosen_node = next(n for n in catalog.node_types if n.name == chosen.node_type)
@@ -300,6 +300,13 @@ def _generation(family: str) -> int:
 
 
 _BOTTLENECK_ORDER = {bottleneck: index for index, bottleneck in enumerate(Bottleneck)}
+
+
+def _nearest_first(rejected: list[Rejection]) -> tuple[Rejection, ...]:
+    """Why nothing fits, nearest first; where layouts carried the data but cost more than
+    the budget, the cheapest of those first: the budget is what excluded them."""
+    over_budget = sorted((r for r in rejected if r.bottleneck is Bottleneck.budget), key=lambda r: r.needed or 0.0)
+    return (*over_budget, *sorted((r for r in rejected if r.bottleneck is not Bottleneck.budget), key=_rejection_order))
 
 
 def _rejection_order(rejection: Rejection) -> tuple[float, int, str]:
