@@ -18,7 +18,7 @@ import click
 from sizing.errors import SizingError
 from sizing.planning.plan import plan_workload
 from sizing.render import terminal
-from sizing.spec.deployment import DeploymentOptions, StackConfig, stack_config_from_file
+from sizing.spec.deployment import DeploymentOptions, StackConfig, stack_config_from_path
 from sizing.spec.workload import DEFAULT_REGION
 from sizing.workloads import load_workload, place
 from sizing_infra.preview import resource_tree, run_preview
@@ -37,7 +37,7 @@ def preview(file: str, stack: str | None, stack_config: str | None, as_json: boo
     if stack_config and not config_path.is_file():
         raise SizingError(f"{config_path}: no such file")
     if config_path.is_file():
-        config = stack_config_from_file(config_path.read_text(), str(config_path))
+        config = stack_config_from_path(config_path)
     else:
         # Say so: without the stack's config there is no VPC, no protection and no region of its own.
         config = StackConfig(source="defaults", options=DeploymentOptions())

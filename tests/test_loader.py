@@ -263,3 +263,44 @@ def test_a_long_cluster_name_says_why_37() -> None:
         parse_workload(_ONE_KEYSPACE.replace("name: a", "name: " + "a" * 39), "stacks/x.yaml")
     assert str(caught.value) == ("stacks/x.yaml:2: clusters[0].name: must be at most 37 characters: ElastiCache "
                                  "allows 40, and a Global Datastore's secondaries add '-r1' and '-r2'; got 39")
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (b"config:\n  aws:region: caf\xe9\n", "P.yaml:2: not UTF-8 text: byte 0xe9 cannot be read; save the file as UTF-8"),
+    (b"just a string\n", "P.yaml: expected a mapping with a 'config' section, got str"),
+    (b"- a\n- b\n", "P.yaml: expected a mapping with a 'config' section, got list"),
+    (b"config: [1, 2]\n", "P.yaml: config: expected a mapping of 'namespace:key' names to values"),
+    (b"config:\n  1: 2\n", "P.yaml: config: expected a mapping of 'namespace:key' names to values"),
+])
+def test_odd_config_files_get_one_line(tmp_path: Path, content: bytes, says: str) -> None:
+    from sizing.errors import ConfigError
+    from sizing.spec.deployment import stack_config_from_path
+
+    (tmp_path / "P.yaml").write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        stack_config_from_path(tmp_path / "P.yaml")
+    assert str(caught.value).replace(f"{tmp_path}/", "") == says
+
+
+def test_an_unreadable_config_file_gets_one_line(tmp_path: Path) -> None:
+    from sizing.errors import ConfigError
+    from sizing.spec.deployment import stack_config_from_path
+
+    with pytest.raises(ConfigError, match=r"P.yaml: cannot read file: Is a directory$"):
+        (tmp_path / "P.yaml").mkdir()
+        stack_config_from_path(tmp_path / "P.yaml")
+
+
+def test_a_non_utf8_file_in_git_gets_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sizing.review.revisions import RevisionError, load_side_config
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "Pulumi.prod.yaml").write_bytes(b"config:\n  aws:region: caf\xe9\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "c")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RevisionError, match=r"^git HEAD:Pulumi.prod.yaml: line 2: not UTF-8 text; save the file as UTF-8$"):
+        load_side_config("HEAD", "prod")

@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 from sizing.errors import SizingError
-from sizing.spec.deployment import StackConfig, stack_config_from_file
+from sizing.spec.deployment import StackConfig, stack_config_from_file, stack_config_from_path
 from sizing.spec.workload import Workload
 from sizing.workloads import load_workload, parse_workload
 
@@ -78,7 +78,7 @@ def load_side_config(spec: str, stack: str) -> StackConfig | None:
     path = Path(spec)
     folder = path if path.is_dir() else _repository_root(path.resolve().parent) or path.resolve().parent
     config = folder / name
-    return stack_config_from_file(config.read_text(), str(config)) if config.is_file() else None
+    return stack_config_from_path(config) if config.is_file() else None
 
 
 def _repository_root(folder: Path) -> Path | None:
@@ -103,7 +103,13 @@ def repository_path(file: str) -> str:
 def _git(*args: str) -> str | None:
     """git's output, or None where git fails (no repository, unknown revision, missing file)."""
     try:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+        done = subprocess.run(["git", *args], capture_output=True, check=False)
     except FileNotFoundError:
         raise RevisionError("git is not installed; give --base and --head as files") from None
-    return done.stdout if done.returncode == 0 else None
+    if done.returncode != 0:
+        return None
+    try:
+        return done.stdout.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = done.stdout[:exc.start].count(b"\n") + 1
+        raise RevisionError(f"git {' '.join(args[1:])}: line {line}: not UTF-8 text; save the file as UTF-8") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
@@ -184,9 +185,26 @@ class StackConfig(BaseModel):
             raise ConfigError(f"{self.source}: aws:region: {exc}") from None
 
 
-def stack_config_from_file(text: str, source: str) -> StackConfig:
+def stack_config_from_path(path: Path) -> StackConfig:
+    """``stack_config_from_file`` of the file at ``path``, unreadable files in one line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read file: {exc.strerror}") from None
+    return stack_config_from_file(raw, str(path))
+
+
+def stack_config_from_file(text: str | bytes, source: str) -> StackConfig:
     """The options in a ``Pulumi.<stack>.yaml`` (this project's keys, without the namespace)
     and the stack's AWS region."""
+    if isinstance(text, bytes):
+        content = text
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = content[:exc.start].count(b"\n") + 1
+            raise ConfigError(f"{source}:{line}: not UTF-8 text: byte 0x{content[exc.start]:02x} cannot be read; "
+                              "save the file as UTF-8") from None
     try:
         document = load_yaml(text) or {}
     except yaml.YAMLError as exc:
@@ -194,7 +212,11 @@ def stack_config_from_file(text: str, source: str) -> StackConfig:
         where = f"{source}:{mark.line + 1}" if mark else source
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+    if not isinstance(document, dict):
+        raise ConfigError(f"{source}: expected a mapping with a 'config' section, got {type(document).__name__}")
     config = document.get("config") or {}
+    if not isinstance(config, dict) or not all(isinstance(key, str) for key in config):
+        raise ConfigError(f"{source}: config: expected a mapping of 'namespace:key' names to values")
     for key in config:
         namespace = str(key).partition(":")[0]
         if namespace != PROJECT and difflib.get_close_matches(namespace, [PROJECT], n=1, cutoff=0.8):
