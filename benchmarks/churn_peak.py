@@ -118,7 +118,7 @@ from rich.console import Console
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.fragmentation import Payload, defrag_stats, host, memory_info
+from benchmarks.fragmentation import Payload, defrag_stats, host, memory_info, wait_for_defrag
 from sizing.live.client import command, describe
 from sizing.live.server import started_server
 from sizing.live.verification import settle, warm_up
@@ -177,8 +177,6 @@ INFO_SAMPLE_SECONDS = 0.1
 """The server refreshes INFO's RSS and allocator fields every 100 ms (cronUpdateMemoryStats)."""
 DEFRAG_WAIT_SECONDS = 30.0
 """After churn with activedefrag yes, wait this long at most for defrag to go idle."""
-DEFRAG_IDLE_SECONDS = 3.0
-"""Defrag decides once a second whether to start, so this long idle means it is done."""
 PLAN_NODE_MAXMEMORY_BYTES = 1_000_000_000
 PLAN_NODE_VCPU = 2
 """The plan's defrag settings are for a small node (~1 GB maxmemory, 2 vCPU: the t4g.small
@@ -591,18 +589,6 @@ def configure(client: redis.Redis, case: Case) -> dict[str, Any]:
     return settings
 
 
-def wait_defrag_idle(client: redis.Redis) -> bool:
-    deadline = time.monotonic() + DEFRAG_WAIT_SECONDS
-    idle_since = time.monotonic()
-    while time.monotonic() < deadline:
-        if int(memory_info(client).get("active_defrag_running", 0)):
-            idle_since = time.monotonic()
-        elif time.monotonic() - idle_since >= DEFRAG_IDLE_SECONDS:
-            return True
-        time.sleep(0.25)
-    return False
-
-
 # --- One measurement -----------------------------------------------------------------------------
 
 def measure(binary: str, case: Case) -> dict[str, Any]:
@@ -650,7 +636,7 @@ def measure(binary: str, case: Case) -> dict[str, Any]:
         after_rss = proc_rss(pid)
         after_info = memory_info(client)
         if case.defrag:
-            record["defrag_idle"] = wait_defrag_idle(client)
+            record["defrag_idle"] = wait_for_defrag(client, DEFRAG_WAIT_SECONDS, poll_seconds=0.25)
             record["rss_after_defrag"] = proc_rss(pid)
             record["defrag_stats"] = {k: v - stats_before.get(k, 0) for k, v in defrag_stats(client).items()}
         keys = int(client.dbsize())

@@ -321,16 +321,17 @@ def wait_for_expiry(client: redis.Redis) -> bool:
     return False
 
 
-def wait_for_defrag(client: redis.Redis) -> bool:
+def wait_for_defrag(client: redis.Redis, timeout_seconds: float = DEFRAG_TIMEOUT_SECONDS,
+                    poll_seconds: float = POLL_SECONDS) -> bool:
     """Wait until active defrag has been idle for DEFRAG_IDLE_SECONDS; False on timeout."""
-    deadline = time.monotonic() + DEFRAG_TIMEOUT_SECONDS
+    deadline = time.monotonic() + timeout_seconds
     idle_since = time.monotonic()
     while time.monotonic() < deadline:
         if int(memory_info(client).get("active_defrag_running", 0)):
             idle_since = time.monotonic()
         elif time.monotonic() - idle_since >= DEFRAG_IDLE_SECONDS:
             return True
-        time.sleep(POLL_SECONDS)
+        time.sleep(poll_seconds)
     return False
 
 

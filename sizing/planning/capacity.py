@@ -118,7 +118,7 @@ class NodeLoad:
         self.write_bytes_per_sec = traffic.peak_ops_per_sec * (1 - traffic.read_ratio) * traffic.avg_request_bytes
         self.network_bytes_per_sec = node.baseline_gbps * 1e9 / 8
         self.replicas = cluster.availability.replicas_per_shard
-        self.fragmentation = peak_ratio - 1  # fragmentation.cluster_peak_ratio
+        self.fragmentation = peak_ratio - 1  # fragmentation.fragmentation_basis
         self.fixed_bytes = self.baseline_bytes + self.repl_backlog_bytes + self.client_buffer_bytes
 
     def replica_buffer_bytes(self, dataset_bytes: float, shards: int) -> float:

@@ -40,7 +40,6 @@ from sizing.catalog.nodes import (
 )
 from sizing.errors import NoViableNodeError
 from sizing.memory.dataset import DatasetModel
-from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.planning.advice import Recommendation, recommendations
 from sizing.planning.alarms import AlarmThresholds, alarm_thresholds
@@ -53,6 +52,7 @@ from sizing.planning.capacity import (
     usable_memory_bytes,
 )
 from sizing.planning.estimate import dataset_model
+from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
 from sizing.planning.parameter_group import parameter_family, parameter_group
 from sizing.planning.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
 from sizing.spec.workload import Cluster, Workload
@@ -378,7 +378,7 @@ def _evaluate(
     memory_shards: dict[tuple[int, float, float], int | None], peak_ratio: float,
 ) -> _Candidate | Rejection:
     """The smallest layout of ``node`` that carries the cluster in ``cluster_mode``, or why none does;
-    ``peak_ratio``: RSS per byte of data at the peak of churn (``fragmentation.cluster_peak_ratio``)."""
+    ``peak_ratio``: RSS per byte of data at the peak of churn (``fragmentation.fragmentation_basis``)."""
     def reject(bottleneck: Bottleneck, needed: float, offered: float, unit: Quantity, shortfall: float | None = None,
                at_shards: int | None = None, **memory: float | None) -> Rejection:
         return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, needed=needed,
