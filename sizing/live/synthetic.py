@@ -11,12 +11,17 @@ the recorded measurements were made with them (``tests/test_synthetic.py`` pins 
 Data that varies is drawn deterministically, through ``Distribution.quantile`` (which
 defines the distribution the model prices):
 
-    per key       key ``i``'s key length, element count, TTL and (strings) value length
-                  and integer flag each take u = frac(1/2 + i·α), a Kronecker sequence with
-                  its own irrational α per field (the golden ratio, √2, √3, √7, √11:
-                  rationally independent, so the fields are jointly uniform and
-                  uncorrelated, not shifted copies of one sequence). Over n keys every
-                  share and quantile is met to within about 1/n.
+    per key       key ``i`` of n's key length, element count, TTL and (strings) value
+                  length and integer flag each take u = ((i·g mod n) + 1/2) / n, a rank-1
+                  lattice with its own generator g per field: g is the integer nearest
+                  n·α (α the golden ratio, √2, √3, √7, √11: rationally independent) that
+                  is coprime with n. So every field visits each of the n strata of width
+                  1/n exactly once (its mean is the midpoint rule's, exact to O(1/n²) where
+                  the quantile function is smooth, even for 50 keys of a heavy-tailed
+                  count), and the fields are not shifted copies of one another. (A
+                  Kronecker sequence, frac(1/2 + i·α), meets shares and quantiles only to
+                  about log(n)/n: 50 lists whose counts have p99 251 and max 287 came out
+                  with 6.6% more elements than the distribution's mean.)
     per element   element ``m`` of key ``i`` takes u = frac(s_m + i·β_m), a Weyl sequence
                   over the keys with a pseudo-random start and step per element slot
                   (and per field: length, integer flag, the hash value's). Across keys
@@ -218,9 +223,20 @@ _VALUE_LENGTH = _root_fraction(7)
 _VALUE_NUMERIC = _root_fraction(11)
 
 
-def _unit(step: int, index: int) -> float:
-    """frac(1/2 + index·step): key ``index``'s draw for the field whose step this is."""
-    return (((_HALF + index * step) & _MASK) >> 11) * _UNIT
+def _unit(step: int, index: int, keys: int) -> float:
+    """Key ``index`` of ``keys``' draw for the field whose step this is: the midpoint of
+    stratum index·g mod keys, g from ``_generator``."""
+    return ((index * _generator(step, keys)) % keys + 0.5) / keys
+
+
+@lru_cache(maxsize=1024)
+def _generator(step: int, keys: int) -> int:
+    """The integer nearest keys·α (α = step / 2^64) that is coprime with ``keys``: a
+    permutation of the strata, the lattice's approximation of frac(i·α)."""
+    generator = max(1, (keys * step + _HALF) >> 64)
+    while math.gcd(generator, keys) != 1:
+        generator += 1
+    return generator
 
 
 def _mix(x: int) -> int:
@@ -307,31 +323,33 @@ def _present(value: Distribution | None) -> Distribution:
 
 
 class _Count:
-    """Elements per collection: key ``i`` draws its count from the distribution."""
+    """Elements per collection: key ``i`` of ``keys`` draws its count from the distribution."""
 
-    def __init__(self, size: Size) -> None:
+    def __init__(self, size: Size, keys: int) -> None:
         self._distribution = distribution(size)
         self._exact = self._distribution.exact
+        self._keys = keys
 
     def __call__(self, index: int) -> int:
         if self._exact:
             return self._distribution.low
-        return self._distribution.quantile(_unit(_COUNT, index))
+        return self._distribution.quantile(_unit(_COUNT, index, self._keys))
 
 
 class _KeyNames:
     """Key names of one keyspace: distinct across the cluster, of the drawn lengths."""
 
-    def __init__(self, keyspace_index: int, keyspace_count: int, size: Size) -> None:
+    def __init__(self, keyspace_index: int, keyspace_count: int, size: Size, keys: int) -> None:
         self._index, self._count = keyspace_index, keyspace_count
         self._lengths = distribution(size)
+        self._keys = keys
         self._taken: dict[int, int] = {}
 
     def __call__(self, index: int) -> str:
         lengths = self._lengths
         if lengths.exact:
             return key_name(self._index, self._count, index, lengths.low)
-        length = lengths.quantile(_unit(_KEY_LENGTH, index))
+        length = lengths.quantile(_unit(_KEY_LENGTH, index, self._keys))
         rank = self._taken.get(length, 0)
         while rank * self._count + self._index >= _capacity(length) and length < lengths.high:
             length += 1
@@ -394,16 +412,16 @@ def commands(
 ) -> Iterator[Command]:
     """The write commands that create ``keys`` keys of ``keyspace`` (key names distinct
     across the ``keyspace_count`` keyspaces of a cluster)."""
-    key_names = _KeyNames(keyspace_index, keyspace_count, keyspace.key_bytes)
+    key_names = _KeyNames(keyspace_index, keyspace_count, keyspace.key_bytes, keys)
     ttl_share = keyspace.ttl_share
     if isinstance(keyspace, StringKeyspace):
         yield from _strings(keyspace, key_names, keys, ttl_share, ttl_seconds)
         return
-    write = _writer(keyspace)
+    write = _writer(keyspace, keys)
     for index in range(keys):
         key = key_names(index)
         yield from write(key, index)
-        if ttl_share >= 1 or (ttl_share > 0 and _unit(_TTL, index) < ttl_share):
+        if ttl_share >= 1 or (ttl_share > 0 and _unit(_TTL, index, keys) < ttl_share):
             yield ("EXPIRE", key, ttl_seconds)
 
 
@@ -417,9 +435,9 @@ def _strings(
         if sizes.exact:
             numeric, length = sizes.numeric, sizes.length
         else:
-            numeric, length = sizes.draw(_unit(_VALUE_NUMERIC, index), _unit(_VALUE_LENGTH, index))
+            numeric, length = sizes.draw(_unit(_VALUE_NUMERIC, index, keys), _unit(_VALUE_LENGTH, index, keys))
         value = _value(index, length, numeric, count)
-        if ttl_share >= 1 or (ttl_share > 0 and _unit(_TTL, index) < ttl_share):
+        if ttl_share >= 1 or (ttl_share > 0 and _unit(_TTL, index, keys) < ttl_share):
             yield ("SET", key, value, "EX", ttl_seconds)
         else:
             yield ("SET", key, value)
@@ -433,19 +451,19 @@ def _batches(total: int, size: int) -> Iterator[range]:
 Writer = Callable[[str, int], Iterator[Command]]
 
 
-def _writer(keyspace: HashKeyspace | ListKeyspace | SetKeyspace | ZsetKeyspace) -> Writer:
-    """The commands that fill one collection key, given its name and index."""
+def _writer(keyspace: HashKeyspace | ListKeyspace | SetKeyspace | ZsetKeyspace, keys: int) -> Writer:
+    """The commands that fill one collection key of ``keys``, given its name and index."""
     if isinstance(keyspace, HashKeyspace):
-        return _hashes(keyspace)
+        return _hashes(keyspace, keys)
     if isinstance(keyspace, ListKeyspace):
-        return _lists(keyspace)
+        return _lists(keyspace, keys)
     if isinstance(keyspace, SetKeyspace):
-        return _sets(keyspace)
-    return _zsets(keyspace)
+        return _sets(keyspace, keys)
+    return _zsets(keyspace, keys)
 
 
-def _hashes(keyspace: HashKeyspace) -> Writer:
-    count = _Count(keyspace.fields)
+def _hashes(keyspace: HashKeyspace, keys: int) -> Writer:
+    count = _Count(keyspace.fields, keys)
     fields = _Sizes(keyspace.field_bytes, keyspace.numeric_fields)
     values = _Sizes(keyspace.value_bytes, keyspace.numeric)
 
@@ -463,8 +481,8 @@ def _hashes(keyspace: HashKeyspace) -> Writer:
     return write
 
 
-def _lists(keyspace: ListKeyspace) -> Writer:
-    count = _Count(keyspace.elements)
+def _lists(keyspace: ListKeyspace, keys: int) -> Writer:
+    count = _Count(keyspace.elements, keys)
     elements = _Sizes(keyspace.element_bytes, keyspace.numeric)
     batch_size = list_batch_elements(max(1, round(elements.items.mean_length())))
 
@@ -477,8 +495,8 @@ def _lists(keyspace: ListKeyspace) -> Writer:
     return write
 
 
-def _sets(keyspace: SetKeyspace) -> Writer:
-    count = _Count(keyspace.members)
+def _sets(keyspace: SetKeyspace, keys: int) -> Writer:
+    count = _Count(keyspace.members, keys)
     members = _Sizes(keyspace.member_bytes, keyspace.numeric)
 
     def write(key: str, index: int) -> Iterator[Command]:
@@ -490,8 +508,8 @@ def _sets(keyspace: SetKeyspace) -> Writer:
     return write
 
 
-def _zsets(keyspace: ZsetKeyspace) -> Writer:
-    count = _Count(keyspace.members)
+def _zsets(keyspace: ZsetKeyspace, keys: int) -> Writer:
+    count = _Count(keyspace.members, keys)
     members = _Sizes(keyspace.member_bytes, keyspace.numeric)
     kind = keyspace.scores
 

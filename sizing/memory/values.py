@@ -368,22 +368,59 @@ class _Set:
         if table > 1e-12:
             member = _split(listpack + intset, n, self.table_member, self.table_member_small) / n
             if self.profile.keyspace_layout == "hashtable":
-                size = (alloc(self.profile.hashtable_struct_bytes) + _hashtable_written(n, arrival, 1, _first_command(n))
-                        + n * member)
+                buckets = sum(share * _hashtable_written(n, arrival, 1, presized_to)
+                              for share, presized_to in self._table_presizes(n, table))
+                size = alloc(self.profile.hashtable_struct_bytes) + buckets + n * member
+            elif self.profile.write_size_hints:
+                slots = sum(share * _presized_dict_slots(n, presized_to, arrival)
+                            for share, presized_to in self._table_presizes(n, table))
             else:
                 # All-integer sets that outgrew the intset converted from it, pre-sized.
                 converted = self.numeric**n if n > limits.set_max_intset_entries else 0.0
                 slots = converted * _dict_slots(self.profile, "set", n, limits.set_max_intset_entries + 1, arrival) + \
                     (1 - converted) * _dict_slots(self.profile, "set", n, 0, arrival)
+            if self.profile.keyspace_layout != "hashtable":
                 if self.profile.set_dict_no_value:
-                    buckets = dict_buckets(n)
-                    chained = n - buckets * (1 - math.exp(-n / buckets))  # members sharing a bucket with another
+                    chains = dict_buckets(n)
+                    chained = n - chains * (1 - math.exp(-n / chains))  # members sharing a bucket with another
                     per_member = member + alloc(DICT_NO_VALUE_ENTRY_BYTES) * chained / n
                 else:
                     per_member = member + alloc(DICT_ENTRY_BYTES)
                 size = alloc(self.profile.dict_struct_bytes) + DICT_POINTER_BYTES * slots + n * per_member
             result.append(("hashtable", table, size))
         return result
+
+    def _table_presizes(self, n: int, table: float) -> list[tuple[float, int]]:
+        """(share of the table-encoded sets, elements their table was first sized for), 7.2+.
+
+        SADD creates a set from its first member and the command's count h (t_set.c
+        ``setTypeCreate``): an intset if that member is an integer and h fits an intset,
+        else a listpack if h fits one, else a table expanded to h. An intset meeting a text
+        member becomes a listpack, and a listpack outgrowing the entry limit becomes a
+        table expanded to the entry limit + 1 (``setTypeConvertAndExpand``, lpLength + 1);
+        a member too long for a listpack converts it at once, while it is nearly empty.
+        """
+        limits = self.limits
+        first = _first_command(n)
+        by_count = limits.set_max_listpack_entries + 1
+        if n <= limits.set_max_listpack_entries:
+            return [(1.0, 0)]  # only a long member makes these tables: grown from empty
+        if first > limits.set_max_intset_entries or not self.numeric:
+            return [(1.0, first)]
+        # A first member that is an integer, in sets that are not all integers.
+        from_intset = self.numeric * (1 - self.numeric ** (n - 1)) / table
+        fits_to_limit = self.fits**by_count
+        return [(1 - from_intset, first), (from_intset * fits_to_limit, by_count), (from_intset * (1 - fits_to_limit), 0)]
+
+
+def _presized_dict_slots(elements: int, presized_to: int, arrival: Arrival) -> float:
+    """Pointer slots of a set's dict first expanded for ``presized_to`` elements (7.2+),
+    plus the old array a later growth leaves (SADD: one lookup per member)."""
+    final = dict_buckets(elements)
+    if arrival == "restored":
+        return final
+    presized = dict_buckets(presized_to) if presized_to else 0
+    return max(final, presized) + dict_residual_buckets(elements, _STEPS_PER_INSERT["set"], presized)
 
 
 def skiplist_node_bytes(profile: EngineProfile) -> float:
