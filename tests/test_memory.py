@@ -123,6 +123,36 @@ def test_residual_rehash_of_sets_written_by_commands() -> None:
     assert memory.dataset_bytes - memory.restored_dataset_bytes == 8 * 65_536
 
 
+def test_sets_written_one_by_one_grow_from_their_conversion() -> None:
+    """One SADD per member: from 7.2 no command pre-sizes the table. 1,000 integers stay an
+    intset to 512 and convert to a table expanded for 513 (t_set.c ``maybeConvertIntset``):
+    on Valkey 8.1 that is pow2(ceil(513 * 5 / 32)) = 128 buckets, full at 7 x 128 = 896, so
+    it grows to 256 at the 897th, and the 103 SADDs after that move 103 of the old 128
+    buckets: 25 of them, with their child buckets, are still allocated. In one batch the table is expanded for all
+    1,000 at once: 256 buckets, no old table. (Measured on Valkey 8.1.1, 150 such sets:
+    5,099,760 and 3,790,576 bytes.)"""
+    ints = {"type": "set", "keys": 150, "key_bytes": 16, "members": 1000, "member_bytes": 6, "numeric": True}
+    batched = estimate_cluster(cluster(ints, engine="valkey", engine_version="8.1")).dataset_bytes
+    one_by_one = estimate_cluster(cluster({**ints, "written": "one_by_one"}, engine="valkey",
+                                          engine_version="8.1")).dataset_bytes
+    assert batched == pytest.approx(3_790_576, rel=0.005)
+    assert one_by_one == pytest.approx(5_099_760, rel=0.005)
+
+
+@pytest.mark.parametrize("kind", [
+    {"type": "set", "members": 300, "member_bytes": 12},
+    {"type": "hash", "fields": 300, "field_bytes": 10, "value_bytes": 20},
+    {"type": "zset", "members": 300, "member_bytes": 12},
+])
+def test_before_72_how_collections_are_written_does_not_matter(kind: dict[str, Any]) -> None:
+    """Redis 7.0 takes no size hint from a command's count (7.2 added them)."""
+    keyspace = {"keys": 1000, "key_bytes": 16, **kind}
+    batched = estimate_cluster(cluster(keyspace, engine="redis", engine_version="7.0")).dataset_bytes
+    one_by_one = estimate_cluster(cluster({**keyspace, "written": "one_by_one"}, engine="redis",
+                                          engine_version="7.0")).dataset_bytes
+    assert one_by_one == batched
+
+
 # Bytes per key at 500,000,000 keys (12-byte keys, 10-byte values, cluster mode), by hand from
 # docs/memory-model.md and sizing/memory/dataset.py; J() is jemalloc's class (8-byte steps to 64,
 # then 4 per power of two). 500M keys is 30,517.578 per slot; one main dict has

@@ -394,6 +394,33 @@ def test_list_batches_follow_the_mean_element_length() -> None:
     assert [len(c) - 2 for c in written] == [batch, batch, 9000 - 2 * batch] * 3
 
 
+@pytest.mark.parametrize(("spec", "command"), [
+    ({"type": "set", "members": 300, "member_bytes": 8}, "SADD"),
+    ({"type": "hash", "fields": 300, "field_bytes": 8, "value_bytes": 10}, "HSET"),
+    ({"type": "zset", "members": 300, "member_bytes": 8}, "ZADD"),
+    ({"type": "list", "elements": 300, "element_bytes": 8}, "RPUSH"),
+])
+def test_one_by_one_writes_one_element_per_command(spec: dict[str, Any], command: str) -> None:
+    batched = generate({"keys": 4, "key_bytes": 16, **spec})
+    one_by_one = generate({"keys": 4, "key_bytes": 16, "written": "one_by_one", **spec})
+    per_element = 3 if command in ("HSET", "ZADD") else 2  # name + field/value or score/member
+    assert [c[0] for c in one_by_one] == [command] * 1200
+    assert all(len(c) == per_element + 1 for c in one_by_one)
+    # The same elements, in the same order.
+    flat = [arg for c in batched for arg in c[2:]]
+    assert [arg for c in one_by_one for arg in c[2:]] == flat
+
+
+def test_stratified_draws_meet_the_mean_with_few_keys() -> None:
+    """50 keys of a heavy-tailed count: each key takes one of 50 strata, so the written
+    mean is the distribution's to within the midpoint rule's error."""
+    spec = {"type": "list", "keys": 50, "key_bytes": 16, "elements": {"min": 3, "p50": 26, "p99": 251, "max": 287},
+            "element_bytes": 4}
+    written = generate(spec)
+    total = sum(len(c) - 2 for c in written)
+    assert total / 50 == pytest.approx(distribution(size(spec["elements"])).mean(), rel=0.01)
+
+
 def test_generation_is_deterministic() -> None:
     spec = {"type": "hash", "keys": 200, "key_bytes": {"p50": 10, "max": 30}, "fields": COUNTS,
             "field_bytes": {"p50": 6, "max": 18}, "value_bytes": WIDE, "numeric": {"share": 0.3, "digits": {"max": 9}},

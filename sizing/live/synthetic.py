@@ -41,7 +41,8 @@ defines the distribution the model prices):
                   no names left (there are 52 one-character keys) passes the item to the
                   next longer length, never beyond the distribution's largest.
     batches       as for exact data: HSET/SADD/ZADD of ``WRITE_BATCH_ELEMENTS``, RPUSH of
-                  ``list_batch_elements`` of the mean element length.
+                  ``list_batch_elements`` of the mean element length; one element per
+                  command where the keyspace is ``written: one_by_one``.
 """
 
 from __future__ import annotations
@@ -443,6 +444,11 @@ def _strings(
             yield ("SET", key, value)
 
 
+def _per_command(keyspace: HashKeyspace | ListKeyspace | SetKeyspace | ZsetKeyspace, batch: int) -> int:
+    """Elements per write command: a batch, or one where the keyspace says one by one."""
+    return 1 if keyspace.written == "one_by_one" else batch
+
+
 def _batches(total: int, size: int) -> Iterator[range]:
     for start in range(0, total, size):
         yield range(start, min(total, start + size))
@@ -471,7 +477,7 @@ def _hashes(keyspace: HashKeyspace, keys: int) -> Writer:
         n = count(index)
         names = _distinct(fields, fields.draws(index, n, _ITEM_LENGTH, _ITEM_NUMERIC), index, "f")
         drawn = values.draws(index, n, _HASH_VALUE_LENGTH, _HASH_VALUE_NUMERIC)
-        for batch in _batches(n, WRITE_BATCH_ELEMENTS):
+        for batch in _batches(n, _per_command(keyspace, WRITE_BATCH_ELEMENTS)):
             args: list[str | int | float] = []
             for m in batch:
                 numeric, length = drawn[m]
@@ -489,7 +495,7 @@ def _lists(keyspace: ListKeyspace, keys: int) -> Writer:
     def write(key: str, index: int) -> Iterator[Command]:
         n = count(index)
         drawn = elements.draws(index, n, _ITEM_LENGTH, _ITEM_NUMERIC)
-        for batch in _batches(n, batch_size):
+        for batch in _batches(n, _per_command(keyspace, batch_size)):
             yield ("RPUSH", key, *(_value(m, drawn[m][1], drawn[m][0], n) for m in batch))
 
     return write
@@ -502,7 +508,7 @@ def _sets(keyspace: SetKeyspace, keys: int) -> Writer:
     def write(key: str, index: int) -> Iterator[Command]:
         n = count(index)
         names = _distinct(members, members.draws(index, n, _ITEM_LENGTH, _ITEM_NUMERIC), index, "m")
-        for batch in _batches(n, WRITE_BATCH_ELEMENTS):
+        for batch in _batches(n, _per_command(keyspace, WRITE_BATCH_ELEMENTS)):
             yield ("SADD", key, *(names[m] for m in batch))
 
     return write
@@ -516,7 +522,7 @@ def _zsets(keyspace: ZsetKeyspace, keys: int) -> Writer:
     def write(key: str, index: int) -> Iterator[Command]:
         n = count(index)
         names = _distinct(members, members.draws(index, n, _ITEM_LENGTH, _ITEM_NUMERIC), index, "m")
-        for batch in _batches(n, WRITE_BATCH_ELEMENTS):
+        for batch in _batches(n, _per_command(keyspace, WRITE_BATCH_ELEMENTS)):
             args: list[str | int | float] = []
             for m in batch:
                 args += [score(kind, m), names[m]]

@@ -155,7 +155,8 @@ class DatasetModel:
         self.value_per_key: list[float] = []
         """The part of ``per_key`` data tiering can move to SSD: the value, not the key or its entry."""
         for ks, ttl in zip(cluster.keyspaces, self.ttl):
-            shares, structure = value_structure(ks, self.profile, profile_limits, arrival)
+            written = keyspace_arrival(ks, arrival)
+            shares, structure = value_structure(ks, self.profile, profile_limits, written)
             objects = _object_costs(ks, self.profile, profile_limits, self.clustered, arrival)
             per_key = objects.object_bytes + structure
             self.value_per_key.append(min(per_key, objects.movable_bytes + structure))
@@ -167,7 +168,7 @@ class DatasetModel:
             self.encodings.append(max(shares, key=lambda name: shares[name]))
             self.per_key.append(per_key)
             self.largest_key.append(max(per_key, _largest_key_bytes(ks, self.profile, profile_limits, self.clustered,
-                                                                    arrival)))
+                                                                    written)))
         self._slot_tables: dict[tuple[int, bool], float] = {}
         self._shards: dict[tuple[int, float], float] = {}  # the planner asks for the same counts per node type
 
@@ -251,6 +252,14 @@ class _ObjectCosts:
 _OBJECT_MEMO: Memo[_ObjectCosts] = Memo()
 
 
+def keyspace_arrival(ks: Keyspace, arrival: Arrival) -> Arrival:
+    """How a keyspace's collections arrive: restored with the rest, else as its
+    ``written`` says (strings have one way)."""
+    if arrival == "restored" or getattr(ks, "written", "in_batches") == "in_batches":
+        return arrival
+    return "one_by_one"
+
+
 def _object_costs(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool,
                   arrival: Arrival) -> _ObjectCosts:
     """``_ObjectCosts`` of a keyspace's shape, built once per shape: only the embedded
@@ -296,7 +305,7 @@ def _largest_key_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLim
 
 def per_key_bytes(keyspace: Keyspace, profile: EngineProfile, limits: EncodingLimits) -> float:
     """One key's table entry, name, object and value, standalone, written by commands."""
-    structure = value_structure(keyspace, profile, limits, "commands")[1]
+    structure = value_structure(keyspace, profile, limits, keyspace_arrival(keyspace, "commands"))[1]
     return _key_and_object_bytes(keyspace, profile, limits, False, "commands", structure)
 
 
@@ -315,7 +324,7 @@ def _key_and_object_bytes(
         # sdsnewlen); a snapshot load builds the key with sdsReqType (dict.c, db.c).
         def embedded(k: int, by_key: Alloc) -> float:
             header = sds_header_bytes(k, "valkey8")
-            if arrival == "commands":
+            if arrival != "restored":
                 header = max(3, header)
             return by_key(EMBEDDED_ENTRY_BYTES + header + k + 1)
 

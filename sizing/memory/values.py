@@ -6,7 +6,10 @@ reports. The object header and key are added by :mod:`sizing.memory.dataset`.
 
 Glossary
     arrival             ``commands``: written by commands of up to ``WRITE_BATCH_ELEMENTS``
-                        elements each (what ``verify`` does and most clients do);
+                        elements each (what ``verify`` does and loaders do);
+                        ``one_by_one``: one element per command (HSET key field value,
+                        SADD key member): 7.2+ then never pre-sizes a table for a
+                        command's count, only at a conversion;
                         ``restored``: loaded from a snapshot or moved by resharding, which
                         pre-sizes tables and leaves no half-finished rehash.
     steps_per_insert    incremental-rehash steps one new element performs on its collection
@@ -36,7 +39,7 @@ from sizing.memory.encodings import (
 from sizing.memory.engines import EngineProfile
 from sizing.memory.items import AllocatingCost, Items, items
 from sizing.memory.limits import EncodingLimits
-from sizing.memory.memo import Memo
+from sizing.memory.memo import Memo, forgotten_on_clear
 from sizing.memory.tables import (
     DICT_POINTER_BYTES,
     HASHTABLE_BUCKET_BYTES,
@@ -50,7 +53,7 @@ from sizing.memory.tables import (
 from sizing.spec.distribution import Size
 from sizing.spec.workload import HashKeyspace, ListKeyspace, ScoreKind, SetKeyspace, StringKeyspace, ZsetKeyspace
 
-Arrival = Literal["commands", "restored"]
+Arrival = Literal["commands", "one_by_one", "restored"]
 CollectionKeyspace = HashKeyspace | ListKeyspace | SetKeyspace | ZsetKeyspace
 
 WRITE_BATCH_ELEMENTS = 1000
@@ -237,12 +240,16 @@ def _dict_slots(
     if arrival == "restored":
         return final  # RDB load calls dictExpand(length): no growth, no rehash
     steps = _STEPS_PER_INSERT[kind]
-    if profile.write_size_hints:
-        presized = dict_buckets(min(elements, WRITE_BATCH_ELEMENTS))
-        if kind == "hash":
-            steps = 1.0
-            if not converted_at:  # a value too long converts the empty listpack: no hint
-                presized = 0
+    if profile.write_size_hints and kind == "hash":
+        steps = 1.0  # one dictAddRaw per field from 7.2
+    if profile.write_size_hints and arrival == "one_by_one":
+        # No command carries a count: a table is sized only where a listpack converts
+        # (t_hash.c dictExpand(hashTypeLength), t_zset.c zsetConvertAndExpand).
+        presized = dict_buckets(converted_at) if converted_at else 0
+    elif profile.write_size_hints:
+        presized = dict_buckets(_first_command(elements, arrival))
+        if kind == "hash" and not converted_at:  # a value too long converts the empty listpack: no hint
+            presized = 0
     else:
         presized_kinds = ("set",) if profile.small_encoding == "ziplist" else ("set", "hash")
         presized = dict_buckets(converted_at) if converted_at and kind in presized_kinds else 0
@@ -305,21 +312,33 @@ class _Hash:
             elements = _split(small, n, self.table_pair, self.table_pair_small)
             if self.profile.keyspace_layout == "hashtable":
                 alloc = self.profile.allocator.class_bytes
-                # By count, HSET converts with the command's size hint; a long value converts
-                # the empty listpack first and the table grows.
-                by_count = self.pair_fits**n if n > self.limits.hash_max_listpack_entries else 0.0
-                table = (by_count * _hashtable_written(n, arrival, 1, _first_command(n))
+                # By count, HSET converts with the command's size hint (one by one: at the
+                # limit, expanded to the listpack's length); a long value converts the
+                # listpack while nearly empty, and the table grows.
+                by_count, presized_to = self._by_count(n, arrival)
+                table = (by_count * _hashtable_written(n, arrival, 1, presized_to)
                          + (1 - by_count) * _hashtable_written(n, arrival))
                 struct = alloc(self.profile.hashtable_struct_bytes + self.profile.hash_table_metadata_bytes)
                 result.append(("hashtable", 1 - small, struct + table + elements))
             else:
                 # Hashes that outgrew the count limit converted from a listpack (pre-sized from
                 # 7.0); those with a long item became tables at once.
-                converted = self.pair_fits**n if n > self.limits.hash_max_listpack_entries else 0.0
+                converted = self._by_count(n, arrival)[0]
                 tables = converted * self._table(n, self.limits.hash_max_listpack_entries + 1, arrival) + \
                     (1 - converted) * self._table(n, 0, arrival)
                 result.append(("hashtable", 1 - small, tables + elements))
         return result
+
+    def _by_count(self, n: int, arrival: Arrival) -> tuple[float, int]:
+        """(share of the table-encoded hashes converted by their count, elements the
+        table was then sized for). One by one, a hash converts at the count limit if its
+        first limit + 1 pairs fit, whatever comes after."""
+        limit = self.limits.hash_max_listpack_entries
+        if n <= limit:
+            return 0.0, 0
+        if arrival == "one_by_one":
+            return self.pair_fits ** (limit + 1), limit + 1
+        return self.pair_fits**n, _first_command(n, arrival)
 
     def _table(self, n: int, converted_at: int, arrival: Arrival) -> float:
         buckets = _dict_slots(self.profile, "hash", n, converted_at, arrival)
@@ -369,11 +388,11 @@ class _Set:
             member = _split(listpack + intset, n, self.table_member, self.table_member_small) / n
             if self.profile.keyspace_layout == "hashtable":
                 buckets = sum(share * _hashtable_written(n, arrival, 1, presized_to)
-                              for share, presized_to in self._table_presizes(n, table))
+                              for share, presized_to in self._table_presizes(n, table, arrival))
                 size = alloc(self.profile.hashtable_struct_bytes) + buckets + n * member
             elif self.profile.write_size_hints:
                 slots = sum(share * _presized_dict_slots(n, presized_to, arrival)
-                            for share, presized_to in self._table_presizes(n, table))
+                            for share, presized_to in self._table_presizes(n, table, arrival))
             else:
                 # All-integer sets that outgrew the intset converted from it, pre-sized.
                 converted = self.numeric**n if n > limits.set_max_intset_entries else 0.0
@@ -390,7 +409,7 @@ class _Set:
             result.append(("hashtable", table, size))
         return result
 
-    def _table_presizes(self, n: int, table: float) -> list[tuple[float, int]]:
+    def _table_presizes(self, n: int, table: float, arrival: Arrival) -> list[tuple[float, int]]:
         """(share of the table-encoded sets, elements their table was first sized for), 7.2+.
 
         SADD creates a set from its first member and the command's count h (t_set.c
@@ -401,16 +420,51 @@ class _Set:
         a member too long for a listpack converts it at once, while it is nearly empty.
         """
         limits = self.limits
-        first = _first_command(n)
+        first = _first_command(n, arrival)
         by_count = limits.set_max_listpack_entries + 1
-        if n <= limits.set_max_listpack_entries:
-            return [(1.0, 0)]  # only a long member makes these tables: grown from empty
+        if n <= limits.set_max_listpack_entries:  # only a long member makes these tables
+            return self._converted_by_long_member(n, 1.0, n)
+        if first <= limits.set_max_listpack_entries:  # every set starts as a listpack or an intset
+            all_integers = self.numeric**n / table if n > limits.set_max_intset_entries else 0.0
+            fits_to_limit = (1 - all_integers) * self.fits**by_count
+            return [(all_integers, limits.set_max_intset_entries + 1), (fits_to_limit, by_count),
+                    *self._converted_by_long_member(n, 1 - all_integers - fits_to_limit, by_count)]
         if first > limits.set_max_intset_entries or not self.numeric:
             return [(1.0, first)]
         # A first member that is an integer, in sets that are not all integers.
         from_intset = self.numeric * (1 - self.numeric ** (n - 1)) / table
         fits_to_limit = self.fits**by_count
-        return [(1 - from_intset, first), (from_intset * fits_to_limit, by_count), (from_intset * (1 - fits_to_limit), 0)]
+        return [(1 - from_intset, first), (from_intset * fits_to_limit, by_count),
+                *self._converted_by_long_member(n, from_intset * (1 - fits_to_limit), by_count)]
+
+    def _converted_by_long_member(self, n: int, share: float, within: int) -> list[tuple[float, int]]:
+        """A listpack that met a member too long for it among its first ``within`` members
+        became a table expanded to its length + 1 then (``setTypeAddAux``). The table holds
+        all n without growing if that member came late enough, at position m - 1 or later
+        where m is the least expansion that covers n (the first long member's position is
+        geometric: each member is long with probability 1 - fits)."""
+        if share <= 0:
+            return []
+        covering = self._covering_presize(n)
+        fits = self.fits
+        if fits >= 1 or covering > within:
+            return [(share, 0)]
+        late = (fits ** (covering - 1) - fits**within) / (1 - fits**within)
+        return [(share * late, n), (share * (1 - late), 0)]
+
+    def _covering_presize(self, n: int) -> int:
+        """The least element count a table expanded for holds n elements without growing."""
+        if self.profile.keyspace_layout == "hashtable":
+            needed = hashtable_buckets(n)
+            low, high = 1, n
+            while low < high:  # hashtable_buckets(p, presized=True) grows with p
+                middle = (low + high) // 2
+                if hashtable_buckets(middle, presized=True) >= needed:
+                    high = middle
+                else:
+                    low = middle + 1
+            return low
+        return dict_buckets(n) // 2 + 1
 
 
 def _presized_dict_slots(elements: int, presized_to: int, arrival: Arrival) -> float:
@@ -505,20 +559,39 @@ class _Zset:
             else:
                 fixed = alloc(ZSET_STRUCT_BYTES) + alloc(ZSKIPLIST_BYTES) + alloc(24 + 16 * SKIPLIST_MAX_LEVEL)
             nodes = n * self.node + members
+            by_count, presized_to = self._by_count(n, arrival)
             if profile.keyspace_layout == "hashtable":
-                size = (fixed + alloc(profile.hashtable_struct_bytes)
-                        + _hashtable_written(n, arrival, 2, _first_command(n)) + nodes)
+                table = (by_count * _hashtable_written(n, arrival, 2, presized_to)
+                         + (1 - by_count) * _hashtable_written(n, arrival, 2))
+                size = fixed + alloc(profile.hashtable_struct_bytes) + table + nodes
             else:
-                buckets = _dict_slots(profile, "zset", n, 0, arrival)
+                buckets = (by_count * _dict_slots(profile, "zset", n, presized_to, arrival)
+                           + (1 - by_count) * _dict_slots(profile, "zset", n, 0, arrival))
                 size = (fixed + alloc(profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets + nodes
                         + n * alloc(DICT_ENTRY_BYTES))
             result.append(("skiplist", 1 - small, size))
         return result
 
+    def _by_count(self, n: int, arrival: Arrival) -> tuple[float, int]:
+        """(share of the skiplist zsets whose table was sized for a count, that count).
+
+        ZADD creates a skiplist expanded to its member count when that passes the limit or
+        a member is too long (t_zset.c ``zsetTypeCreate``). One by one, a listpack
+        converts at the count limit, expanded to limit + 1, if its first limit + 1 members
+        fit; a long member converts it while nearly empty."""
+        limit = self.limits.zset_max_listpack_entries
+        if arrival != "one_by_one":
+            return 1.0, _first_command(n, arrival)
+        if n <= limit:
+            return 0.0, 0
+        return self.fits ** (limit + 1), limit + 1
+
 
 _PRICER_MEMO: Memo[_Hash | _Set | _Zset | _List] = Memo()
 
 
+@forgotten_on_clear
+@lru_cache(maxsize=65536)
 def _hashtable_written(elements: int, arrival: Arrival, steps_per_insert: int = 1, presized_to: int = 0) -> float:
     """Bucket bytes of a nested Valkey 8.1 hashtable, with any unfinished rehash.
 
@@ -547,9 +620,9 @@ def _hashtable_written(elements: int, arrival: Arrival, steps_per_insert: int = 
     return total
 
 
-def _first_command(elements: int) -> int:
+def _first_command(elements: int, arrival: Arrival) -> int:
     """Elements the first write command of a collection carries."""
-    return min(elements, WRITE_BATCH_ELEMENTS)
+    return 1 if arrival == "one_by_one" else min(elements, WRITE_BATCH_ELEMENTS)
 
 
 def list_batch_elements(element_bytes: int) -> int:

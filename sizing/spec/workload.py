@@ -17,6 +17,12 @@ Glossary
                     over the digits' range (``value_bytes: 3`` means 100..999); the engines
                     store them as integers.
     ttl             the keys that carry an expiry: all, none or a share.
+    written         how collections are written: ``in_batches`` (commands of up to 1,000
+                    elements, as loaders and pipelines that write a whole collection do)
+                    or ``one_by_one`` (an HSET, SADD, ZADD or RPUSH per element, as most
+                    applications do). From Redis 7.2 a command's element count pre-sizes
+                    a collection's table; one by one, a table is sized only when a
+                    listpack or intset converts, and grows from there.
 """
 
 from __future__ import annotations
@@ -162,6 +168,16 @@ class _KeyspaceBase(_Spec):
         return float(self.ttl)
 
 
+Written = Literal["in_batches", "one_by_one"]
+
+
+class _CollectionBase(_KeyspaceBase):
+    written: Written = Field(
+        default="in_batches",
+        description="How collections are written: in_batches (commands of up to 1,000 elements) or one_by_one "
+                    "(one HSET/SADD/ZADD/RPUSH per element).")
+
+
 class StringKeyspace(_KeyspaceBase):
     """Plain string values (SET/GET)."""
 
@@ -171,7 +187,7 @@ class StringKeyspace(_KeyspaceBase):
     numeric: Numeric = Field(default=False, description="Values that are decimal integers (of value_bytes digits).")
 
 
-class HashKeyspace(_KeyspaceBase):
+class HashKeyspace(_CollectionBase):
     """Hashes of ``fields`` field/value pairs (HSET/HGET)."""
 
     type: Literal["hash"]
@@ -183,7 +199,7 @@ class HashKeyspace(_KeyspaceBase):
     numeric_fields: Numeric = Field(default=False, description="Field names that are decimal integers (ids, SKUs).")
 
 
-class ListKeyspace(_KeyspaceBase):
+class ListKeyspace(_CollectionBase):
     """Lists of ``elements`` elements (LPUSH/RPUSH)."""
 
     type: Literal["list"]
@@ -193,7 +209,7 @@ class ListKeyspace(_KeyspaceBase):
     numeric: Numeric = Field(default=False, description="Elements that are decimal integers.")
 
 
-class SetKeyspace(_KeyspaceBase):
+class SetKeyspace(_CollectionBase):
     """Sets of ``members`` members (SADD)."""
 
     type: Literal["set"]
@@ -206,7 +222,7 @@ class SetKeyspace(_KeyspaceBase):
 ScoreKind = Literal["floats", "unix_seconds", "unix_millis", "small_integers"]
 
 
-class ZsetKeyspace(_KeyspaceBase):
+class ZsetKeyspace(_CollectionBase):
     """Sorted sets of ``members`` members with scores (ZADD)."""
 
     type: Literal["zset"]
