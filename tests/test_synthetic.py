@@ -378,11 +378,15 @@ def test_scores_have_the_kinds_magnitudes(scores: str, low: float, high: float) 
     else:
         assert all(isinstance(v, int) for v in values)
     expected = {"unix_seconds": [1_700_000_000, 1_700_000_001], "unix_millis": [1_700_000_000_000, 1_700_000_000_001],
-                "small_integers": [0, 1]}
+                "small_integers": [0, 2531]}
     if scores in expected:
         assert values[:2] == expected[scores]
     if scores == "small_integers":
-        assert values[4096] == 0 and max(values) == 4095
+        assert values[4096] == 0 and sorted(values[:4096]) == list(range(4096))
+        small_sets = [v for pairs in contents(generate({"type": "zset", "keys": 100, "key_bytes": 16, "members": 40,
+                                                        "member_bytes": 8, "scores": scores})).values()
+                      for v in pairs[0::2]]
+        assert sum(v < 128 for v in small_sets) / len(small_sets) < 0.1  # the 7-bit form is about 1 in 32
 
 
 def test_list_batches_follow_the_mean_element_length() -> None:

@@ -175,6 +175,7 @@ _DOUBLE_SCORE_CACHE = 1 << 20
 _UNIX_SECONDS = 1_700_000_000
 _UNIX_MILLIS = 1_700_000_000_000
 _SMALL_INTEGERS = SCORE_RANGES["small_integers"][1] + 1
+_SMALL_INTEGER_STEP = 2531
 
 
 def score(kind: ScoreKind, index: int) -> int | float:
@@ -185,7 +186,10 @@ def score(kind: ScoreKind, index: int) -> int | float:
         return _UNIX_SECONDS + index
     if kind == "unix_millis":
         return _UNIX_MILLIS + index
-    return index % _SMALL_INTEGERS
+    # Spread over the whole range, as the model prices it (a few below 128 take the 7-bit
+    # form, most the 13-bit one), whatever the set's size: index·2531 mod 4096 runs
+    # through every value (2531 is odd), the first members far apart (4096 / 2531 ≈ φ).
+    return index * _SMALL_INTEGER_STEP % _SMALL_INTEGERS
 
 
 assert SCORE_RANGES["unix_seconds"][0] <= _UNIX_SECONDS and SCORE_RANGES["unix_millis"][0] <= _UNIX_MILLIS
