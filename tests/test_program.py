@@ -8,6 +8,7 @@ runs ``__main__.py`` itself, the way ``pulumi up`` does.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import os
@@ -381,6 +382,10 @@ class MainProgramTest(unittest.IsolatedAsyncioTestCase):
 
     @pulumi.runtime.test
     def test_stack_file_follows_the_stack_name(self) -> pulumi.Output[Any]:
+        # IsolatedAsyncioTestCase runs its loop in debug mode, where every future and task
+        # records the stack that made it: the program's tens of thousands of futures then
+        # took most of a minute. Debug mode only adds warnings; nothing below relies on it.
+        asyncio.get_event_loop().set_debug(False)
         self._run()
         names = {p.name for p in plans("social")}
         self.assertEqual(set(self.exports), names | {f"{name}_auth_token" for name in names})
