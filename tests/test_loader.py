@@ -246,7 +246,7 @@ def test_hostile_files_get_one_line_and_no_traceback(tmp_path: Path, content: by
 
 
 def test_an_endless_file_is_not_read_to_its_end() -> None:
-    with pytest.raises(WorkloadSpecError, match=r"^/dev/zero: larger than 64 MiB: not a stack file$"):
+    with pytest.raises(WorkloadSpecError, match=r"^/dev/zero: a character device, not a stack file$"):
         load_workload("/dev/zero")
 
 
@@ -286,7 +286,7 @@ def test_an_unreadable_config_file_gets_one_line(tmp_path: Path) -> None:
     from sizing.errors import ConfigError
     from sizing.spec.deployment import stack_config_from_path
 
-    with pytest.raises(ConfigError, match=r"P.yaml: cannot read file: Is a directory$"):
+    with pytest.raises(ConfigError, match=r"P.yaml: a directory, not a stack config file$"):
         (tmp_path / "P.yaml").mkdir()
         stack_config_from_path(tmp_path / "P.yaml")
 

@@ -4,8 +4,8 @@ Commands are named here and imported only when run, so ``plan`` does not load re
 Pulumi, and the engine never imports the Pulumi side: ``preview`` lives in
 ``sizing_infra.preview_command``.
 
-Expected failures (:class:`sizing.errors.SizingError`) print one line on stderr and exit
-with status 2; anything else is a bug and shows a traceback.
+Expected failures (:class:`sizing.errors.SizingError`) print one line per problem on stderr
+and exit with status 2; anything else is a bug and shows a traceback.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except SizingError as exc:
-        click.echo(f"error: {_message(exc)}", err=True)
+        for line in _message(exc).splitlines():  # a file with several errors: one line each
+            click.echo(f"error: {line}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
@@ -61,7 +62,6 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-
 
 
 def _message(error: SizingError) -> str:

@@ -8,8 +8,12 @@ Glossary
 
 from __future__ import annotations
 
+import difflib
+
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
+
+from sizing.errors import WorkloadSpecError
 
 
 def field_error(field: str, text: str) -> PydanticCustomError:
@@ -17,15 +21,48 @@ def field_error(field: str, text: str) -> PydanticCustomError:
     return PydanticCustomError("field_error", "{message}", {"field": field, "message": text})
 
 
-def nested(exc: ValidationError, skipped: frozenset[str] = frozenset()) -> tuple[str, str]:
-    """(field path, message) of the first error of a nested model validated by hand, so its
-    caller can raise it as a field error of its own; ``skipped``: union tags in the location."""
-    first = exc.errors()[0]
-    ctx = first.get("ctx") or {}
-    parts = [str(part) for part in first["loc"] if str(part) not in skipped]
-    if first["type"] == "field_error" and ctx.get("field"):
-        parts.append(str(ctx["field"]))
-    return ".".join(parts), message(first)
+def nested(exc: ValidationError, skipped: frozenset[str] = frozenset(), under: str = "") -> PydanticCustomError:
+    """Every error of a nested model validated by hand, as one field error its caller raises:
+    the first is its field and message, the rest ride along in ``more`` for the loader to
+    report each at its own line. ``skipped``: union tags in the location; ``under``: the
+    field the nested model sits in, relative to the caller."""
+    problems = []
+    for error in causes(exc.errors()):
+        ctx = error.get("ctx") or {}
+        parts = [under] if under else []
+        parts += [str(part) for part in error["loc"] if str(part) not in skipped]
+        if error["type"] == "field_error" and ctx.get("field"):
+            parts.append(str(ctx["field"]))
+        problems.extend(ctx.get("more") or [(".".join(parts), message(error))])
+    field, text = problems[0]
+    return PydanticCustomError("field_error", "{message}", {"field": field, "message": text, "more": problems})
+
+
+def causes(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """The errors to report, in pydantic's order: a misspelt name (``valu_bytes`` for
+    ``value_bytes``) is one mistake, so its unknown field is reported with a did-you-mean
+    and the required field it meant is not reported missing as well."""
+    guesses: dict[tuple[str | int, ...], str] = {}
+    """location of an unknown field -> the missing field beside it that it most likely meant"""
+    meant: set[tuple[str | int, ...]] = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            parent = tuple(error["loc"][:-1])
+            missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing"
+                       and tuple(e["loc"][:-1]) == parent and (*parent, str(e["loc"][-1])) not in meant]
+            close = difflib.get_close_matches(str(error["loc"][-1]), missing, n=1)
+            if close:
+                guesses[tuple(error["loc"])] = close[0]
+                meant.add((*parent, close[0]))
+    kept: list[ErrorDetails] = []
+    for error in errors:
+        location = tuple(error["loc"])
+        if error["type"] == "missing" and (*location[:-1], str(location[-1])) in meant:
+            continue
+        if error["type"] == "extra_forbidden" and location in guesses:
+            error = {**error, "ctx": {**(error.get("ctx") or {}), "did_you_mean": guesses[location]}}
+        kept.append(error)
+    return kept
 
 
 SHOWN_CHARACTERS = 40
@@ -75,3 +112,32 @@ def message(error: ErrorDetails) -> str:
     if kind == "union_tag_not_found":
         return "required field 'type' is missing (string, hash, list, set or zset)"
     return str(error["msg"])
+
+
+MAX_REPORTED_ERRORS = 20
+"""Errors a stack file reports at once; a file broken throughout (a wrong indentation that
+moves every keyspace) says how many more there are rather than printing hundreds."""
+
+
+class WorkloadSpecErrors(WorkloadSpecError):
+    """Several problems in one stack file, in file order, one line each.
+
+    Its file, line, field and message are the first problem's, for callers that read one;
+    ``problems`` holds them all.
+    """
+
+    def __init__(self, problems: list[WorkloadSpecError]) -> None:
+        first = problems[0]
+        super().__init__(first.message, file=first.file, line=first.line, field=first.field)
+        self.problems = tuple(problems)
+        lines = [str(problem) for problem in problems[:MAX_REPORTED_ERRORS]]
+        if len(problems) > MAX_REPORTED_ERRORS:
+            lines.append(f"{first.file}: and {len(problems) - MAX_REPORTED_ERRORS} more errors")
+        self.args = ("\n".join(lines),)
+
+
+def reported(problems: list[WorkloadSpecError]) -> WorkloadSpecError:
+    """The error to raise for ``problems`` (at least one): in file order, each once."""
+    unique = list({str(problem): problem for problem in problems}.values())
+    unique.sort(key=lambda problem: problem.line or 0)
+    return unique[0] if len(unique) == 1 else WorkloadSpecErrors(unique)

@@ -5,6 +5,11 @@ PyYAML follows YAML 1.1, which a hand-written file trips over without a word: a 
 it held), ``key_bytes: 020`` is octal 16 and ``1:30`` is base-60 90. This loader refuses
 each, at its line, and otherwise reads what the safe loader reads (LibYAML's parser
 where PyYAML has it).
+
+It also refuses documents no stack or config file can be, before anything validates them:
+one that aliases stand for billions of values in ("billion laughs"), one nested deeper than
+any of these files is, and one where an alias refers to the value that contains it (a
+cycle, which would never finish validating).
 """
 
 from __future__ import annotations
@@ -19,6 +24,19 @@ _BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _OCTAL = re.compile(r"[-+]?0[0-7_]+")
 """YAML 1.1's octal integers (PyYAML's int resolver): a leading 0 and more digits."""
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+
+MAX_VALUES = 1_000_000
+"""Most values a document may expand to through YAML aliases (a 1,000-cluster fleet has about
+100,000): a few lines of nested aliases can stand for billions ("billion laughs")."""
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists read. A stack file nests 7 deep (clusters, a cluster,
+keyspaces, a keyspace, a size, its histogram, a bucket), a config file 5 (config, networks, a
+region, subnetIds); LibYAML itself stops at 1,000 and the pure-Python parser runs out of
+stack sooner."""
+
+
+class LimitError(yaml.YAMLError):
+    """A document refused for its shape rather than its syntax; it has no line of its own."""
 
 
 class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
@@ -63,5 +81,47 @@ StrictLoader.add_constructor("tag:yaml.org,2002:float", _float)
 
 
 def load_yaml(text: str) -> Any:
-    """The document in ``text``, read strictly (raises ``yaml.YAMLError`` with a mark)."""
-    return yaml.load(text, Loader=StrictLoader)  # a subclass of the safe loader
+    """The document in ``text``, read strictly: raises ``yaml.YAMLError`` with a mark, or
+    :class:`LimitError`."""
+    try:
+        data = yaml.load(text, Loader=StrictLoader)  # a subclass of the safe loader
+    except RecursionError:  # the pure-Python parser, where PyYAML was built without LibYAML
+        raise LimitError(f"nested more than {MAX_DEPTH} levels deep (a stack file needs 7)") from None
+    values, depth = shape(data)
+    if depth > MAX_DEPTH:
+        raise LimitError(f"nested more than {MAX_DEPTH} levels deep (a stack file needs 7)")
+    if values > MAX_VALUES:
+        raise LimitError(f"the file expands to more than {MAX_VALUES:,} values through YAML aliases")
+    return data
+
+
+def shape(data: Any) -> tuple[int, int]:
+    """(values, depth): how many values ``data`` holds once every alias is expanded, and how
+    deeply its lists and mappings nest, found without expanding an alias (an aliased list or
+    mapping is the same object each time it appears). Stops early past the limits; raises
+    :class:`LimitError` where a value contains itself."""
+    done: dict[int, tuple[int, int]] = {}
+    open_: set[int] = set()
+    """lists and mappings whose contents are being walked: meeting one again is a cycle"""
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        value, children_walked = stack.pop()
+        if not isinstance(value, (dict, list)) or id(value) in done:
+            continue
+        children = [child for child in (value.values() if isinstance(value, dict) else value)
+                    if isinstance(child, (dict, list))]
+        if children_walked:
+            open_.discard(id(value))
+            values = 1 + len(value) - len(children) + sum(done[id(child)][0] for child in children)
+            depth = 1 + max((done[id(child)][1] for child in children), default=0)
+            done[id(value)] = (values, depth)
+            if values > MAX_VALUES or depth > MAX_DEPTH:
+                return values, depth
+            continue
+        if id(value) in open_:
+            raise LimitError("a YAML alias refers to a value that contains it (a cycle); no stack or config "
+                             "file can mean that")
+        open_.add(id(value))
+        stack.append((value, True))
+        stack.extend((child, False) for child in children)
+    return done.get(id(data), (1, 0))
