@@ -49,9 +49,10 @@ def cli() -> None:
     """Size Redis and Valkey clusters on AWS ElastiCache from a description of the data."""
 
 
-def main() -> None:
+def main(args: list[str] | None = None) -> None:
+    """Run the command in ``args`` (default: the command line) and exit with its status."""
     try:
-        cli.main(standalone_mode=False)
+        cli.main(args, standalone_mode=False)
     except SizingError as exc:
         for line in _message(exc).splitlines():  # a file with several errors: one line each
             click.echo(f"error: {line}", err=True)

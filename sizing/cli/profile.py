@@ -38,7 +38,7 @@ def profile(url: str, cluster_mode: bool, sample: int, max_ops_per_sec: float, o
         task = bar.add_task("sampling keys", total=None)
         servers = sample_servers(url, cluster_mode, sample, max_ops_per_sec,
                                  lambda done, total: bar.update(task, completed=done, total=total))
-    result = build_profile(_shown(url), name or _default_name(url), servers, allocator)
+    result = build_profile(_shown(url), name or _default_name(url), servers, allocator, sample)
     text = profile_yaml(result, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     if output:
         Path(output).write_text(text, encoding="utf-8")
