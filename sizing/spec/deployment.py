@@ -21,7 +21,7 @@ from pydantic_core import ErrorDetails
 from sizing.errors import ConfigError
 from sizing.spec.files import UnreadableFile, read_file
 from sizing.spec.messages import causes, field_error, message
-from sizing.spec.strict_yaml import LimitError, load_yaml
+from sizing.spec.strict_yaml import LimitError, load_yaml, problem
 from sizing.spec.windows import DailyWindow, WeeklyWindow
 from sizing.spec.workload import Known, Workload
 
@@ -180,6 +180,10 @@ def options_from_dict(raw: dict[str, Any], source: str, lines: Mapping[ConfigPat
 
 
 def _config_message(error: ErrorDetails, location: list[str | int]) -> str:
+    if "secure" in location or isinstance(error.get("input"), dict) and "secure" in error["input"]:
+        # Pulumi's encrypted values are {secure: ...}: never echo one, even where it does not belong
+        return ("a secret value (secure:), which a command that reads the file as text cannot decrypt; only "
+                "`pulumi` reads it")
     if error["type"] != "extra_forbidden":
         return message(error).removeprefix("Value error, ")
     if len(location) == 1:
@@ -272,10 +276,8 @@ def stack_config_from_file(text: str | bytes, source: str) -> StackConfig:
     except LimitError as exc:
         raise ConfigError(f"{source}:1: {exc}") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark else source
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+        line, words = problem(exc, text)
+        raise ConfigError(f"{source}{f':{line}' if line else ''}: not valid YAML: {words}") from None
     if not isinstance(document, dict):
         raise ConfigError(f"{source}: expected a mapping with a 'config' section, got {type(document).__name__}")
     config = document.get("config") or {}

@@ -18,7 +18,7 @@ from sizing.errors import WorkloadSpecError
 from sizing.spec.distribution import SIZE_TAGS
 from sizing.spec.files import UnreadableFile, read_file
 from sizing.spec.messages import causes, message, reported
-from sizing.spec.strict_yaml import LimitError, load_yaml
+from sizing.spec.strict_yaml import LimitError, load_yaml, problem
 from sizing.spec.workload import Known, Workload
 
 Location = tuple[str | int, ...]
@@ -54,17 +54,11 @@ def parse_workload(text: str, file: str, known: Known) -> Workload:
     """
     try:
         data = load_yaml(text)
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
-        raise WorkloadSpecError(f"invalid YAML: character #x{exc.character:04x} is not allowed in YAML text",
-                                file=file, line=text[:exc.position].count("\n") + 1) from None
     except LimitError as exc:
         raise WorkloadSpecError(str(exc), file=file, line=1) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise WorkloadSpecError(
-            f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None
-        ) from None
+        line, words = problem(exc, text)
+        raise WorkloadSpecError(f"invalid YAML: {words}", file=file, line=line) from None
     if not isinstance(data, dict):
         raise WorkloadSpecError("expected a mapping with a 'clusters' list", file=file, line=1)
     try:

@@ -8,7 +8,9 @@ Glossary
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import re
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
@@ -70,14 +72,25 @@ SHOWN_CHARACTERS = 40
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
+    # A date is how YAML reads 2024-01-31 unquoted; its repr would be Python's, not the file's.
+    text = value.isoformat() if isinstance(value, datetime.date) else repr(value)
     if len(text) <= SHOWN_CHARACTERS:
         return text
     return f"{text[:SHOWN_CHARACTERS - 12]}... ({len(text):,} characters)"
 
 
+LONG_WORD = re.compile(rf"\S{{{SHOWN_CHARACTERS + 20},}}")
+"""A run of text too long to repeat: a value a validator echoed (``valkey aaaa...``)."""
+
+
 def message(error: ErrorDetails) -> str:
-    """One error in the words every stack-file message uses."""
+    """One error in the words every stack-file message uses; no value in it is repeated
+    at more than about ``SHOWN_CHARACTERS``."""
+    return LONG_WORD.sub(lambda match: f"{match[0][:SHOWN_CHARACTERS - 12]}... ({len(match[0]):,} characters)",
+                         _worded(error))
+
+
+def _worded(error: ErrorDetails) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "field_error":
@@ -96,19 +109,25 @@ def message(error: ErrorDetails) -> str:
         limit = next(iter(v for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")))
         return f"must be {op} {limit}, got {_shown(error['input'])}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"must be a whole number, got {error['input']!r}"
+        return f"must be a whole number, got {_shown(error['input'])}"
     if kind in ("string_type",):
-        return f"must be a string (quote it, e.g. \"8.0\"), got {error['input']!r}"
-    if kind == "bool_type":
-        return f"must be true or false, got {error['input']!r}"
+        return f"must be a string (quote it, e.g. \"8.0\"), got {_shown(error['input'])}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false, got {_shown(error['input'])}"
+    if kind in ("float_type", "float_parsing"):
+        return f"must be a number, got {_shown(error['input'])}"
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return f"must be a list ([a, b] or lines starting with '- '), got {_shown(error['input'])}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"must be a mapping ('key: value' lines or {{key: value}}), got {_shown(error['input'])}"
     if kind == "string_pattern_mismatch":
-        return f"{error['input']!r} must match {ctx.get('pattern')}"
+        return f"{_shown(error['input'])} must match {ctx.get('pattern')}"
     if kind in ("too_short", "too_long"):
         return error["msg"].lower()
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}, got {error['input']!r}"
+        return f"must be one of {ctx.get('expected')}, got {_shown(error['input'])}"
     if kind == "union_tag_invalid":
-        return f"type must be one of {ctx.get('expected_tags')}, got {ctx.get('tag')!r}"
+        return f"type must be one of {ctx.get('expected_tags')}, got {_shown(ctx.get('tag'))}"
     if kind == "union_tag_not_found":
         return "required field 'type' is missing (string, hash, list, set or zset)"
     return str(error["msg"])

@@ -125,3 +125,18 @@ def shape(data: Any) -> tuple[int, int]:
         stack.append((value, True))
         stack.extend((child, False) for child in children)
     return done.get(id(data), (1, 0))
+
+
+def problem(exc: yaml.YAMLError, text: str) -> tuple[int | None, str]:
+    """(line, words) of a YAML error, for a one-line message: the line of its mark, the
+    problem without the offending line's text and caret that PyYAML appends."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow, such as NUL
+        return (text[:exc.position].count("\n") + 1,
+                f"character #x{exc.character:04x} is not allowed in YAML text")
+    mark = getattr(exc, "problem_mark", None)
+    words = str(getattr(exc, "problem", None) or exc)
+    context = getattr(exc, "context", None)
+    if context and words == "second occurrence":  # LibYAML's duplicate anchor: the context says which
+        words = f"{context}; this is the second"
+    return (mark.line + 1 if mark else None), " ".join(words.split())
+
