@@ -182,3 +182,36 @@ def test_keys_that_expire_during_a_profile_are_not_counted_as_present(debian_red
     assert counted <= len(servers[0].keys)
     assert keyspace.keys_low <= present <= keyspace.keys_high, (keyspace.keys_low, present, keyspace.keys_high)
     assert not keyspace.exact
+
+
+def test_the_program_reads_config_errors_with_their_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pulumi up`` reads the options through Pulumi's config; the stack file beside the
+    program gives the lines, and a value of the wrong type is one line too."""
+    import pulumi
+
+    from sizing_infra import load_options
+
+    class Mocks(pulumi.runtime.Mocks):
+        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, object]]:
+            return args.name, dict(args.inputs)
+
+        def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, object], None]:
+            return {}, None
+
+    (tmp_path / "Pulumi.lined.yaml").write_text("config:\n  aws:region: us-east-1\n  elasticache-sizing:port: 80\n"
+                                                "  elasticache-sizing:snapshotRetentionDays: 99\n")
+    monkeypatch.chdir(tmp_path)
+    pulumi.runtime.set_mocks(Mocks(), project="elasticache-sizing", stack="lined", preview=True)
+    try:
+        pulumi.runtime.set_all_config({"elasticache-sizing:port": "80", "elasticache-sizing:snapshotRetentionDays": "99"})
+        with pytest.raises(ConfigError) as caught:
+            load_options()
+        assert str(caught.value).splitlines() == [
+            "Pulumi.lined.yaml:3: elasticache-sizing:port: must be >= 1024, got 80",
+            "Pulumi.lined.yaml:4: elasticache-sizing:snapshotRetentionDays: must be <= 35, got 99",
+        ]
+        pulumi.runtime.set_all_config({"elasticache-sizing:port": "abc"})
+        with pytest.raises(ConfigError, match=r"^Pulumi.lined.yaml:3: elasticache-sizing:port: expected a whole number$"):
+            load_options()
+    finally:
+        pulumi.runtime.set_all_config({})

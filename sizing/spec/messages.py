@@ -1,9 +1,13 @@
 """How the spec words a validation failure: one owner for the loader's messages and for the
-models that validate a nested part themselves (a key range, a numeric share).
+models that validate a nested part themselves (a key range, a numeric share), and for how
+a file with several errors reports them (all of them, in file order, up to a limit).
 
 Glossary
     field error     a failure a validator raises for one field (``field_error``): the
                     loader appends its ``field`` to the error's location.
+    more            the (field, message) of every error of a nested model validated by
+                    hand, carried by the one field error its caller may raise.
+    causes          the errors worth a line: a misspelt field is not also "missing".
 """
 
 from __future__ import annotations

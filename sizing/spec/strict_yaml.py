@@ -35,6 +35,15 @@ region, subnetIds); LibYAML itself stops at 1,000 and the pure-Python parser run
 stack sooner."""
 
 
+_CONSTRUCTION_ERRORS = (ValueError, AttributeError, TypeError, OverflowError, KeyError, IndexError)
+"""What PyYAML's constructors raise, instead of a YAML error, on a tagged value they cannot build."""
+
+
+class TagError(yaml.YAMLError):
+    """An explicit ``!!`` tag on a value of the wrong kind (``!!set 5``), found where PyYAML
+    no longer knows the line."""
+
+
 class LimitError(yaml.YAMLError):
     """A document refused for its shape rather than its syntax; it has no line of its own."""
 
@@ -54,6 +63,16 @@ class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
                                        key_node.start_mark)
             first_lines[key_node.value] = line
         return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except _CONSTRUCTION_ERRORS:
+            # PyYAML's own constructors fail this way on an explicit tag with a value it cannot
+            # hold ('!!timestamp soon', '!!int abc'): the same one line as any other YAML error
+            raise ConstructorError(None, None, f"{str(getattr(node, 'value', ''))[:40]!r} cannot be read as "
+                                               f"{node.tag.rpartition(':')[2]} (remove the !! tag)",
+                                   node.start_mark) from None
 
 
 def _integer(loader: StrictLoader, node: yaml.ScalarNode) -> int:
@@ -87,6 +106,9 @@ def load_yaml(text: str) -> Any:
         data = yaml.load(text, Loader=StrictLoader)  # a subclass of the safe loader
     except RecursionError:  # the pure-Python parser, where PyYAML was built without LibYAML
         raise LimitError(f"nested more than {MAX_DEPTH} levels deep (a stack file needs 7)") from None
+    except _CONSTRUCTION_ERRORS:  # in a collection's constructor, after construct_object returned
+        raise TagError("a value with an explicit tag (!!set, !!map, !!omap...) is not of that kind; "
+                       "remove the tag") from None
     values, depth = shape(data)
     if depth > MAX_DEPTH:
         raise LimitError(f"nested more than {MAX_DEPTH} levels deep (a stack file needs 7)")
