@@ -218,7 +218,7 @@ def test_a_misspelt_config_namespace_is_refused() -> None:
     from sizing.spec.deployment import stack_config_from_file
 
     text = "config:\n  aws:region: eu-west-1\n  elasticache-sizig:networks: {}\n"
-    with pytest.raises(ConfigError, match=r"^Pulumi.prod.yaml: config.elasticache-sizig:networks: unknown namespace "
+    with pytest.raises(ConfigError, match=r"^Pulumi.prod.yaml:3: config.elasticache-sizig:networks: unknown namespace "
                                           r"'elasticache-sizig'; did you mean 'elasticache-sizing'\?"):
         stack_config_from_file(text, "Pulumi.prod.yaml")
     assert stack_config_from_file("config:\n  aws:region: eu-west-1\n  pulumi:tags: {}\n", "P.yaml").aws_region == "eu-west-1"

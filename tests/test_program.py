@@ -327,7 +327,7 @@ def test_preview_command_rejects_bad_config(tmp_path: Any, line: str, key: str) 
                           cwd=tmp_path, capture_output=True, text=True, check=False,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 2, done.stderr
-    assert done.stderr.startswith(f"error: Pulumi.social.yaml: {key}: ") and done.stderr.count("\n") == 1
+    assert re.match(rf"error: Pulumi.social.yaml:2: {key}: ", done.stderr) and done.stderr.count("\n") == 1
     assert done.stdout == ""
 
 

@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails
 
 from sizing.errors import ConfigError
 from sizing.spec.files import UnreadableFile, read_file
-from sizing.spec.messages import causes, field_error, message
+from sizing.spec.messages import causes, field_error, message, shown
 from sizing.spec.strict_yaml import LimitError, load_yaml, problem
 from sizing.spec.windows import DailyWindow, WeeklyWindow
 from sizing.spec.workload import Known, Workload
@@ -198,7 +198,8 @@ def _config_message(error: ErrorDetails, location: list[str | int]) -> str:
 
 def config_lines(text: str) -> dict[ConfigPath, int]:
     """Line (1-based) of each of this project's config keys and of everything under them, by
-    the path a validation error names (``('networks', 'us-east-1', 'subnetIds', 0)``).
+    the path a validation error names (``('networks', 'us-east-1', 'subnetIds', 0)``), and
+    of every config key by its full name after an empty part (``('', 'aws:region')``).
     Empty where the text is not a YAML mapping with a ``config`` mapping."""
     try:
         root = yaml.compose(text, Loader=_COMPOSER)
@@ -212,6 +213,7 @@ def config_lines(text: str) -> dict[ConfigPath, int]:
     stack: list[tuple[ConfigPath, yaml.Node]] = []
     for key, value in config.value:
         name = str(key.value)
+        lines[("", name)] = key.start_mark.line + 1  # every key by its full name ('' is no config key)
         if name.startswith(f"{PROJECT}:"):
             path: ConfigPath = (name.removeprefix(f"{PROJECT}:"),)
             lines[path] = key.start_mark.line + 1
@@ -242,13 +244,15 @@ class StackConfig(BaseModel):
     source: str = Field(description="Where it was read, for errors.")
     options: DeploymentOptions
     aws_region: str | None = None
+    aws_region_line: int | None = Field(default=None, description="Line of aws:region in the file, for errors.")
 
     def place(self, workload: Workload, known: Known) -> Workload:
         """``workload`` with the stack's region for clusters that name none."""
         try:
             return workload.with_default_region(self.aws_region, known)
         except ValueError as exc:
-            raise ConfigError(f"{self.source}: aws:region: {exc}") from None
+            where = f"{self.source}:{self.aws_region_line}" if self.aws_region_line else self.source
+            raise ConfigError(f"{where}: aws:region: {exc}") from None
 
 
 def stack_config_from_path(path: Path) -> StackConfig:
@@ -276,22 +280,29 @@ def stack_config_from_file(text: str | bytes, source: str) -> StackConfig:
     except LimitError as exc:
         raise ConfigError(f"{source}:1: {exc}") from None
     except yaml.YAMLError as exc:
-        line, words = problem(exc, text)
-        raise ConfigError(f"{source}{f':{line}' if line else ''}: not valid YAML: {words}") from None
+        mark, words = problem(exc, text)
+        raise ConfigError(f"{source}{f':{mark}' if mark else ''}: not valid YAML: {words}") from None
     if not isinstance(document, dict):
         raise ConfigError(f"{source}: expected a mapping with a 'config' section, got {type(document).__name__}")
     config = document.get("config") or {}
     if not isinstance(config, dict) or not all(isinstance(key, str) for key in config):
         raise ConfigError(f"{source}: config: expected a mapping of 'namespace:key' names to values")
+    lines = config_lines(text)
+
+    def where(key: str) -> str:
+        return f"{source}:{lines[('', key)]}" if ("", key) in lines else source
+
     for key in config:
         namespace = str(key).partition(":")[0]
         if namespace != PROJECT and difflib.get_close_matches(namespace, [PROJECT], n=1, cutoff=0.8):
-            raise ConfigError(f"{source}: config.{key}: unknown namespace '{namespace}'; did you mean '{PROJECT}'? "
+            raise ConfigError(f"{where(key)}: config.{key}: unknown namespace '{namespace}'; did you mean '{PROJECT}'? "
                               "(a misspelt namespace is otherwise ignored)")
     prefix = f"{PROJECT}:"
     raw = {key[len(prefix):]: value for key, value in config.items()
            if key.startswith(prefix) and key != f"{prefix}workload"}
     region = config.get("aws:region")
     if region is not None and not isinstance(region, str):
-        raise ConfigError(f"{source}: aws:region: expected a region name such as us-east-1, got {region!r}")
-    return StackConfig(source=source, options=options_from_dict(raw, source, config_lines(text)), aws_region=region)
+        raise ConfigError(f"{where('aws:region')}: aws:region: expected a region name such as us-east-1, got "
+                          f"{shown(region)}")
+    return StackConfig(source=source, options=options_from_dict(raw, source, lines), aws_region=region,
+                       aws_region_line=lines.get(("", "aws:region")))

@@ -32,7 +32,7 @@ def nested(exc: ValidationError, skipped: frozenset[str] = frozenset(), under: s
     the first is its field and message, the rest ride along in ``more`` for the loader to
     report each at its own line. ``skipped``: union tags in the location; ``under``: the
     field the nested model sits in, relative to the caller."""
-    problems = []
+    problems: list[tuple[str, str]] = []
     for error in causes(exc.errors()):
         ctx = error.get("ctx") or {}
         parts = [under] if under else []
@@ -75,7 +75,8 @@ SHOWN_CHARACTERS = 40
 """Longest input a message repeats whole: a 400-digit number is shortened, not echoed."""
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
+    """``value`` as a message repeats it: as the file wrote it, shortened where long."""
     # A date is how YAML reads 2024-01-31 unquoted; its repr would be Python's, not the file's.
     text = value.isoformat() if isinstance(value, datetime.date) else repr(value)
     if len(text) <= SHOWN_CHARACTERS:
@@ -111,27 +112,27 @@ def _worded(error: ErrorDetails) -> str:
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
         limit = next(iter(v for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")))
-        return f"must be {op} {limit}, got {_shown(error['input'])}"
+        return f"must be {op} {limit}, got {shown(error['input'])}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"must be a whole number, got {_shown(error['input'])}"
+        return f"must be a whole number, got {shown(error['input'])}"
     if kind in ("string_type",):
-        return f"must be a string (quote it, e.g. \"8.0\"), got {_shown(error['input'])}"
+        return f"must be a string (quote it, e.g. \"8.0\"), got {shown(error['input'])}"
     if kind in ("bool_type", "bool_parsing"):
-        return f"must be true or false, got {_shown(error['input'])}"
+        return f"must be true or false, got {shown(error['input'])}"
     if kind in ("float_type", "float_parsing"):
-        return f"must be a number, got {_shown(error['input'])}"
+        return f"must be a number, got {shown(error['input'])}"
     if kind in ("list_type", "tuple_type", "set_type"):
-        return f"must be a list ([a, b] or lines starting with '- '), got {_shown(error['input'])}"
+        return f"must be a list ([a, b] or lines starting with '- '), got {shown(error['input'])}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"must be a mapping ('key: value' lines or {{key: value}}), got {_shown(error['input'])}"
+        return f"must be a mapping ('key: value' lines or {{key: value}}), got {shown(error['input'])}"
     if kind == "string_pattern_mismatch":
-        return f"{_shown(error['input'])} must match {ctx.get('pattern')}"
+        return f"{shown(error['input'])} must match {ctx.get('pattern')}"
     if kind in ("too_short", "too_long"):
         return error["msg"].lower()
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}, got {_shown(error['input'])}"
+        return f"must be one of {ctx.get('expected')}, got {shown(error['input'])}"
     if kind == "union_tag_invalid":
-        return f"type must be one of {ctx.get('expected_tags')}, got {_shown(ctx.get('tag'))}"
+        return f"type must be one of {ctx.get('expected_tags')}, got {shown(ctx.get('tag'))}"
     if kind == "union_tag_not_found":
         return "required field 'type' is missing (string, hash, list, set or zset)"
     return str(error["msg"])
