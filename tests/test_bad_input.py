@@ -215,3 +215,17 @@ def test_the_program_reads_config_errors_with_their_line(tmp_path: Path, monkeyp
             load_options()
     finally:
         pulumi.runtime.set_all_config({})
+
+
+def test_every_duplicate_key_and_ambiguous_number_is_reported() -> None:
+    text = ("clusters:\n  - name: a\n    name: b\n    keyspaces:\n"
+            "      - {name: k, type: string, keys: 010, key_bytes: 1:30, value_bytes: 1}\nclusters: []\n")
+    with pytest.raises(WorkloadSpecErrors) as caught:
+        parse_workload(text, "x.yaml")
+    assert [line.split(": ", 2)[:2] for line in str(caught.value).splitlines()] == [
+        ["x.yaml:3", "invalid YAML"], ["x.yaml:5", "invalid YAML"], ["x.yaml:5", "invalid YAML"],
+        ["x.yaml:6", "invalid YAML"]]
+    assert "duplicate key 'clusters' (first on line 1)" in str(caught.value)
+    with pytest.raises(ConfigError) as config:
+        stack_config_from_file("config:\n  a: 1\n  a: 2\n  b: 020\n", "P.yaml")
+    assert [line[:9] for line in str(config.value).splitlines()] == ["P.yaml:3:", "P.yaml:4:"]

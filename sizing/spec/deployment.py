@@ -21,7 +21,7 @@ from pydantic_core import ErrorDetails
 from sizing.errors import ConfigError
 from sizing.spec.files import UnreadableFile, read_file
 from sizing.spec.messages import causes, field_error, message, shown
-from sizing.spec.strict_yaml import LimitError, load_yaml, problem
+from sizing.spec.strict_yaml import LimitError, Refusals, load_yaml, problem
 from sizing.spec.windows import DailyWindow, WeeklyWindow
 from sizing.spec.workload import Known, Workload
 
@@ -279,6 +279,9 @@ def stack_config_from_file(text: str | bytes, source: str) -> StackConfig:
         document = load_yaml(text) or {}
     except LimitError as exc:
         raise ConfigError(f"{source}:1: {exc}") from None
+    except Refusals as exc:
+        found = sorted((problem(refusal, text) for refusal in exc.problems), key=lambda found: found[0] or 0)
+        raise ConfigError("\n".join(f"{source}:{line}: not valid YAML: {words}" for line, words in found)) from None
     except yaml.YAMLError as exc:
         mark, words = problem(exc, text)
         raise ConfigError(f"{source}{f':{mark}' if mark else ''}: not valid YAML: {words}") from None

@@ -18,7 +18,7 @@ from sizing.errors import WorkloadSpecError
 from sizing.spec.distribution import SIZE_TAGS
 from sizing.spec.files import UnreadableFile, read_file
 from sizing.spec.messages import causes, message, reported
-from sizing.spec.strict_yaml import LimitError, load_yaml, problem
+from sizing.spec.strict_yaml import LimitError, Refusals, load_yaml, problem
 from sizing.spec.workload import Known, Workload
 
 Location = tuple[str | int, ...]
@@ -56,6 +56,9 @@ def parse_workload(text: str, file: str, known: Known) -> Workload:
         data = load_yaml(text)
     except LimitError as exc:
         raise WorkloadSpecError(str(exc), file=file, line=1) from None
+    except Refusals as exc:
+        raise reported([WorkloadSpecError(f"invalid YAML: {words}", file=file, line=line)
+                        for line, words in (problem(refusal, text) for refusal in exc.problems)]) from None
     except yaml.YAMLError as exc:
         line, words = problem(exc, text)
         raise WorkloadSpecError(f"invalid YAML: {words}", file=file, line=line) from None

@@ -48,8 +48,26 @@ class LimitError(yaml.YAMLError):
     """A document refused for its shape rather than its syntax; it has no line of its own."""
 
 
+class Refusals(yaml.YAMLError):
+    """Every duplicate key and ambiguous number of a document, each with its mark; read as
+    one error, it is the first of them."""
+
+    def __init__(self, problems: list[ConstructorError]) -> None:
+        super().__init__(str(problems[0].problem))
+        self.problems = problems
+        self.problem, self.problem_mark = problems[0].problem, problems[0].problem_mark
+
+
 class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
-    """The safe loader, refusing duplicate keys and YAML 1.1's octal and base-60 numbers."""
+    """The safe loader, refusing duplicate keys and YAML 1.1's octal and base-60 numbers: it
+    reads on past each, so that ``load_yaml`` can report them all."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.refusals: list[ConstructorError] = []
+
+    def refuse(self, text: str, node: yaml.Node) -> None:
+        self.refusals.append(ConstructorError(None, None, text, node.start_mark))
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         first_lines: dict[str, int] = {}
@@ -58,9 +76,9 @@ class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
                 continue  # '<<' merges are overridden on purpose
             line = key_node.start_mark.line + 1
             if key_node.value in first_lines:
-                raise ConstructorError(None, None, f"duplicate key '{key_node.value}' (first on line "
-                                                   f"{first_lines[key_node.value]}): a second one would replace it",
-                                       key_node.start_mark)
+                self.refuse(f"duplicate key '{key_node.value}' (first on line {first_lines[key_node.value]}): a "
+                            "second one would replace it", key_node)
+                continue
             first_lines[key_node.value] = line
         return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
 
@@ -77,21 +95,18 @@ class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
 
 def _integer(loader: StrictLoader, node: yaml.ScalarNode) -> int:
     text = str(node.value)
+    value = int(loader.construct_yaml_int(node))
     if _OCTAL.fullmatch(text):
-        raise ConstructorError(None, None, f"'{text}' is ambiguous: YAML 1.1 reads a leading 0 as octal "
-                                           f"({loader.construct_yaml_int(node)}); write it without the 0, "
-                                           "or quoted if it is text", node.start_mark)
-    if ":" in text:
-        raise ConstructorError(None, None, f"'{text}' is ambiguous: YAML 1.1 reads it as base 60 "
-                                           f"({loader.construct_yaml_int(node)}); quote it if it is text",
-                               node.start_mark)
-    return int(loader.construct_yaml_int(node))
+        loader.refuse(f"'{text}' is ambiguous: YAML 1.1 reads a leading 0 as octal ({value}); write it without "
+                      "the 0, or quoted if it is text", node)
+    elif ":" in text:
+        loader.refuse(f"'{text}' is ambiguous: YAML 1.1 reads it as base 60 ({value}); quote it if it is text", node)
+    return value
 
 
 def _float(loader: StrictLoader, node: yaml.ScalarNode) -> float:
     if ":" in str(node.value):
-        raise ConstructorError(None, None, f"'{node.value}' is ambiguous: YAML 1.1 reads it as base 60; "
-                                           "quote it if it is text", node.start_mark)
+        loader.refuse(f"'{node.value}' is ambiguous: YAML 1.1 reads it as base 60; quote it if it is text", node)
     return float(loader.construct_yaml_float(node))
 
 
@@ -100,15 +115,20 @@ StrictLoader.add_constructor("tag:yaml.org,2002:float", _float)
 
 
 def load_yaml(text: str) -> Any:
-    """The document in ``text``, read strictly: raises ``yaml.YAMLError`` with a mark, or
-    :class:`LimitError`."""
+    """The document in ``text``, read strictly: raises ``yaml.YAMLError`` with a mark,
+    :class:`Refusals` with several, or :class:`LimitError`."""
+    loader = StrictLoader(text)  # a subclass of the safe loader
     try:
-        data = yaml.load(text, Loader=StrictLoader)  # a subclass of the safe loader
+        data = loader.get_single_data()
     except RecursionError:  # the pure-Python parser, where PyYAML was built without LibYAML
         raise LimitError(f"nested more than {MAX_DEPTH} levels deep (a stack file needs 7)") from None
     except _CONSTRUCTION_ERRORS:  # in a collection's constructor, after construct_object returned
         raise TagError("a value with an explicit tag (!!set, !!map, !!omap...) is not of that kind; "
                        "remove the tag") from None
+    finally:
+        loader.dispose()
+    if loader.refusals:
+        raise Refusals(loader.refusals)
     values, depth = shape(data)
     if depth > MAX_DEPTH:
         raise LimitError(f"nested more than {MAX_DEPTH} levels deep (a stack file needs 7)")
