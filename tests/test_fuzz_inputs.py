@@ -11,7 +11,9 @@ failed are kept below as ordinary cases.
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -112,6 +114,7 @@ def mutated(draw: st.DrawFn, sources: dict[str, bytes]) -> bytes:
 
 FOLDER = Path(tempfile.mkdtemp(prefix="sizing-fuzz-"))
 """Where mutated files are written: the loaders read files, as the commands do."""
+atexit.register(shutil.rmtree, FOLDER, True)
 
 
 def _written(name: str, raw: bytes) -> Path:
