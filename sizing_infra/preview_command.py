@@ -34,9 +34,9 @@ def preview(file: str, stack: str | None, stack_config: str | None, as_json: boo
     """Show the resources the Pulumi program creates for FILE (run under Pulumi's mocks)."""
     stack = stack or Path(file).stem
     config_path = Path(stack_config) if stack_config else Path(f"Pulumi.{stack}.yaml")
-    if stack_config and not config_path.is_file():
+    if stack_config and not config_path.exists():
         raise SizingError(f"{config_path}: no such file")
-    if config_path.is_file():
+    if stack_config or config_path.is_file():  # a device or pipe given by name is refused in one line
         config = stack_config_from_path(config_path)
     else:
         # Say so: without the stack's config there is no VPC, no protection and no region of its own.

@@ -218,7 +218,7 @@ def test_a_misspelt_config_namespace_is_refused() -> None:
     from sizing.spec.deployment import stack_config_from_file
 
     text = "config:\n  aws:region: eu-west-1\n  elasticache-sizig:networks: {}\n"
-    with pytest.raises(ConfigError, match=r"^Pulumi.prod.yaml: config.elasticache-sizig:networks: unknown namespace "
+    with pytest.raises(ConfigError, match=r"^Pulumi.prod.yaml:3: config.elasticache-sizig:networks: unknown namespace "
                                           r"'elasticache-sizig'; did you mean 'elasticache-sizing'\?"):
         stack_config_from_file(text, "Pulumi.prod.yaml")
     assert stack_config_from_file("config:\n  aws:region: eu-west-1\n  pulumi:tags: {}\n", "P.yaml").aws_region == "eu-west-1"
@@ -246,7 +246,7 @@ def test_hostile_files_get_one_line_and_no_traceback(tmp_path: Path, content: by
 
 
 def test_an_endless_file_is_not_read_to_its_end() -> None:
-    with pytest.raises(WorkloadSpecError, match=r"^/dev/zero: larger than 64 MiB: not a stack file$"):
+    with pytest.raises(WorkloadSpecError, match=r"^/dev/zero: a character device, not a stack file$"):
         load_workload("/dev/zero")
 
 
@@ -286,7 +286,7 @@ def test_an_unreadable_config_file_gets_one_line(tmp_path: Path) -> None:
     from sizing.errors import ConfigError
     from sizing.spec.deployment import stack_config_from_path
 
-    with pytest.raises(ConfigError, match=r"P.yaml: cannot read file: Is a directory$"):
+    with pytest.raises(ConfigError, match=r"P.yaml: a directory, not a stack config file$"):
         (tmp_path / "P.yaml").mkdir()
         stack_config_from_path(tmp_path / "P.yaml")
 

@@ -4,8 +4,8 @@ Commands are named here and imported only when run, so ``plan`` does not load re
 Pulumi, and the engine never imports the Pulumi side: ``preview`` lives in
 ``sizing_infra.preview_command``.
 
-Expected failures (:class:`sizing.errors.SizingError`) print one line on stderr and exit
-with status 2; anything else is a bug and shows a traceback.
+Expected failures (:class:`sizing.errors.SizingError`) print one line per problem on stderr
+and exit with status 2; anything else is a bug and shows a traceback.
 """
 
 from __future__ import annotations
@@ -49,11 +49,13 @@ def cli() -> None:
     """Size Redis and Valkey clusters on AWS ElastiCache from a description of the data."""
 
 
-def main() -> None:
+def main(args: list[str] | None = None) -> None:
+    """Run the command in ``args`` (default: the command line) and exit with its status."""
     try:
-        cli.main(standalone_mode=False)
+        cli.main(args, standalone_mode=False)
     except SizingError as exc:
-        click.echo(f"error: {_message(exc)}", err=True)
+        for line in _message(exc).splitlines():  # a file with several errors: one line each
+            click.echo(f"error: {line}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
@@ -61,7 +63,6 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-
 
 
 def _message(error: SizingError) -> str:

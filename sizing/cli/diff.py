@@ -42,6 +42,9 @@ def diff(base: str, head: str, stack: str | None, fmt: str, fail_on: str) -> Non
     if Path(head).is_file():
         stack_path = repository_path(head)
         stack = stack or Path(head).stem
+    elif not stack and not head.startswith("git:") and Path(head).suffix in (".yaml", ".yml"):
+        # a stack file's name, not a checkout or a revision: say what is wrong with it
+        raise SizingError(f"diff: --head {head}: {'not a regular file' if Path(head).exists() else 'no such file'}")
     elif stack:
         stack_path = f"stacks/{stack}.yaml"
     else:

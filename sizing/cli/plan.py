@@ -1,4 +1,9 @@
-"""``plan FILE``: the chosen ElastiCache layout per cluster, with why and what it costs."""
+"""``plan FILE``: the chosen ElastiCache layout per cluster, with why and what it costs.
+
+Exit status: 0; 2 for bad input, as everywhere, and when a cluster cannot be planned (no
+node type can carry it): each such cluster is named on stderr with its nearest rejections,
+and the clusters that can be planned are still printed.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,46 @@ import json
 
 import click
 
-from sizing.planning.plan import plan_workload
+from sizing.errors import NoViableNodeError
+from sizing.planning.plan import ClusterPlan, plan_cluster
 from sizing.render import terminal
 from sizing.render.plan_view import render_plan_markdown
+from sizing.render.rejections import error_message
+from sizing.spec.workload import Workload
 from sizing.workloads import load_workload
 
+UNPLANNED_EXIT_STATUS = 2
+"""A cluster that no node type can carry is a stack the catalog cannot deploy: bad input."""
 
-@click.command()
+
+@click.command(epilog="Exit status: 0, or 2 for bad input and when a cluster cannot be planned "
+                      "(named on stderr; the other clusters are still printed).")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="The full plan as JSON.")
 @click.option("--markdown", is_flag=True, help="A Markdown report (sizing/render/templates/plan_report.md.j2).")
 def plan(file: str, as_json: bool, markdown: bool) -> None:
     """Choose node type, shards and replicas for each cluster, cheapest first."""
-    plans = plan_workload(load_workload(file))
-    if as_json:
-        click.echo(json.dumps(terminal.plan_json(plans), indent=2))
-    elif markdown:
-        click.echo(render_plan_markdown(plans), nl=False)
-    else:
-        terminal.plan_tables(plans)
+    plans, unplanned = _plan_each(load_workload(file))
+    if plans:
+        if as_json:
+            click.echo(json.dumps(terminal.plan_json(plans), indent=2))
+        elif markdown:
+            click.echo(render_plan_markdown(plans), nl=False)
+        else:
+            terminal.plan_tables(plans)
+    for failure in unplanned:
+        click.echo(f"error: {file}: {error_message(failure)}", err=True)
+    if unplanned:
+        raise SystemExit(UNPLANNED_EXIT_STATUS)
+
+
+def _plan_each(workload: Workload) -> tuple[list[ClusterPlan], list[NoViableNodeError]]:
+    """Every cluster that can be planned, and why each of the others cannot."""
+    plans: list[ClusterPlan] = []
+    unplanned: list[NoViableNodeError] = []
+    for cluster in workload.clusters:
+        try:
+            plans.append(plan_cluster(cluster))
+        except NoViableNodeError as failure:
+            unplanned.append(failure)
+    return plans, unplanned

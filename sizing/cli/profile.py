@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
+from sizing.errors import ServerError
 from sizing.live.endpoint import parse_endpoint
 from sizing.live.profile import build_profile
 from sizing.live.sampling import DEFAULT_MAX_OPS_PER_SEC, DEFAULT_SAMPLE_KEYS, sample_servers
@@ -33,12 +34,13 @@ from sizing.spec.workload import NAME_PATTERN
 def profile(url: str, cluster_mode: bool, sample: int, max_ops_per_sec: float, output: str | None, name: str | None,
             allocator: str) -> None:
     """Read a live Redis or Valkey (read-only) and write a workload definition for it."""
+    _check_url(url)
     err = Console(stderr=True)
-    with Progress(console=err, transient=True) as bar:
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:  # no blank line in a log
         task = bar.add_task("sampling keys", total=None)
         servers = sample_servers(url, cluster_mode, sample, max_ops_per_sec,
                                  lambda done, total: bar.update(task, completed=done, total=total))
-    result = build_profile(_shown(url), name or _default_name(url), servers, allocator)
+    result = build_profile(_shown(url), name or _default_name(url), servers, allocator, sample)
     text = profile_yaml(result, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -46,6 +48,23 @@ def profile(url: str, cluster_mode: bool, sample: int, max_ops_per_sec: float, o
     else:
         click.echo(text, nl=False)
         profile_summary(result, max_ops_per_sec, err, None)
+
+
+def _check_url(url: str) -> None:
+    """Refuse a URL that names no server, or that redis-py would fail on once connecting, in
+    one line that does not repeat it: it may hold a password."""
+    if "://" not in url:
+        raise ServerError("invalid --url: expected redis://[user:password@]host:port or rediss://... (the value "
+                          "is not shown: it may hold a password)")
+    endpoint = parse_endpoint(url)
+    pool = endpoint.client(socket_timeout=1).connection_pool
+    try:
+        pool.connection_class(**pool.connection_kwargs)  # builds the connection without opening it
+    except TypeError as exc:
+        option = re.search(r"argument '(\w+)'", str(exc))
+        raise ServerError(f"invalid URL {endpoint.shown}: option '{option[1] if option else '?'}' is not one a "
+                          f"{'rediss' if endpoint.tls else 'redis'}:// connection takes (ssl_* options need "
+                          "rediss://)") from None
 
 
 def _shown(url: str) -> str:

@@ -212,8 +212,10 @@ def model_version(engine: str, version: str) -> tuple[str, str]:
     return chosen, f"the server runs {engine} {version}; modelled as {chosen}, the nearest version ElastiCache runs"
 
 
-def build_profile(url: str, name: str, servers: list[ServerSample], allocator: str) -> Profile:
-    """Group the samples of every server into keyspaces and predict their memory."""
+def build_profile(url: str, name: str, servers: list[ServerSample], allocator: str,
+                  sample_keys: int | None = None) -> Profile:
+    """Group the samples of every server into keyspaces and predict their memory;
+    ``sample_keys``: the sample asked for, which tells a read of every key from a part."""
     first = servers[0].after
     if not any(s.keys for s in servers):
         raise ServerError(f"{url}: the server holds no keys to profile")
@@ -224,11 +226,12 @@ def build_profile(url: str, name: str, servers: list[ServerSample], allocator: s
     for index, server in enumerate(servers):
         for key in server.keys:
             groups[(pattern_of[key.name], key.type)][index].append(key)
+    whole = read_whole(servers, sample_keys)
     types: dict[str, set[str]] = defaultdict(set)
     for pattern, kind in groups:
         types[pattern].add(kind)
     keyspaces = [
-        _keyspace(pattern + (f".{kind}" if len(types[pattern]) > 1 else ""), pattern, per_server, servers)
+        _keyspace(pattern + (f".{kind}" if len(types[pattern]) > 1 else ""), pattern, per_server, servers, whole)
         for (pattern, kind), per_server in sorted(groups.items(), key=lambda g: (-sum(len(s) for s in g[1]), g[0]))
     ]
     parameters = EngineParameters.model_validate({"maxmemory-policy": first.maxmemory_policy}) \
@@ -254,15 +257,74 @@ _POLICIES = ("volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "vola
              "volatile-ttl", "noeviction")
 
 
-def _count(per_server: list[list[KeySample]], servers: list[ServerSample]) -> tuple[float, float, bool]:
+def present_keys(server: ServerSample, complete: bool) -> float:
+    """Keys present on a server while it was read. Where SCAN went through every key
+    (``complete``), the keys inspected are all there are: SCAN skips a key whose expiry has
+    passed, and one gone by its inspection is gone. Otherwise DBSIZE when the read began,
+    less the share of the keys SCAN returned that were gone when inspected (expired or
+    deleted since; a type the model does not know is left out the same way). Without this,
+    keys that expired during the read were counted in DBSIZE and priced as the keys that
+    stayed.
+
+    On a read of part of the keys, DBSIZE still counts keys whose expiry has passed but that
+    the server has not reclaimed yet (at most about 10% of those with an expiry, at the
+    default active-expire effort)."""
+    inspected = len(server.keys)
+    if complete or server.scanned_keys == 0:
+        return float(inspected) if complete else float(max(server.before.keys, inspected))
+    return max(float(inspected), server.before.keys * inspected / server.scanned_keys)
+
+
+def read_whole(servers: Sequence[ServerSample], sample_keys: int | None) -> list[bool]:
+    """Per server, whether SCAN went through all its keys: its share of ``sample_keys``
+    (shared by DBSIZE, as ``sampling.sample_servers`` does) was all of them, or it returned
+    fewer keys than that share, or at least DBSIZE. Without ``sample_keys``, only the last
+    is known."""
+    total = sum(server.before.keys for server in servers)
+    whole = []
+    for server in servers:
+        share = math.ceil(sample_keys * server.before.keys / total) if sample_keys and total else None
+        asked_all = share is not None and share >= server.before.keys  # then SCAN ran to its end
+        short = share is not None and server.scanned_keys < share * WHOLE_READ_MARGIN
+        whole.append(server.scanned_keys >= server.before.keys or asked_all or short)
+    return whole
+
+
+WHOLE_READ_MARGIN = 0.99
+"""A read that returned under 99% of its share of the sample ran out of keys: DBSIZE moves a
+little between the share being set and the read, and a partial read returns its share exactly."""
+
+
+EXPIRY_WITHIN_READ_SHARE = 0.05
+"""Share of the keys with an expiry gone between SCAN and their inspection above which their
+TTLs are taken to be as short as the read itself, so any of them may be gone by its end.
+Below it, TTLs are long against the read (an hour's TTL over a 12 s read loses 0.3%)."""
+
+
+def expiring_share(servers: Sequence[ServerSample]) -> float:
+    """Share of the keys with an expiry that were read alive but may be gone when the read
+    ends. Those gone before their inspection were SCANned at its start and inspected
+    throughout it, so as many again are expected to go between inspection and its end:
+    twice the observed odds, as a margin; all of them once expiry is on the read's own
+    time scale (``EXPIRY_WITHIN_READ_SHARE``)."""
+    gone = sum(server.scanned_keys - len(server.keys) for server in servers)
+    read = sum(key.ttl for server in servers for key in server.keys)
+    if gone == 0:
+        return 0.0
+    share = gone / (gone + read)
+    return 1.0 if share >= EXPIRY_WITHIN_READ_SHARE else min(1.0, 2 * share / (1 - share))
+
+
+def _count(per_server: list[list[KeySample]], servers: list[ServerSample],
+           whole: list[bool]) -> tuple[float, float, bool]:
     """Estimated keys of a group, its standard error, and whether it is exact."""
     estimate = variance = 0.0
     exact = True
-    for members, server in zip(per_server, servers):
+    for members, server, complete in zip(per_server, servers, whole):
         n = len(server.keys)
         if n == 0:
             continue
-        population = max(server.before.keys, n)
+        population = present_keys(server, complete)
         share = len(members) / n
         estimate += share * population
         variance += population**2 * share * (1 - share) / n * (1 - n / population)
@@ -427,11 +489,12 @@ class _Fields:
         return share
 
 
-def _keyspace(name: str, pattern: str, per_server: list[list[KeySample]], servers: list[ServerSample]) -> KeyspaceProfile:
+def _keyspace(name: str, pattern: str, per_server: list[list[KeySample]], servers: list[ServerSample],
+              whole: list[bool]) -> KeyspaceProfile:
     """One group (a pattern's keys of one type) as one keyspace."""
     keys = [k for members in per_server for k in members]
     kind = keys[0].type
-    estimate, error, exact = _count(per_server, servers)
+    estimate, error, exact = _count(per_server, servers, whole)
     fields = _Fields()
     fields.definition.update(name=name, type=kind, keys=max(1, round(estimate)),
                              key_bytes=described([(k.key_bytes, 1.0) for k in keys], NAME_BYTES))
@@ -441,9 +504,13 @@ def _keyspace(name: str, pattern: str, per_server: list[list[KeySample]], server
     if ttl is not False:
         fields.definition["ttl"] = ttl
     encodings = Counter(k.encoding for k in keys)
+    # Keys with an expiry that were read may be gone by the end of the read, as others were
+    # gone before it: the low end of the interval leaves them out.
+    may_go = ttl_share * expiring_share(servers)
     evidence: dict[str, Any] = {
-        "pattern": pattern, "sampled_keys": len(keys), "exact": exact, "keys_error": error,
-        "keys_low": max(len(keys), math.floor(estimate - Z_95 * error)), "keys_high": math.ceil(estimate + Z_95 * error),
+        "pattern": pattern, "sampled_keys": len(keys), "exact": exact and may_go == 0, "keys_error": error,
+        "keys_low": max(math.floor(len(keys) * (1 - may_go)), math.floor(estimate * (1 - may_go) - Z_95 * error)),
+        "keys_high": math.ceil(estimate + Z_95 * error),
         "encoding": encodings.most_common(1)[0][0],
         "encodings": {e: n / len(keys) for e, n in encodings.most_common()},
         "ttl_share": ttl_share, "memory_usage_bytes": sum(k.memory_usage_bytes for k in keys) / len(keys),

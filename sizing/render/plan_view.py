@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from sizing.planning.plan import ClusterPlan, Option
+from sizing.planning.plan import TIE_BAND, ClusterPlan, Option
 from sizing.render import rejections
 from sizing.units import human_bytes, usd
 
@@ -55,8 +55,7 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
             f"{region} {usd(price * chosen.nodes_per_region * 730)}/month" for region, price in chosen.hourly_usd_by_region.items()),
         "alternatives": [
             {"node_type": o.node_type, "shards": str(o.shards), "monthly": usd(o.monthly_usd),
-             "delta": f"+{usd(o.monthly_usd - chosen.monthly_usd)}/month" if o.monthly_usd >= chosen.monthly_usd
-             else f"-{usd(chosen.monthly_usd - o.monthly_usd)}/month (within the 1% tie band)"}
+             "delta": cost_delta(o, chosen)}
             for o in plan.alternatives
         ],
         "rejected": [{"node_type": r.node_type, "reason": rejections.reason(r)} for r in plan.rejected[:SHOWN_REJECTIONS]],
@@ -70,6 +69,16 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
 SIZES_TEXT = {"unchanged": "sizes that stay the same", "vary": "sizes that change with each rewrite",
               "reshaped": "data written at one size and rewritten at others"}
 CLASS_TEXT = {"small": "values under 1 KiB", "large": "values of 1-8 KiB", "crossing": "values over 8 KiB"}
+
+
+def cost_delta(option: Option, chosen: Option) -> str:
+    """What an alternative costs against the choice, signed: '+$120/month', or for one a
+    little cheaper that the tie band let a simpler layout beat, '-$6/month (within the 1%
+    tie band)'. The sign goes before the dollar sign, never inside it ('+$-6')."""
+    difference = option.monthly_usd - chosen.monthly_usd
+    if difference >= 0:
+        return f"+{usd(difference)}/month"
+    return f"-{usd(-difference)}/month (within the {TIE_BAND:.0%} tie band)"
 
 
 def fragmentation_text(plan: ClusterPlan) -> str:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from sizing.errors import ConfigError
-from sizing.spec.messages import field_error
-from sizing.spec.strict_yaml import load_yaml
+from sizing.spec.files import UnreadableFile, read_file
+from sizing.spec.messages import causes, field_error, message, shown
+from sizing.spec.strict_yaml import LimitError, Refusals, load_yaml, problem
 from sizing.spec.windows import DailyWindow, WeeklyWindow
 from sizing.spec.workload import Known, Workload
 
@@ -34,6 +37,7 @@ MIN_WINDOW_MINUTES = 60
 (CreateReplicationGroup ``SnapshotWindow``/``PreferredMaintenanceWindow``)."""
 MAX_MAINTENANCE_WINDOW_MINUTES = 24 * 60
 """The longest maintenance window ElastiCache takes ("Managing maintenance": up to 24 hours)."""
+_COMPOSER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_USER_GROUPS = 1
 """A replication group belongs to at most one RBAC user group (CreateReplicationGroup ``UserGroupIds``)."""
 
@@ -154,17 +158,81 @@ CONFIG_KEYS: dict[str, str] = {
 }
 
 
-def options_from_dict(raw: dict[str, Any], source: str) -> DeploymentOptions:
-    """Validate config values; an error names the source and the config key."""
+ConfigPath = tuple[str | int, ...]
+
+
+def options_from_dict(raw: dict[str, Any], source: str, lines: Mapping[ConfigPath, int] | None = None) -> DeploymentOptions:
+    """Validate config values; each error is a line naming the source, the key's line where
+    ``lines`` has it (``config_lines``) and the config key, all of them at once, in file order."""
     try:
         return DeploymentOptions.model_validate(raw)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        location = [str(part) for part in error["loc"]]
-        if error["type"] == "field_error":
-            location.append(error["ctx"]["field"])
-        message = error["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{source}: {PROJECT}:{'.'.join(location)}: {message}") from None
+        problems = []
+        for error in causes(exc.errors()):
+            location: list[str | int] = list(error["loc"])
+            if error["type"] == "field_error" and error["ctx"]["field"]:
+                location.append(error["ctx"]["field"])
+            line = _nearest_line(tuple(location), lines or {})
+            where = f"{source}:{line}" if line else source
+            key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location).lstrip(".")
+            problems.append((line or 0, f"{where}: {PROJECT}:{key}: {_config_message(error, location)}"))
+        raise ConfigError("\n".join(text for _, text in sorted(problems, key=lambda problem: problem[0]))) from None
+
+
+def _config_message(error: ErrorDetails, location: list[str | int]) -> str:
+    if "secure" in location or isinstance(error.get("input"), dict) and "secure" in error["input"]:
+        # Pulumi's encrypted values are {secure: ...}: never echo one, even where it does not belong
+        return ("a secret value (secure:), which a command that reads the file as text cannot decrypt; only "
+                "`pulumi` reads it")
+    if error["type"] != "extra_forbidden":
+        return message(error).removeprefix("Value error, ")
+    if len(location) == 1:
+        known = list(CONFIG_KEYS)
+    else:
+        fields = RegionNetwork.model_fields.values()
+        known = [field.alias or "" for field in fields] if len(location) == 3 and location[0] == "networks" else []
+    close = difflib.get_close_matches(str(location[-1]), known, n=1)
+    return f"unknown config key; did you mean '{close[0]}'?" if close else (
+        f"unknown config key (known: {', '.join(known)})" if known else "unknown config key")
+
+
+def config_lines(text: str) -> dict[ConfigPath, int]:
+    """Line (1-based) of each of this project's config keys and of everything under them, by
+    the path a validation error names (``('networks', 'us-east-1', 'subnetIds', 0)``), and
+    of every config key by its full name after an empty part (``('', 'aws:region')``).
+    Empty where the text is not a YAML mapping with a ``config`` mapping."""
+    try:
+        root = yaml.compose(text, Loader=_COMPOSER)
+    except yaml.YAMLError:
+        return {}
+    config = next((value for key, value in root.value if key.value == "config"),
+                  None) if isinstance(root, yaml.MappingNode) else None
+    if not isinstance(config, yaml.MappingNode):
+        return {}
+    lines: dict[ConfigPath, int] = {}
+    stack: list[tuple[ConfigPath, yaml.Node]] = []
+    for key, value in config.value:
+        name = str(key.value)
+        lines[("", name)] = key.start_mark.line + 1  # every key by its full name ('' is no config key)
+        if name.startswith(f"{PROJECT}:"):
+            path: ConfigPath = (name.removeprefix(f"{PROJECT}:"),)
+            lines[path] = key.start_mark.line + 1
+            stack.append((path, value))
+    while stack:
+        path, node = stack.pop()
+        children = [(str(k.value), k, v) for k, v in node.value] if isinstance(node, yaml.MappingNode) else (
+            [(index, item, item) for index, item in enumerate(node.value)] if isinstance(node, yaml.SequenceNode) else [])
+        for part, marked, child in children:
+            lines[(*path, part)] = marked.start_mark.line + 1
+            stack.append(((*path, part), child))
+    return lines
+
+
+def _nearest_line(location: ConfigPath, lines: Mapping[ConfigPath, int]) -> int | None:
+    for end in range(len(location), 0, -1):
+        if location[:end] in lines:
+            return lines[location[:end]]
+    return None
 
 
 class StackConfig(BaseModel):
@@ -176,21 +244,23 @@ class StackConfig(BaseModel):
     source: str = Field(description="Where it was read, for errors.")
     options: DeploymentOptions
     aws_region: str | None = None
+    aws_region_line: int | None = Field(default=None, description="Line of aws:region in the file, for errors.")
 
     def place(self, workload: Workload, known: Known) -> Workload:
         """``workload`` with the stack's region for clusters that name none."""
         try:
             return workload.with_default_region(self.aws_region, known)
         except ValueError as exc:
-            raise ConfigError(f"{self.source}: aws:region: {exc}") from None
+            where = f"{self.source}:{self.aws_region_line}" if self.aws_region_line else self.source
+            raise ConfigError(f"{where}: aws:region: {exc}") from None
 
 
 def stack_config_from_path(path: Path) -> StackConfig:
     """``stack_config_from_file`` of the file at ``path``, unreadable files in one line."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read file: {exc.strerror}") from None
+        raw = read_file(path, "a stack config file")
+    except UnreadableFile as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     return stack_config_from_file(raw, str(path))
 
 
@@ -207,25 +277,35 @@ def stack_config_from_file(text: str | bytes, source: str) -> StackConfig:
                               "save the file as UTF-8") from None
     try:
         document = load_yaml(text) or {}
+    except LimitError as exc:
+        raise ConfigError(f"{source}:1: {exc}") from None
+    except Refusals as exc:
+        found = sorted((problem(refusal, text) for refusal in exc.problems), key=lambda found: found[0] or 0)
+        raise ConfigError("\n".join(f"{source}:{line}: not valid YAML: {words}" for line, words in found)) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark else source
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+        mark, words = problem(exc, text)
+        raise ConfigError(f"{source}{f':{mark}' if mark else ''}: not valid YAML: {words}") from None
     if not isinstance(document, dict):
         raise ConfigError(f"{source}: expected a mapping with a 'config' section, got {type(document).__name__}")
     config = document.get("config") or {}
     if not isinstance(config, dict) or not all(isinstance(key, str) for key in config):
         raise ConfigError(f"{source}: config: expected a mapping of 'namespace:key' names to values")
+    lines = config_lines(text)
+
+    def where(key: str) -> str:
+        return f"{source}:{lines[('', key)]}" if ("", key) in lines else source
+
     for key in config:
         namespace = str(key).partition(":")[0]
         if namespace != PROJECT and difflib.get_close_matches(namespace, [PROJECT], n=1, cutoff=0.8):
-            raise ConfigError(f"{source}: config.{key}: unknown namespace '{namespace}'; did you mean '{PROJECT}'? "
+            raise ConfigError(f"{where(key)}: config.{key}: unknown namespace '{namespace}'; did you mean '{PROJECT}'? "
                               "(a misspelt namespace is otherwise ignored)")
     prefix = f"{PROJECT}:"
     raw = {key[len(prefix):]: value for key, value in config.items()
            if key.startswith(prefix) and key != f"{prefix}workload"}
     region = config.get("aws:region")
     if region is not None and not isinstance(region, str):
-        raise ConfigError(f"{source}: aws:region: expected a region name such as us-east-1, got {region!r}")
-    return StackConfig(source=source, options=options_from_dict(raw, source), aws_region=region)
+        raise ConfigError(f"{where('aws:region')}: aws:region: expected a region name such as us-east-1, got "
+                          f"{shown(region)}")
+    return StackConfig(source=source, options=options_from_dict(raw, source, lines), aws_region=region,
+                       aws_region_line=lines.get(("", "aws:region")))

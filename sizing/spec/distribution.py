@@ -182,7 +182,7 @@ def _numeric(value: Any) -> bool | float | NumericShare:
     try:
         return NumericShare.model_validate(value)
     except ValidationError as exc:
-        raise field_error(*nested(exc, SIZE_TAGS)) from None
+        raise nested(exc, SIZE_TAGS) from None
 
 
 Share = Annotated[

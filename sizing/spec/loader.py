@@ -7,7 +7,6 @@ field it names. Errors come out as ``stacks/prod.yaml:14: clusters[0].keyspaces[
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
@@ -17,32 +16,22 @@ from pydantic_core import ErrorDetails
 
 from sizing.errors import WorkloadSpecError
 from sizing.spec.distribution import SIZE_TAGS
-from sizing.spec.messages import message
-from sizing.spec.strict_yaml import load_yaml
+from sizing.spec.files import UnreadableFile, read_file
+from sizing.spec.messages import causes, message, reported
+from sizing.spec.strict_yaml import LimitError, Refusals, load_yaml, problem
 from sizing.spec.workload import Known, Workload
 
 Location = tuple[str | int, ...]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
-"""Largest stack file read: a 1,000-cluster fleet of 100 keyspaces each is about 20 MB, and
-``/dev/zero`` or a wrong path must not be read until memory runs out."""
-MAX_VALUES = 1_000_000
-"""Most values a file may expand to through YAML aliases (a 1,000-cluster fleet has about
-100,000): a few lines of nested aliases can stand for billions ("billion laughs")."""
-
-
 def load_workload(path: str | Path, known: Known) -> Workload:
     """Read and validate one stack file; raise :class:`WorkloadSpecError` on any problem."""
     shown = str(path)
     try:
-        with open(path, "rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise WorkloadSpecError(f"cannot read file: {exc.strerror}", file=shown) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise WorkloadSpecError(f"larger than {MAX_FILE_BYTES // 2**20} MiB: not a stack file", file=shown)
+        raw = read_file(path, "a stack file")
+    except UnreadableFile as exc:
+        raise WorkloadSpecError(str(exc), file=shown) from None
     return parse_workload(decoded(raw, shown), shown, known)
 
 
@@ -65,65 +54,40 @@ def parse_workload(text: str, file: str, known: Known) -> Workload:
     """
     try:
         data = load_yaml(text)
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
-        raise WorkloadSpecError(f"invalid YAML: character #x{exc.character:04x} is not allowed in YAML text",
-                                file=file, line=text[:exc.position].count("\n") + 1) from None
+    except LimitError as exc:
+        raise WorkloadSpecError(str(exc), file=file, line=1) from None
+    except Refusals as exc:
+        raise reported([WorkloadSpecError(f"invalid YAML: {words}", file=file, line=line)
+                        for line, words in (problem(refusal, text) for refusal in exc.problems)]) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise WorkloadSpecError(
-            f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None
-        ) from None
+        line, words = problem(exc, text)
+        raise WorkloadSpecError(f"invalid YAML: {words}", file=file, line=line) from None
     if not isinstance(data, dict):
         raise WorkloadSpecError("expected a mapping with a 'clusters' list", file=file, line=1)
-    if "&" in text and expanded_values(data) > MAX_VALUES:  # an alias needs an anchor ('&'): fleets rarely have one
-        raise WorkloadSpecError(f"the file expands to more than {MAX_VALUES:,} values through YAML aliases",
-                                file=file, line=1)
     try:
         return Workload.model_validate(data, context={"known": known})
     except ValidationError as exc:
-        first = _first_cause(exc.errors())
-        location = _data_location(first, data)
         node = yaml.compose(text, Loader=_LOADER)
         lines = _line_index(node) if node is not None else {}
-        raise WorkloadSpecError(
-            message(first), file=file, line=_nearest_line(location, lines), field=_field_path(location)
-        ) from None
+        problems = []
+        for error in _each_field(causes(exc.errors())):
+            location = _data_location(error, data)
+            problems.append(WorkloadSpecError(message(error), file=file, line=_nearest_line(location, lines),
+                                              field=_field_path(location)))
+        raise reported(problems) from None
 
 
-def _first_cause(errors: list[ErrorDetails]) -> ErrorDetails:
-    """The error to report: an unknown field before the rest, since a misspelt name also
-    makes the field it meant "missing" (``valu_bytes`` for ``value_bytes``), with the
-    missing names of the same object offered as what it may have meant."""
+def _each_field(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """One error per field: a nested model validated by hand (``messages.nested``) raises
+    all its errors as one, with the rest in ``more``."""
+    flat: list[ErrorDetails] = []
     for error in errors:
-        if error["type"] == "extra_forbidden":
-            parent = error["loc"][:-1]
-            missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent]
-            close = difflib.get_close_matches(str(error["loc"][-1]), missing, n=1)
-            if close:
-                return {**error, "ctx": {**(error.get("ctx") or {}), "did_you_mean": close[0]}}
-            return error
-    return errors[0]
-
-
-def expanded_values(data: Any) -> int:
-    """How many values ``data`` holds once every alias is expanded, counted without
-    expanding them: an aliased list or mapping is the same object each time it appears."""
-    sizes: dict[int, int] = {}
-    stack: list[tuple[Any, bool]] = [(data, False)]
-    while stack:
-        value, children_done = stack.pop()
-        if not isinstance(value, (dict, list)) or id(value) in sizes:
-            continue
-        children = list(value.values()) if isinstance(value, dict) else value
-        if children_done:
-            sizes[id(value)] = 1 + sum(sizes.get(id(child), 1) for child in children)
-            if sizes[id(value)] > MAX_VALUES:
-                return sizes[id(value)]
-            continue
-        stack.append((value, True))
-        stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
-    return sizes.get(id(data), 1)
+        ctx = error.get("ctx") or {}
+        if error["type"] == "field_error" and ctx.get("more"):
+            flat.extend({**error, "ctx": {"field": field, "message": text}} for field, text in ctx["more"])
+        else:
+            flat.append(error)
+    return flat
 
 
 def _line_index(node: yaml.Node) -> dict[Location, int]:

@@ -5,6 +5,11 @@ PyYAML follows YAML 1.1, which a hand-written file trips over without a word: a 
 it held), ``key_bytes: 020`` is octal 16 and ``1:30`` is base-60 90. This loader refuses
 each, at its line, and otherwise reads what the safe loader reads (LibYAML's parser
 where PyYAML has it).
+
+It also refuses documents no stack or config file can be, before anything validates them:
+one that aliases stand for billions of values in ("billion laughs"), one nested deeper than
+any of these files is, and one where an alias refers to the value that contains it (a
+cycle, which would never finish validating).
 """
 
 from __future__ import annotations
@@ -20,9 +25,49 @@ _OCTAL = re.compile(r"[-+]?0[0-7_]+")
 """YAML 1.1's octal integers (PyYAML's int resolver): a leading 0 and more digits."""
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
+MAX_VALUES = 1_000_000
+"""Most values a document may expand to through YAML aliases (a 1,000-cluster fleet has about
+100,000): a few lines of nested aliases can stand for billions ("billion laughs")."""
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists read. A stack file nests 7 deep (clusters, a cluster,
+keyspaces, a keyspace, a size, its histogram, a bucket), a config file 5 (config, networks, a
+region, subnetIds); LibYAML itself stops at 1,000 and the pure-Python parser runs out of
+stack sooner."""
+
+
+_CONSTRUCTION_ERRORS = (ValueError, AttributeError, TypeError, OverflowError, KeyError, IndexError)
+"""What PyYAML's constructors raise, instead of a YAML error, on a tagged value they cannot build."""
+
+
+class TagError(yaml.YAMLError):
+    """An explicit ``!!`` tag on a value of the wrong kind (``!!set 5``), found where PyYAML
+    no longer knows the line."""
+
+
+class LimitError(yaml.YAMLError):
+    """A document refused for its shape rather than its syntax; it has no line of its own."""
+
+
+class Refusals(yaml.YAMLError):
+    """Every duplicate key and ambiguous number of a document, each with its mark; read as
+    one error, it is the first of them."""
+
+    def __init__(self, problems: list[ConstructorError]) -> None:
+        super().__init__(str(problems[0].problem))
+        self.problems = problems
+        self.problem, self.problem_mark = problems[0].problem, problems[0].problem_mark
+
 
 class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
-    """The safe loader, refusing duplicate keys and YAML 1.1's octal and base-60 numbers."""
+    """The safe loader, refusing duplicate keys and YAML 1.1's octal and base-60 numbers: it
+    reads on past each, so that ``load_yaml`` can report them all."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.refusals: list[ConstructorError] = []
+
+    def refuse(self, text: str, node: yaml.Node) -> None:
+        self.refusals.append(ConstructorError(None, None, text, node.start_mark))
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         first_lines: dict[str, int] = {}
@@ -31,30 +76,37 @@ class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
                 continue  # '<<' merges are overridden on purpose
             line = key_node.start_mark.line + 1
             if key_node.value in first_lines:
-                raise ConstructorError(None, None, f"duplicate key '{key_node.value}' (first on line "
-                                                   f"{first_lines[key_node.value]}): a second one would replace it",
-                                       key_node.start_mark)
+                self.refuse(f"duplicate key '{key_node.value}' (first on line {first_lines[key_node.value]}): a "
+                            "second one would replace it", key_node)
+                continue
             first_lines[key_node.value] = line
         return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except _CONSTRUCTION_ERRORS:
+            # PyYAML's own constructors fail this way on an explicit tag with a value it cannot
+            # hold ('!!timestamp soon', '!!int abc'): the same one line as any other YAML error
+            raise ConstructorError(None, None, f"{str(getattr(node, 'value', ''))[:40]!r} cannot be read as "
+                                               f"{node.tag.rpartition(':')[2]} (remove the !! tag)",
+                                   node.start_mark) from None
 
 
 def _integer(loader: StrictLoader, node: yaml.ScalarNode) -> int:
     text = str(node.value)
+    value = int(loader.construct_yaml_int(node))
     if _OCTAL.fullmatch(text):
-        raise ConstructorError(None, None, f"'{text}' is ambiguous: YAML 1.1 reads a leading 0 as octal "
-                                           f"({loader.construct_yaml_int(node)}); write it without the 0, "
-                                           "or quoted if it is text", node.start_mark)
-    if ":" in text:
-        raise ConstructorError(None, None, f"'{text}' is ambiguous: YAML 1.1 reads it as base 60 "
-                                           f"({loader.construct_yaml_int(node)}); quote it if it is text",
-                               node.start_mark)
-    return int(loader.construct_yaml_int(node))
+        loader.refuse(f"'{text}' is ambiguous: YAML 1.1 reads a leading 0 as octal ({value}); write it without "
+                      "the 0, or quoted if it is text", node)
+    elif ":" in text:
+        loader.refuse(f"'{text}' is ambiguous: YAML 1.1 reads it as base 60 ({value}); quote it if it is text", node)
+    return value
 
 
 def _float(loader: StrictLoader, node: yaml.ScalarNode) -> float:
     if ":" in str(node.value):
-        raise ConstructorError(None, None, f"'{node.value}' is ambiguous: YAML 1.1 reads it as base 60; "
-                                           "quote it if it is text", node.start_mark)
+        loader.refuse(f"'{node.value}' is ambiguous: YAML 1.1 reads it as base 60; quote it if it is text", node)
     return float(loader.construct_yaml_float(node))
 
 
@@ -63,5 +115,70 @@ StrictLoader.add_constructor("tag:yaml.org,2002:float", _float)
 
 
 def load_yaml(text: str) -> Any:
-    """The document in ``text``, read strictly (raises ``yaml.YAMLError`` with a mark)."""
-    return yaml.load(text, Loader=StrictLoader)  # a subclass of the safe loader
+    """The document in ``text``, read strictly: raises ``yaml.YAMLError`` with a mark,
+    :class:`Refusals` with several, or :class:`LimitError`."""
+    loader = StrictLoader(text)  # a subclass of the safe loader
+    try:
+        data = loader.get_single_data()
+    except RecursionError:  # the pure-Python parser, where PyYAML was built without LibYAML
+        raise LimitError(f"nested more than {MAX_DEPTH} levels deep (a stack file needs 7)") from None
+    except _CONSTRUCTION_ERRORS:  # in a collection's constructor, after construct_object returned
+        raise TagError("a value with an explicit tag (!!set, !!map, !!omap...) is not of that kind; "
+                       "remove the tag") from None
+    finally:
+        loader.dispose()
+    if loader.refusals:
+        raise Refusals(loader.refusals)
+    values, depth = shape(data)
+    if depth > MAX_DEPTH:
+        raise LimitError(f"nested more than {MAX_DEPTH} levels deep (a stack file needs 7)")
+    if values > MAX_VALUES:
+        raise LimitError(f"the file expands to more than {MAX_VALUES:,} values through YAML aliases")
+    return data
+
+
+def shape(data: Any) -> tuple[int, int]:
+    """(values, depth): how many values ``data`` holds once every alias is expanded, and how
+    deeply its lists and mappings nest, found without expanding an alias (an aliased list or
+    mapping is the same object each time it appears). Stops early past the limits; raises
+    :class:`LimitError` where a value contains itself."""
+    done: dict[int, tuple[int, int]] = {}
+    open_: set[int] = set()
+    """lists and mappings whose contents are being walked: meeting one again is a cycle"""
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        value, children_walked = stack.pop()
+        if not isinstance(value, (dict, list)) or id(value) in done:
+            continue
+        children = [child for child in (value.values() if isinstance(value, dict) else value)
+                    if isinstance(child, (dict, list))]
+        if children_walked:
+            open_.discard(id(value))
+            values = 1 + len(value) - len(children) + sum(done[id(child)][0] for child in children)
+            depth = 1 + max((done[id(child)][1] for child in children), default=0)
+            done[id(value)] = (values, depth)
+            if values > MAX_VALUES or depth > MAX_DEPTH:
+                return values, depth
+            continue
+        if id(value) in open_:
+            raise LimitError("a YAML alias refers to a value that contains it (a cycle); no stack or config "
+                             "file can mean that")
+        open_.add(id(value))
+        stack.append((value, True))
+        stack.extend((child, False) for child in children)
+    return done.get(id(data), (1, 0))
+
+
+def problem(exc: yaml.YAMLError, text: str) -> tuple[int | None, str]:
+    """(line, words) of a YAML error, for a one-line message: the line of its mark, the
+    problem without the offending line's text and caret that PyYAML appends."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow, such as NUL
+        return (text[:exc.position].count("\n") + 1,
+                f"character #x{exc.character:04x} is not allowed in YAML text")
+    mark = getattr(exc, "problem_mark", None)
+    words = str(getattr(exc, "problem", None) or exc)
+    context = getattr(exc, "context", None)
+    if context and words == "second occurrence":  # LibYAML's duplicate anchor: the context says which
+        words = f"{context}; this is the second"
+    return (mark.line + 1 if mark else None), " ".join(words.split())
+

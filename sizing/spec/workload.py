@@ -145,8 +145,7 @@ class _KeyspaceBase(_Spec):
             try:
                 span = KeyRange.model_validate(data["keys"])
             except ValidationError as exc:
-                field, text = nested(exc)
-                raise field_error(f"keys.{field}", text) from None
+                raise nested(exc, under="keys") from None
             return {**data, "keys": span.high, "keys_low": span.low}
         return data
 
