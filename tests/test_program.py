@@ -367,6 +367,10 @@ class MainProgramTest(unittest.IsolatedAsyncioTestCase):
     """``__main__.py`` as ``pulumi up`` runs it: config -> workload -> plan -> resources -> exports."""
 
     def setUp(self) -> None:
+        # IsolatedAsyncioTestCase runs its loop in debug mode, where every future and task
+        # records the stack that made it: the program's tens of thousands of futures then
+        # took most of a minute. Debug mode only adds warnings; nothing here relies on it.
+        asyncio.get_event_loop().set_debug(False)
         pulumi.runtime.set_mocks(_Mocks(), project="elasticache-sizing", stack="social", preview=True)
         self.exports: dict[str, Any] = {}
         self.cwd = os.getcwd()
@@ -382,10 +386,6 @@ class MainProgramTest(unittest.IsolatedAsyncioTestCase):
 
     @pulumi.runtime.test
     def test_stack_file_follows_the_stack_name(self) -> pulumi.Output[Any]:
-        # IsolatedAsyncioTestCase runs its loop in debug mode, where every future and task
-        # records the stack that made it: the program's tens of thousands of futures then
-        # took most of a minute. Debug mode only adds warnings; nothing below relies on it.
-        asyncio.get_event_loop().set_debug(False)
         self._run()
         names = {p.name for p in plans("social")}
         self.assertEqual(set(self.exports), names | {f"{name}_auth_token" for name in names})
