@@ -57,3 +57,9 @@ def test_a_wrong_password_is_reported_without_it(debian_redis_server: str) -> No
         client.config_set("requirepass", "")
     assert TOKEN not in str(caught.value) and "p#a" not in str(caught.value)
     assert str(caught.value).startswith(f"redis://127.0.0.1:{port}: authentication failed")
+
+
+def test_a_url_without_its_slashes_shows_none_of_itself() -> None:
+    with pytest.raises(ServerError) as error:
+        parse_endpoint("redis:/user:Hunter2Secret@cache.internal:6379")
+    assert "Hunter2Secret" not in str(error.value) and "://" in str(error.value)

@@ -58,8 +58,11 @@ class Endpoint:
 def parse_endpoint(url: str) -> Endpoint:
     """The endpoint ``url`` names; ``ServerError`` (without the password) if it names none."""
     scheme, separator, rest = url.partition("://")
-    if not separator or scheme not in ("redis", "rediss"):
-        raise ServerError(f"invalid URL: expected redis://host:port or rediss://host:port, got scheme '{scheme}'")
+    if not separator:  # without '://' the whole URL may be a password: show none of it
+        raise ServerError("invalid URL: expected redis://host:port or rediss://host:port (no '://' found)")
+    if scheme not in ("redis", "rediss"):
+        named = f", got scheme '{scheme[:20]}'" if scheme.isalnum() else ""  # never part of a userinfo
+        raise ServerError(f"invalid URL: expected redis://host:port or rediss://host:port{named}")
     userinfo, at, address = rest.rpartition("@")
     username = password = None
     if at:
