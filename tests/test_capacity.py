@@ -78,8 +78,8 @@ def test_server_maxmemory_scales_the_data_budget_not_the_empty_server() -> None:
 
 def _check(**overrides: Any) -> CapacityCheck:
     values: dict[str, Any] = {
-        "cluster": "c", "server_version": "redis 7.0.15", "node_type": "cache.t4g.micro", "shards": 1,
-        "cluster_mode": False, "write_pattern": "mixed", "churn_sizes": "vary", "scale": 0.5, "passes": 5.1,
+        "cluster": "c", "planned_for": "redis 7.0", "server_version": "redis 7.0.15",
+        "node_type": "cache.t4g.micro", "shards": 1, "cluster_mode": False, "write_pattern": "mixed", "churn_sizes": "vary", "scale": 0.5, "passes": 5.1,
         "window_passes": 14.4, "node_maxmemory_bytes": 1000, "reserved_memory_percent": 50,
         "usable_memory_bytes": 1000, "server_maxmemory_bytes": 510, "maxmemory_policy": "noeviction",
         "parameters_refused": (), "keyspaces": (), "skew": 1.0, "predicted_dataset_bytes": 300,

@@ -99,6 +99,7 @@ class CapacityCheck(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     cluster: str
+    planned_for: str = Field(description="Engine and version the cluster is planned for, e.g. 'valkey 8.1'.")
     server_version: str
     node_type: str
     shards: int
@@ -130,6 +131,11 @@ class CapacityCheck(BaseModel):
     evicted_keys: int
     rewrites: int
     churn_seconds: float
+
+    @property
+    def server_matches(self) -> bool:
+        """Whether the server runs the engine version the plan is for."""
+        return self.server_version.startswith(f"{self.planned_for}.")
 
     @property
     def peak_rss_net_bytes(self) -> int:
@@ -288,7 +294,8 @@ def check_capacity(client: redis.Redis, cluster: Cluster, plan: ClusterPlan, set
     mean_key = model.shard_bytes() / max(1, sum(model.keys))  # as fragmentation_basis sizes its class
     shape = ChurnShape(cluster.write_pattern, passes, plan.fragmentation.sizes, plan.fragmentation.size_class)
     return CapacityCheck(
-        cluster=cluster.name, server_version=f"{server.engine} {server.version}", node_type=chosen.node_type,
+        cluster=cluster.name, planned_for=f"{cluster.engine} {cluster.version}",
+        server_version=f"{server.engine} {server.version}", node_type=chosen.node_type,
         shards=chosen.shards, cluster_mode=chosen.cluster_mode, write_pattern=cluster.write_pattern,
         churn_sizes=plan.fragmentation.sizes, scale=settings.scale, passes=passes, window_passes=window_passes(plan),
         node_maxmemory_bytes=next(n.maxmemory_bytes for n in load_catalog().node_types if n.name == chosen.node_type),

@@ -63,5 +63,5 @@ def largest_fitting_share(needed_at_full_bytes: float, available_bytes: float) -
     share = min(1.0, available_bytes / needed_at_full_bytes)
     if share <= 0:
         return 0.0
-    digits = 1 - math.floor(math.log10(share))
-    return math.floor(share * 10 ** digits) / 10 ** digits
+    step = 10.0 ** (1 - math.floor(math.log10(share)))
+    return math.floor(share * step) / step

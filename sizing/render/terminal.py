@@ -125,6 +125,7 @@ def capacity_json(check: CapacityCheck) -> dict[str, Any]:
         "peak_ratio_measured": round(check.peak_ratio_measured, 4),
         "peak_need_bytes": round(check.peak_need_bytes),
         "headroom_left_percent": check.headroom_left_percent,
+        "server_matches": check.server_matches,
         "holds": check.holds,
     }
 
@@ -144,6 +145,9 @@ def capacity_table(check: CapacityCheck) -> None:
         out.print(f"  scaled to {check.scale:g}: keys and the data's memory budget together (fragmentation is per "
                   "byte); not preserved: a single large key (loaded whole at --scale 1 only), the main table's "
                   "power-of-two steps")
+    if not check.server_matches:
+        out.print(f"  [yellow]warning: the server runs {escape(check.server_version)}, but the plan is for "
+                  f"{escape(check.planned_for)}[/yellow]")
     if check.parameters_refused:
         out.print(f"  [yellow]parameters this server refused: {', '.join(check.parameters_refused)}[/yellow]")
     for part in check.keyspaces:
