@@ -71,6 +71,37 @@ def test_a_remote_server_is_refused_before_anything_connects(monkeypatch: pytest
     assert "s3cr" not in err
 
 
+@pytest.mark.parametrize("answer", [False, True])
+def test_at_a_terminal_a_remote_server_needs_a_yes(monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str], tiny: Path, answer: bool) -> None:
+    asked: list[tuple[str, bool]] = []
+
+    def confirm(text: str, default: bool, err: bool) -> bool:
+        asked.append((text, default))
+        return answer
+
+    class Connected(Exception):
+        pass
+
+    def connected(*args: Any, **kwargs: Any) -> None:
+        raise Connected
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    monkeypatch.setattr("click.confirm", confirm)
+    monkeypatch.setattr("sizing.cli.verify.connect", connected)
+    monkeypatch.setattr(sys, "argv", ["sizing", "verify", str(tiny), "--url", "redis://cache.example.com"])
+    if answer:
+        with pytest.raises(Connected):
+            main()
+    else:
+        with pytest.raises(SystemExit) as exit:
+            main()
+        assert exit.value.code == 2 and "pass --yes-flush-remote to confirm" in capsys.readouterr().err
+    question = "redis://cache.example.com:6379 is not on this machine, and verify empties it (FLUSHALL). Continue?"
+    assert asked == [(question, False)]
+
+
 def test_a_server_that_holds_keys_is_flushed_only_with_flush(monkeypatch: pytest.MonkeyPatch,
                                                               capsys: pytest.CaptureFixture[str], tiny: Path,
                                                               debian_redis_server: str) -> None:
@@ -141,11 +172,16 @@ def test_a_capacity_check_bigger_than_the_machine_is_refused_with_a_scale_that_f
         plan, suggested * 1.2)
 
 
-@pytest.mark.parametrize("extra", [["--url", "redis://127.0.0.1:1"], ["--sample", "0.5"]])
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--plan", "--url", "redis://127.0.0.1:1"], "does not apply (use --scale)"),
+    (["--plan", "--sample", "0.5"], "does not apply (use --scale)"),
+    (["--scale", "0.5"], "--scale applies only with --plan"),
+    (["--passes", "2"], "--passes applies only with --plan"),
+], ids=["plan-url", "plan-sample", "scale", "passes"])
 def test_plan_checks_start_their_own_server(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                                            tiny: Path, extra: list[str]) -> None:
-    status, _, err = run(monkeypatch, capsys, "verify", str(tiny), "--plan", *extra)
-    assert status == 2 and len(err.splitlines()) == 1 and "does not apply (use --scale)" in err
+                                            tiny: Path, extra: list[str], message: str) -> None:
+    status, _, err = run(monkeypatch, capsys, "verify", str(tiny), *extra)
+    assert status == 2 and len(err.splitlines()) == 1 and message in err
 
 
 def test_a_plan_that_does_not_hold_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],

@@ -15,7 +15,7 @@ Method
      its largest key. Settle, MEMORY PURGE (tables outgrown during a fast load are pages
      jemalloc returns within ~10 s; a node churns data loaded long before), settle.
   4. Churn (``sizing.live.churn``) for ``passes`` passes while ``sizing.live.rss`` samples
-     RSS and used_memory; count OOM replies and evictions.
+     RSS and used_memory. OOM replies and evictions are counted over the load and the churn.
 
 Glossary
     scale                   share of the shard's keys loaded and of its data budget: ratios
@@ -262,6 +262,7 @@ def check_capacity(client: redis.Redis, cluster: Cluster, plan: ClusterPlan, set
     baseline_rss = proc_rss(pid)
     maxmemory = server_maxmemory_bytes(plan, settings.scale, baseline_used)
     command(client, "CONFIG", "SET", "maxmemory", maxmemory)
+    evicted_before = int(client.info("stats").get("evicted_keys", 0))  # an evicting policy may evict during the load
 
     parts = shard_keyspaces(cluster, plan, settings.scale)
     count = len(cluster.keyspaces)
@@ -273,7 +274,6 @@ def check_capacity(client: redis.Redis, cluster: Cluster, plan: ClusterPlan, set
     settle(client)
     _purge(client)
     loaded_used = settle(client)
-    evicted_before = int(client.info("stats").get("evicted_keys", 0))
 
     passes = default_passes(plan) if settings.passes is None else settings.passes
     churn = Churn(writes, cluster.write_pattern, plan.fragmentation.sizes)
