@@ -5,6 +5,8 @@ a small node, on one engine build, and record the results.
     python benchmarks/capacity_check.py --server /usr/bin/redis-server --build redis-7.0-debian \\
         --engine redis --version 7.0
 
+    python benchmarks/capacity_check.py --server /work/engines/valkey-8.1/src/valkey-server --build valkey-8.1 \\
+        --pattern mixed --data strings-400b-exact --out-dir benchmarks/measurements/capacity/exact-sizes
     python benchmarks/capacity_check.py --table     # the README's table, from what is recorded
 
 Writes ``benchmarks/measurements/capacity/<build>.json``; ``tests/test_capacity_recorded.py``
@@ -123,6 +125,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     if "--table" in sys.argv[1:]:
         print(table(OUT_DIR))
+        if (OUT_DIR / "exact-sizes").is_dir():
+            print("\n" + table(OUT_DIR / "exact-sizes"))
         return
     parser.add_argument("--table", action="store_true", help="print the recorded checks as a Markdown table")
     parser.add_argument("--server", required=True, metavar="PATH", help="redis-server or valkey-server binary")

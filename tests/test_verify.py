@@ -205,8 +205,9 @@ def test_verify_plan_end_to_end_on_a_scaled_micro_node(monkeypatch: pytest.Monke
     stack = tmp_path / "micro.yaml"
     stack.write_text(
         "clusters:\n  - name: micro\n    engine: redis\n    engine_version: '7.0'\n    write_pattern: mixed\n"
+        "    cluster_mode: disabled\n"  # a single-node cluster takes 2 s to accept writes
         "    nodes: {families: [t4g]}\n    traffic: {peak_ops_per_sec: 1000}\n    keyspaces:\n"
-        "      - {name: s, type: string, keys: 400000, key_bytes: 16, value_bytes: {min: 60, p50: 120, max: 180}}\n")
+        "      - {name: s, type: string, keys: 100000, key_bytes: 16, value_bytes: {min: 60, p50: 120, max: 180}}\n")
     status, out, err = run(monkeypatch, capsys, "verify", str(stack), "--plan", "--scale", "0.05", "--passes", "1",
                            "--server", debian_redis_server, "--json")
     assert status == 0, out + err

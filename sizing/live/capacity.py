@@ -276,7 +276,7 @@ def check_capacity(client: redis.Redis, cluster: Cluster, plan: ClusterPlan, set
     loaded_used = settle(client)
 
     passes = default_passes(plan) if settings.passes is None else settings.passes
-    churn = Churn(writes, cluster.write_pattern, plan.fragmentation.sizes)
+    churn = Churn(writes + [big for big in bigs if big is not None], cluster.write_pattern, plan.fragmentation.sizes)
     hwm_reset = reset_hwm(pid)
     with Sampler(pid, port) as sampler:
         churned = send_all(port, churn.stream(passes))
