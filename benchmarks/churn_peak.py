@@ -24,8 +24,8 @@ Method, for every server binary x case (``Case``; the grids are ``full_grid``/``
      are freed pages jemalloc would return within ~10 s; a node churns data loaded long
      before), ``settle``, read used_memory and RSS after load. dataset = used after load
      - baseline used.
-  4. Churn through another connection, pipelined (BATCH_COMMANDS / BATCH_BYTES per round
-     trip, two round trips in flight). A sampler thread reads the server's RSS from
+  4. Churn through another connection, pipelined (sizing/live/churn.py: BATCH_COMMANDS / BATCH_BYTES per round
+     trip, two round trips in flight). A sampler thread (sizing/live/rss.py) reads the server's RSS from
      /proc/<pid>/statm every PROC_SAMPLE_SECONDS and INFO memory (used_memory, allocator
      fields) every INFO_SAMPLE_SECONDS on its own connection: time-based, so a slow batch
      cannot hide a peak, and off the writer's connection, so sampling does not change the
@@ -100,17 +100,14 @@ import argparse
 import collections
 import json
 import math
-import os
 import random
 import shlex
-import socket
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import redis
 from rich.console import Console
@@ -119,7 +116,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.fragmentation import Payload, defrag_stats, host, memory_info, wait_for_defrag
+from sizing.live.churn import (
+    REINSERT_DELAY,
+    REINSERT_SHARE,
+    SHORT_LIVED_EVERY,
+    SHORT_LIVED_RING_SHARE,
+    resp,
+    send_all,
+)
 from sizing.live.client import command, describe
+from sizing.live.rss import Sampler, proc_hwm, proc_rss, reset_hwm
 from sizing.live.server import started_server
 from sizing.live.verification import settle, warm_up
 from sizing.memory.engines import engine_profile
@@ -153,14 +159,6 @@ SPREAD_CV = {"fixed": 0.0, "pm25": 0.25 / math.sqrt(3), "pm50": 0.5 / math.sqrt(
              "m50p100": 1.5 / math.sqrt(12) / 1.25,
              "lognormal": math.sqrt(math.exp(LOGNORMAL_SIGMA ** 2) - 1)}
 """Coefficient of variation (sd / mean) of each spread: uniform [a, b] has sd (b-a)/sqrt(12)."""
-REINSERT_SHARE = 0.3
-"""Share of mixed/write_heavy rewrites that delete the key and add it again."""
-REINSERT_DELAY = 5_000
-"""Rewrites between a key's DEL and its new SET: the key is missing meanwhile, as between a
-delete and a later insert, while the number of keys stays within 1.5% of the keyspace."""
-SHORT_LIVED_EVERY = 4
-SHORT_LIVED_RING_SHARE = 0.1
-"""write_heavy's short-lived keys alive at any time, as a share of the keys."""
 COLLECTION_ELEMENTS = 2_000
 """Elements per sorted set / hash in analytical: well above the listpack limits (128), so
 the churn reallocates skiplist nodes, dict entries and element strings one by one."""
@@ -169,12 +167,6 @@ ZSET_MEMBER_BYTES = 24
 ANALYTICAL_ELEMENT_BYTES = 78
 """used_memory per element besides a hash value's bytes (half the elements carry one):
 141 B per element at 125 B values on the first valkey-8.1 run; only to aim at LOAD_TARGET_BYTES."""
-BATCH_COMMANDS = 500
-BATCH_BYTES = 256 * 1024
-"""A round trip ends at either: the server's query buffer stays ~1/4 MB, <0.3% of the data."""
-PROC_SAMPLE_SECONDS = 0.02
-INFO_SAMPLE_SECONDS = 0.1
-"""The server refreshes INFO's RSS and allocator fields every 100 ms (cronUpdateMemoryStats)."""
 DEFRAG_WAIT_SECONDS = 30.0
 """After churn with activedefrag yes, wait this long at most for defrag to go idle."""
 PLAN_NODE_MAXMEMORY_BYTES = 1_000_000_000
@@ -263,11 +255,6 @@ GRIDS = {"full": full_grid, "reduced": reduced_grid}
 
 
 # --- Commands --------------------------------------------------------------------------------------
-
-def resp(*args: bytes) -> bytes:
-    """One command in the wire protocol."""
-    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
-
 
 def size_draw(rng: random.Random, spread: str, centre: int) -> Iterator[int]:
     """Endless value sizes of ``spread`` around ``centre``."""
@@ -407,150 +394,6 @@ class Workload:
             yield ELEMENTS_PER_COMMAND, self._add(index, fresh)
 
 
-# --- Sending and sampling ------------------------------------------------------------------------
-
-class Writer:
-    """Pipelined raw-protocol writer on its own socket. redis-py packs and parses ~100k
-    commands/s in Python, slower than the server; raw bytes with two round trips in flight
-    let the server, not the client, set the pace. Every reply to the commands used here is
-    one line (+OK, :n, or -ERR), so replies are counted by line."""
-
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port))
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.in_flight: collections.deque[int] = collections.deque()
-        self.tail = b""
-        self.unclaimed = 0  # replies read beyond the batch being waited for
-        self.commands = 0
-        self.errors = 0
-        self.first_error = ""
-
-    def send(self, commands: list[bytes]) -> None:
-        self.sock.sendall(b"".join(commands))
-        self.commands += len(commands)
-        self.in_flight.append(len(commands))
-        if len(self.in_flight) > 1:
-            self._read(self.in_flight.popleft())
-
-    def _read(self, replies: int) -> None:
-        while self.unclaimed < replies:
-            chunk = self.sock.recv(1 << 20)
-            if not chunk:
-                raise ConnectionError("server closed the connection")
-            lines = (self.tail + chunk).split(b"\r\n")
-            self.tail = lines.pop()
-            self.unclaimed += len(lines)
-            for line in lines:
-                if line.startswith(b"-"):
-                    self.errors += 1
-                    self.first_error = self.first_error or line.decode(errors="replace")
-        self.unclaimed -= replies
-
-    def close(self) -> None:
-        while self.in_flight:
-            self._read(self.in_flight.popleft())
-        self.sock.close()
-
-
-def send_all(port: int, stream: Iterator[tuple[int, bytes]], rate: int | None) -> dict[str, Any]:
-    """Send the stream (throttled to ``rate`` rewrites/s if given); counts and timing."""
-    writer = Writer(port)
-    batch: list[bytes] = []
-    size = 0
-    rewrites = 0
-    started = time.monotonic()
-    for units, cmd in stream:
-        rewrites += units
-        if cmd:
-            batch.append(cmd)
-            size += len(cmd)
-        if len(batch) >= BATCH_COMMANDS or size >= BATCH_BYTES:
-            writer.send(batch)
-            batch, size = [], 0
-            if rate:
-                ahead = rewrites / rate - (time.monotonic() - started)
-                if ahead > 0:
-                    time.sleep(ahead)
-    if batch:
-        writer.send(batch)
-    writer.close()
-    seconds = time.monotonic() - started
-    return {"commands": writer.commands, "rewrites": rewrites, "seconds": round(seconds, 2),
-            "commands_per_second": round(writer.commands / seconds), "rewrites_per_second": round(rewrites / seconds),
-            "errors": writer.errors, "first_error": writer.first_error}
-
-
-PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
-
-
-def proc_rss(pid: int) -> int:
-    with open(f"/proc/{pid}/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE_BYTES
-
-
-def reset_hwm(pid: int) -> bool:
-    """Reset the kernel's peak RSS of ``pid`` to its current RSS (Linux 4.0+)."""
-    try:
-        with open(f"/proc/{pid}/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-    except OSError:
-        return False
-    return True
-
-
-def proc_hwm(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-@dataclass
-class Sampler:
-    """Peaks of RSS (/proc) and of INFO memory's fields, read on a thread of their own."""
-
-    pid: int
-    port: int
-    peak_rss: int = 0
-    peak_rss_at_seconds: float = 0.0
-    peak_used: int = 0
-    info_at_peak_rss: dict[str, Any] = field(default_factory=dict)
-    peak_info_rss: int = 0
-    samples: int = 0
-    max_gap_seconds: float = 0.0
-    _stop: threading.Event = field(default_factory=threading.Event)
-
-    def run(self) -> None:
-        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=60)
-        started = last = last_info = time.monotonic()
-        while not self._stop.is_set():
-            now = time.monotonic()
-            self.max_gap_seconds = max(self.max_gap_seconds, now - last)
-            last = now
-            rss = proc_rss(self.pid)
-            self.samples += 1
-            if rss > self.peak_rss:
-                self.peak_rss, self.peak_rss_at_seconds = rss, round(now - started, 2)
-            if now - last_info >= INFO_SAMPLE_SECONDS:
-                last_info = now
-                info = memory_info(client)
-                self.peak_used = max(self.peak_used, int(info["used_memory"]))
-                if int(info["used_memory_rss"]) > self.peak_info_rss:
-                    self.peak_info_rss, self.info_at_peak_rss = int(info["used_memory_rss"]), info
-            self._stop.wait(PROC_SAMPLE_SECONDS)
-        client.close()
-
-    def __enter__(self) -> Self:
-        self._thread = threading.Thread(target=self.run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 # --- Server settings -------------------------------------------------------------------------------
 
 def plan_defrag_settings(pattern: str) -> dict[str, int | str]:
@@ -628,7 +471,7 @@ def measure(binary: str, case: Case) -> dict[str, Any]:
             record["maxmemory_bytes"] = maxmemory
         stats_before = defrag_stats(client)
         hwm_reset = reset_hwm(pid)
-        with Sampler(pid, port) as sampler:
+        with Sampler(pid, port, memory_info) as sampler:
             churn = send_all(port, workload.churn(), case.rate)
             end_rss = proc_rss(pid)
         hwm = proc_hwm(pid)

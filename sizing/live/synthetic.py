@@ -445,35 +445,72 @@ def commands(
 ) -> Iterator[Command]:
     """The write commands that create ``keys`` keys of ``keyspace`` (key names distinct
     across the ``keyspace_count`` keyspaces of a cluster)."""
-    key_names = _KeyNames(keyspace_index, keyspace_count, keyspace.key_bytes, keys)
-    ttl_share = keyspace.ttl_share
-    if isinstance(keyspace, StringKeyspace):
-        yield from _strings(keyspace, key_names, keys, ttl_share, ttl_seconds)
-        return
-    write = _writer(keyspace, keys)
+    writes = KeyWrites(keyspace, keyspace_index, keyspace_count, ttl_seconds, keys=keys)
     for index in range(keys):
-        key = key_names(index)
-        yield from write(key, index)
-        if ttl_share >= 1 or (ttl_share > 0 and _unit(_TTL, index, keys) < ttl_share):
-            yield ("EXPIRE", key, ttl_seconds)
+        yield from writes.load(index)
 
 
-def _strings(
-    keyspace: StringKeyspace, key_names: _KeyNames, keys: int, ttl_share: float, ttl_seconds: int
-) -> Iterator[Command]:
-    sizes = _Sizes(keyspace.value_bytes, keyspace.numeric)
-    count = keyspace.keys
-    for index in range(keys):
-        key = key_names(index)
+class KeyWrites:
+    """The commands that write one keyspace's keys, key by key: ``load`` gives what
+    ``commands`` sends for key ``index``; ``rewrite`` writes a loaded key again, for churn.
+
+    Key names are drawn in index order (a length's names are ranked as they are taken), so
+    ``load`` must be asked for indexes 0, 1, 2, ...; the names are remembered for rewrites.
+    """
+
+    def __init__(self, keyspace: Keyspace, keyspace_index: int, keyspace_count: int,
+                 ttl_seconds: int = 86_400, keys: int | None = None) -> None:
+        self.keyspace = keyspace
+        self._keys = keys or keyspace.keys
+        """How many keys are loaded: the strata each per-key draw is spread over."""
+        self._names = _KeyNames(keyspace_index, keyspace_count, keyspace.key_bytes, self._keys)
+        self._ttl_seconds = ttl_seconds
+        self.names: list[str] = []
+        self._strings = _Sizes(keyspace.value_bytes, keyspace.numeric) if isinstance(keyspace, StringKeyspace) else None
+        self._collection = None if isinstance(keyspace, StringKeyspace) else _writer(keyspace, self._keys)
+
+    @property
+    def strings(self) -> bool:
+        return self._strings is not None
+
+    def _has_ttl(self, index: int) -> bool:
+        share = self.keyspace.ttl_share
+        return share >= 1 or (share > 0 and _unit(_TTL, index, self._keys) < share)
+
+    def value_size(self, index: int) -> tuple[bool, int]:
+        """(integer?, length) of string key ``index``'s value as loaded."""
+        sizes = self._strings
+        if sizes is None:
+            raise TypeError(f"{self.keyspace.name} is a {self.keyspace.type} keyspace, not strings")
         if sizes.exact:
-            numeric, length = sizes.numeric, sizes.length
-        else:
-            numeric, length = sizes.draw(_unit(_VALUE_NUMERIC, index, keys), _unit(_VALUE_LENGTH, index, keys))
-        value = _value(index, length, numeric, count)
-        if ttl_share >= 1 or (ttl_share > 0 and _unit(_TTL, index, keys) < ttl_share):
-            yield ("SET", key, value, "EX", ttl_seconds)
-        else:
-            yield ("SET", key, value)
+            return sizes.numeric, sizes.length
+        return sizes.draw(_unit(_VALUE_NUMERIC, index, self._keys), _unit(_VALUE_LENGTH, index, self._keys))
+
+    def load(self, index: int) -> list[Command]:
+        """Key ``index`` as ``commands`` writes it (after keys 0 .. index - 1)."""
+        key = self._names(index)
+        self.names.append(key)
+        return self._write(key, index, index)
+
+    def _write(self, key: str, index: int, shape: int, length: int | None = None) -> list[Command]:
+        """``key`` (loaded as ``index``) with key ``shape``'s value, or a text value of ``length``."""
+        if self._strings is not None:
+            numeric, size = self.value_size(shape) if length is None else (False, length)
+            value = _value(shape, size, numeric, self.keyspace.keys)
+            return [("SET", key, value, "EX", self._ttl_seconds) if self._has_ttl(index) else ("SET", key, value)]
+        assert self._collection is not None
+        written = list(self._collection(key, shape))
+        if self._has_ttl(index):
+            written.append(("EXPIRE", key, self._ttl_seconds))
+        return written
+
+    def rewrite(self, index: int, shape: int, length: int | None = None) -> list[Command]:
+        """Loaded key ``index`` written again with key ``shape``'s value (a collection is
+        deleted and rebuilt as key ``shape`` was), or, for strings, with a text value of
+        ``length``; its TTL as loaded."""
+        key = self.names[index]
+        written = self._write(key, index, shape, length)
+        return written if self._strings is not None else [("DEL", key), *written]
 
 
 def _per_command(keyspace: HashKeyspace | ListKeyspace | SetKeyspace | ZsetKeyspace, batch: int) -> int:

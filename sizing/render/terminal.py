@@ -20,6 +20,7 @@ from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
 
 if TYPE_CHECKING:  # only the commands that talk to servers load redis-py
+    from sizing.live.capacity import CapacityCheck
     from sizing.live.verification import Verification
 
 
@@ -114,6 +115,78 @@ def verification_table(result: Verification) -> None:
                         f"as {result.engine} {result.engine_version}[/yellow]")
     console().print(f"Full size predicted: {human_bytes(result.full_size_predicted_bytes)} "
                   f"({result.full_size_predicted_bytes:,} bytes).")
+
+
+def capacity_json(check: CapacityCheck) -> dict[str, Any]:
+    """``verify --plan --json``: the check's inputs and measurements, then what they mean."""
+    return {
+        **check.model_dump(mode="json"),
+        "peak_rss_net_bytes": check.peak_rss_net_bytes,
+        "peak_ratio_measured": round(check.peak_ratio_measured, 4),
+        "peak_need_bytes": round(check.peak_need_bytes),
+        "headroom_left_percent": check.headroom_left_percent,
+        "server_matches": check.server_matches,
+        "holds": check.holds,
+    }
+
+
+def capacity_table(check: CapacityCheck) -> None:
+    """``verify --plan``: the plan against the server, per part, and whether it holds."""
+    from sizing.live.capacity import HEADROOM_TOLERANCE_POINTS, PASS_CAP
+
+    out = console()
+    mode = "cluster mode" if check.cluster_mode else "cluster mode disabled"
+    out.print(f"[bold]{escape(check.cluster)}[/bold]: {check.node_type} x {check.shards} shard"
+              f"{'s' if check.shards != 1 else ''} ({mode}), checked on {escape(check.server_version)}")
+    out.print(f"  node maxmemory {human_bytes(check.node_maxmemory_bytes)}, reserve {check.reserved_memory_percent}%, "
+              f"usable {human_bytes(check.usable_memory_bytes)}; server maxmemory "
+              f"{human_bytes(check.server_maxmemory_bytes)} ({check.maxmemory_policy})")
+    if check.scale < 1:
+        out.print(f"  scaled to {check.scale:g}: keys and the data's memory budget together (fragmentation is per "
+                  "byte); not preserved: a single large key (loaded whole at --scale 1 only), the main table's "
+                  "power-of-two steps")
+    if not check.server_matches:
+        out.print(f"  [yellow]warning: the server runs {escape(check.server_version)}, but the plan is for "
+                  f"{escape(check.planned_for)}[/yellow]")
+    if check.parameters_refused:
+        out.print(f"  [yellow]parameters this server refused: {', '.join(check.parameters_refused)}[/yellow]")
+    for part in check.keyspaces:
+        largest = ", the largest key among them" if part.largest_key_loaded else ""
+        out.print(f"  {escape(part.name)}: {part.keys_on_shard:,} keys on the fullest shard, "
+                  f"{part.keys_loaded:,} loaded{largest}")
+    out.print(f"  shards uneven by {check.skew:.2f}x (fullest shard's keys over the mean shard's)")
+    capped = " (capped: the model is 90% saturated)" if check.passes == PASS_CAP < check.window_passes else ""
+    out.print(f"  churn: {check.write_pattern}, sizes {check.churn_sizes}, {check.passes:g} passes{capped}; the "
+              f"plan's window is {check.window_passes:.1f} passes; {check.rewrites:,} rewrites in "
+              f"{check.churn_seconds:.1f} s")
+    table = Table(title_justify="left")
+    for column in ("part", "plan", "measured"):
+        table.add_column(column, justify="left" if column == "part" else "right")
+    error = 100 * (check.predicted_dataset_bytes - check.measured_dataset_bytes) / max(1, check.measured_dataset_bytes)
+    table.add_row("dataset", f"{check.predicted_dataset_bytes:,}", f"{check.measured_dataset_bytes:,} ({error:+.2f}%)")
+    table.add_row("peak used_memory", f"{check.server_maxmemory_bytes:,} max", f"{check.peak_used_bytes:,}")
+    table.add_row("peak RSS", "", f"{check.peak_rss_bytes:,} (empty server {check.baseline_rss_bytes:,})")
+    table.add_row("peak RSS / dataset", f"{check.budget_peak_ratio:.3f} (model at {check.passes:g} passes: "
+                  f"{check.model_peak_ratio_at_passes:.3f})", f"{check.peak_ratio_measured:.3f}")
+    table.add_row("memory at the peak", f"{human_bytes(check.usable_memory_bytes)} usable",
+                  f"{human_bytes(check.peak_need_bytes)} (full size, with the plan's buffers)")
+    table.add_row("headroom at the peak", f"{check.claimed_headroom_percent:.2f}%", f"{check.headroom_left_percent:.2f}%")
+    table.add_row("OOM replies", "0", f"{check.oom_errors:,}")
+    table.add_row("evicted keys", "0", f"{check.evicted_keys:,}")
+    out.print(table)
+    if check.holds:
+        out.print(f"[green]holds[/green]: no OOM, no eviction, {check.headroom_left_percent:.2f}% headroom left at the "
+                  f"peak against {check.claimed_headroom_percent:.2f}% claimed")
+        return
+    reasons = []
+    if check.oom_errors:
+        reasons.append(f"{check.oom_errors:,} writes refused with OOM")
+    if check.evicted_keys:
+        reasons.append(f"{check.evicted_keys:,} keys evicted")
+    if check.headroom_left_percent < check.claimed_headroom_percent - HEADROOM_TOLERANCE_POINTS:
+        reasons.append(f"{check.headroom_left_percent:.2f}% headroom left at the peak, below the "
+                       f"{check.claimed_headroom_percent:.2f}% claimed less {HEADROOM_TOLERANCE_POINTS:g} points")
+    out.print(f"[red]does not hold[/red]: {'; '.join(reasons)}")
 
 
 def plan_json(plans: list[ClusterPlan]) -> dict[str, Any]:
