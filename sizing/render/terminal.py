@@ -15,7 +15,7 @@ from sizing.memory.dataset import ClusterMemory
 from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
-from sizing.render.plan_view import fragmentation_text, reserved_text
+from sizing.render.plan_view import cost_delta, fragmentation_text, reserved_text
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
 
@@ -255,7 +255,7 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
             alternatives.add_column(column)
         for option in plan.alternatives:
             alternatives.add_row(option.node_type, str(option.shards), f"${option.monthly_usd:,.0f}",
-                                 f"+${option.monthly_usd - chosen.monthly_usd:,.0f}/month")
+                                 cost_delta(option, chosen))
         for rejection in plan.rejected[:3]:
             alternatives.add_row(rejection.node_type, "", "", rejections.reason(rejection))
         out.print(alternatives)
