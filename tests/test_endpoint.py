@@ -63,3 +63,14 @@ def test_a_url_without_its_slashes_shows_none_of_itself() -> None:
     with pytest.raises(ServerError) as error:
         parse_endpoint("redis:/user:Hunter2Secret@cache.internal:6379")
     assert "Hunter2Secret" not in str(error.value) and "://" in str(error.value)
+
+
+def test_tls_options_on_a_plain_url_are_one_line_before_connecting() -> None:
+    from sizing.live.endpoint import check_options
+    from sizing.live.sampling import connect
+
+    url = "redis://app:Hunter2Secret@127.0.0.1:1/?ssl_cert_reqs=none"
+    for attempt in (lambda: check_options(parse_endpoint(url)), lambda: connect(url)):
+        with pytest.raises(ServerError) as error:
+            attempt()
+        assert "ssl_cert_reqs" in str(error.value) and "Hunter2Secret" not in str(error.value)

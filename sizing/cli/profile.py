@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from sizing.errors import ServerError
-from sizing.live.endpoint import parse_endpoint
+from sizing.live.endpoint import check_options, parse_endpoint
 from sizing.live.profile import build_profile
 from sizing.live.sampling import DEFAULT_MAX_OPS_PER_SEC, DEFAULT_SAMPLE_KEYS, sample_servers
 from sizing.render import terminal
@@ -56,15 +56,7 @@ def _check_url(url: str) -> None:
     if "://" not in url:
         raise ServerError("invalid --url: expected redis://[user:password@]host:port or rediss://... (the value "
                           "is not shown: it may hold a password)")
-    endpoint = parse_endpoint(url)
-    pool = endpoint.client(socket_timeout=1).connection_pool
-    try:
-        pool.connection_class(**pool.connection_kwargs)  # builds the connection without opening it
-    except TypeError as exc:
-        option = re.search(r"argument '(\w+)'", str(exc))
-        raise ServerError(f"invalid URL {endpoint.shown}: option '{option[1] if option else '?'}' is not one a "
-                          f"{'rediss' if endpoint.tls else 'redis'}:// connection takes (ssl_* options need "
-                          "rediss://)") from None
+    check_options(parse_endpoint(url))
 
 
 def _shown(url: str) -> str:

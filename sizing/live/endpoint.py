@@ -12,6 +12,7 @@ not appear in a command line, ``ps`` or shell history.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -53,6 +54,19 @@ class Endpoint:
         # The URL's own options (TLS certificates) as redis-py reads them; credentials apart.
         return redis.Redis.from_url(self.url_without_credentials, username=self.username, password=self.password,
                                     socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout)
+
+
+def check_options(endpoint: Endpoint) -> None:
+    """Refuse, in one line that does not show the password, URL options redis-py would only
+    fail on while connecting (``ssl_*`` on ``redis://``)."""
+    pool = endpoint.client(socket_timeout=1).connection_pool
+    try:
+        pool.connection_class(**pool.connection_kwargs)  # builds the connection without opening it
+    except TypeError as exc:
+        option = re.search(r"argument '(\w+)'", str(exc))
+        raise ServerError(f"invalid URL {endpoint.shown}: option '{option[1] if option else '?'}' is not one a "
+                          f"{'rediss' if endpoint.tls else 'redis'}:// connection takes (ssl_* options need "
+                          "rediss://)") from None
 
 
 def parse_endpoint(url: str) -> Endpoint:

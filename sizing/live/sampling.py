@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.errors import ServerError
 from sizing.live.client import command, engine_and_version
-from sizing.live.endpoint import parse_endpoint
+from sizing.live.endpoint import check_options, parse_endpoint
 from sizing.spec.distribution import MAX_NUMERIC_DIGITS
 
 DEFAULT_SAMPLE_KEYS = 10_000
@@ -181,6 +181,7 @@ class _Budget:
 def connect(url: str, budget: _Budget | None = None, socket_timeout: float = 30) -> redis.Redis:
     """A client for ``url`` (redis:// or rediss://, optional user:password), checked with PING."""
     endpoint = parse_endpoint(url)
+    check_options(endpoint)
     return _checked(endpoint.client(socket_timeout, connect_timeout=10), endpoint.shown, budget)
 
 
