@@ -4,7 +4,6 @@ server whose keys expire while it is read."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import time
@@ -192,21 +191,12 @@ def test_the_program_reads_config_errors_with_their_line(tmp_path: Path, monkeyp
 
     from sizing_infra import load_options
 
-    class Mocks(pulumi.runtime.Mocks):
-        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, object]]:
-            return args.name, dict(args.inputs)
-
-        def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, object], None]:
-            return {}, None
-
     (tmp_path / "Pulumi.lined.yaml").write_text("config:\n  aws:region: us-east-1\n  elasticache-sizing:port: 80\n"
                                                 "  elasticache-sizing:snapshotRetentionDays: 99\n")
     monkeypatch.chdir(tmp_path)
-    # A loop of its own: the Pulumi-mock tests before it in this worker may have left none
-    # (IsolatedAsyncioTestCase sets the thread's loop to None when it ends).
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    pulumi.runtime.set_mocks(Mocks(), project="elasticache-sizing", stack="lined", preview=True)
+    # Only the stack's name and its config are read: no mocked engine, so no Pulumi
+    # runtime state (futures on some event loop) is left for the tests after this one.
+    monkeypatch.setattr(pulumi, "get_stack", lambda: "lined")
     try:
         pulumi.runtime.set_all_config({"elasticache-sizing:port": "80", "elasticache-sizing:snapshotRetentionDays": "99"})
         with pytest.raises(ConfigError) as caught:
@@ -220,8 +210,6 @@ def test_the_program_reads_config_errors_with_their_line(tmp_path: Path, monkeyp
             load_options()
     finally:
         pulumi.runtime.set_all_config({})
-        asyncio.set_event_loop(None)
-        loop.close()
 
 
 def test_every_duplicate_key_and_ambiguous_number_is_reported() -> None:
