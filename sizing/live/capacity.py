@@ -52,9 +52,9 @@ from sizing.live.rss import Sampler, proc_hwm, proc_rss, reset_hwm
 from sizing.live.skew import shard_skew
 from sizing.live.synthetic import KeyWrites
 from sizing.live.verification import settle, warm_up
-from sizing.memory.distribution import quantile
+from sizing.memory.dataset import largest_key_variant
 from sizing.memory.engines import engine_profile
-from sizing.memory.placement import FULLEST_SHARD_QUANTILE, fullest_shard_keys
+from sizing.memory.placement import fullest_shard_keys
 from sizing.planning.estimate import dataset_model
 from sizing.planning.fragmentation import (
     CHURN_WINDOW_HOURS,
@@ -64,7 +64,7 @@ from sizing.planning.fragmentation import (
     peak_ratio,
 )
 from sizing.planning.plan import ClusterPlan
-from sizing.spec.workload import Cluster, Keyspace, StringKeyspace
+from sizing.spec.workload import Cluster, Keyspace
 
 HEADROOM_TOLERANCE_POINTS = 2.0
 """A plan holds if the headroom left at the peak is at most this many points below the
@@ -189,25 +189,9 @@ def local_memory_needed_bytes(plan: ClusterPlan, scale: float) -> float:
 
 
 def largest_key(keyspace: Keyspace) -> Keyspace | None:
-    """One key as large as the keyspace's largest gets in 9 keyspaces out of 10, as the
-    memory model prices it (``sizing.memory.dataset``: a string's longest value, a
-    collection's most elements, with an expiry if any key has one); None when every key is
-    alike."""
-    at = FULLEST_SHARD_QUANTILE ** (1 / keyspace.keys)
-    changes: dict[str, object] = {}
-    if isinstance(keyspace, StringKeyspace):
-        if not isinstance(keyspace.value_bytes, int):
-            changes = {"value_bytes": quantile(keyspace.value_bytes, at), "numeric": False}
-    else:
-        count_field = {"hash": "fields", "list": "elements"}.get(keyspace.type, "members")
-        count = getattr(keyspace, count_field)
-        if not isinstance(count, int):
-            changes = {count_field: quantile(count, at)}
-    if not changes:
-        return None
-    if keyspace.ttl_share > 0:
-        changes["ttl"] = True
-    return keyspace.variant(**changes)
+    """One key as large as the keyspace's largest gets, as the memory model prices it; None
+    when every key is alike."""
+    return largest_key_variant(keyspace)
 
 
 def shard_keyspaces(cluster: Cluster, plan: ClusterPlan, scale: float) -> list[tuple[ShardKeyspace, Keyspace | None]]:

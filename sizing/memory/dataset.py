@@ -276,11 +276,10 @@ def _object_costs(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, 
     return _OBJECT_MEMO.get(shape, build)
 
 
-def _largest_key_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool,
-                       arrival: Arrival) -> float:
+def largest_key_variant(ks: Keyspace) -> Keyspace | None:
     """The keyspace's largest key, as large as the biggest of its keys gets in 9 keyspaces
     out of 10: a string's longest value, a collection's most elements (of the usual
-    lengths), with an expiry if any key has one. 0 when every key is alike."""
+    lengths), with an expiry if any key has one. None when every key is alike."""
     at = FULLEST_SHARD_QUANTILE ** (1 / ks.keys)  # P(all keys below it) = the quantile
     changes: dict[str, object] = {}
     if isinstance(ks, StringKeyspace):
@@ -292,10 +291,18 @@ def _largest_key_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLim
         if not isinstance(count, int):
             changes = {count_field: quantile(count, at)}
     if not changes:
-        return 0.0
+        return None
     if ks.ttl_share > 0:
         changes["ttl"] = True
-    largest = ks.variant(**changes)
+    return ks.variant(**changes)
+
+
+def _largest_key_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool,
+                       arrival: Arrival) -> float:
+    """What ``largest_key_variant`` takes; 0 when every key is alike."""
+    largest = largest_key_variant(ks)
+    if largest is None:
+        return 0.0
     structure = value_structure(largest, profile, limits, arrival)[1]
     per_key = _key_and_object_bytes(largest, profile, limits, clustered, arrival, structure)
     if ks.ttl_share > 0 and profile.keyspace_layout != "hashtable":
