@@ -43,6 +43,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sizing.live.synthetic import Command, KeyWrites
+from sizing.planning.slabs import RELATIVE_LIMIT, VARY_FACTORS
 
 REINSERT_SHARE = 0.3
 """Share of mixed/write_heavy rewrites that delete the key and add it again."""
@@ -52,12 +53,6 @@ delete and a later insert, while the number of keys stays within 1.5% of the key
 SHORT_LIVED_EVERY = 4
 SHORT_LIVED_RING_SHARE = 0.1
 """write_heavy's short-lived keys alive at any time, as a share of the keys."""
-VARY_FACTORS = (0.5, 1.5)
-"""A rewrite's size factor: +-50%, the spread of the measured case the fragmentation model
-centres on (churn_peak.py's pm50)."""
-RELATIVE_LIMIT = 8
-"""A key's size stays within 1/8..8x the keyspace's mean: without a bound the random walk
-of 'vary' would, after many passes, leave a few keys far outside their class."""
 BATCH_COMMANDS = 500
 BATCH_BYTES = 256 * 1024
 """A round trip ends at either: the server's query buffer stays ~1/4 MB."""

@@ -243,7 +243,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     for cluster_mode in modes:
         shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
         dataset = dataset_model(shaped)
-        basis = fragmentation_basis(shaped, profile, dataset.shard_bytes() / max(1, sum(dataset.keys)))
+        basis = fragmentation_basis(shaped, profile, dataset)
         peak, bases[cluster_mode] = basis.peak_ratio, basis
         memory_shards: dict[tuple[int, float, float], int | None] = {}
         for node, prices in offered:
