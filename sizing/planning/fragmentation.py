@@ -36,6 +36,7 @@ Glossary
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -120,7 +121,7 @@ def string_values(cluster: Cluster, dataset: DatasetModel, profile: EngineProfil
         points = [(value, weight) for value, weight, _, _ in lengths.points]
         result.append(ValueKeyspace(keys=keys * (1 - text.numeric_share), mean_bytes=mean,
                                     load=population(points, mean),
-                                    allocation_bytes=lambda n, p=profile: value_allocation_bytes(n, p)))
+                                    allocation_bytes=partial(value_allocation_bytes, profile=profile)))
     return result
 
 
