@@ -147,7 +147,7 @@ def rows() -> list[dict[str, Any]]:
 
 def margin_needed(table: list[dict[str, Any]]) -> float:
     """The largest shortfall on the churn-peak cases (defrag off, any pace, any maxmemory)."""
-    return max(0.0, -min(row["error"] for row in table if row["group"] != "capacity check (held out)"))
+    return max(0.0, -min(float(row["error"]) for row in table if row["group"] != "capacity check (held out)"))
 
 
 def summary(table: list[dict[str, Any]]) -> str:

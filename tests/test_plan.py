@@ -273,7 +273,7 @@ def test_the_peak_model_covers_every_recorded_churn() -> None:
 def test_the_plan_states_its_churn_and_the_budget_follows_it() -> None:
     # Valkey 9.1 (its keyspace a hashtable), 100-byte strings: small values. By hand:
     #   unchanged sizes: 1 + base 0.0144 + hashtable 0.0123 + margin 0.07 = 1.0967;
-    #   mixed's default, 2% an hour for 720 h = 14.4 passes with sizes that vary: plus what
+    #   mixed's default, 2% an hour for 720 h = 14.4 passes (at most 5.1 count) with sizes that vary: plus what
     #   the value slabs strand (sizing/planning/slabs.py), as a share of the dataset.
     from sizing.planning.estimate import dataset_model
     from sizing.planning.fragmentation import string_values
@@ -286,7 +286,7 @@ def test_the_plan_states_its_churn_and_the_budget_follows_it() -> None:
     assert steady.fragmentation.peak_ratio == pytest.approx(1.0967, abs=1e-4) and steady.fragmentation.stated
     shaped = varied.variant(cluster_mode="enabled" if default.chosen.cluster_mode else "disabled")
     model = dataset_model(shaped)
-    stranded = stranded_bytes(string_values(shaped, model, engine_profile("valkey", "9.1")), "vary", 14.4)
+    stranded = stranded_bytes(string_values(shaped, model, engine_profile("valkey", "9.1")), "vary", 5.1)
     assert default.fragmentation.peak_ratio == pytest.approx(1.0967 + stranded / model.shard_bytes(), abs=1e-4)
     assert 0.3 < stranded / model.shard_bytes() < 1.5  # most 100-byte values move class, many times
     assert not default.fragmentation.stated

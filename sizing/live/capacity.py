@@ -56,18 +56,17 @@ from sizing.memory.dataset import largest_key_variant
 from sizing.memory.engines import engine_profile
 from sizing.memory.placement import fullest_shard_keys
 from sizing.planning.estimate import dataset_model
-from sizing.planning.fragmentation import CHURN_WINDOW_HOURS, peak_ratio_at
+from sizing.planning.fragmentation import CHURN_WINDOW_HOURS, SATURATION_PASSES, peak_ratio_at
 from sizing.planning.plan import ClusterPlan
 from sizing.spec.workload import Cluster, Keyspace
 
 HEADROOM_TOLERANCE_POINTS = 2.0
 """A plan holds if the headroom left at the peak is at most this many points below the
 headroom it claims: the memory model's error against real servers is within 2%."""
-PASS_CAP = 5.1
-"""Most passes run by default: about half a minute of churn at scale 0.25 on a small node.
-The model's window (a month of the stated rate) is often longer (mixed data at 2% an hour
-is 14.4 passes); the check then compares the measured peak with the model at the passes it
-ran as well as with the plan's budget, which covers the whole window (``--passes`` runs more)."""
+PASS_CAP = SATURATION_PASSES
+"""Most passes run by default (5.1): the passes after which the model's peak stops growing
+(``fragmentation.SATURATION_PASSES``). The model's window (a month of the stated rate) is
+often longer: mixed data at 2% an hour is 14.4 passes; ``--passes`` runs them."""
 LOCAL_MEMORY_MARGIN = 1.6
 """Memory this machine needs per byte of the check's maxmemory: RSS reached 1.55x the data
 at the peak of the measured churn (churn_peak.py), and the checker keeps every key name."""
