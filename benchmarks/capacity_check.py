@@ -46,7 +46,9 @@ from sizing import parse_workload
 from sizing.errors import NoViableNodeError
 from sizing.live.capacity import CheckSettings, check_capacity, default_passes
 from sizing.live.server import binary_version, started_server
+from sizing.live.verification import detect_allocator
 from sizing.memory.engines import engine_profile
+from sizing.memory.limits import EncodingLimits
 from sizing.planning.parameter_group import encoding_limits
 from sizing.planning.plan import ClusterPlan, plan_cluster
 from sizing.render.terminal import capacity_json
@@ -83,18 +85,25 @@ def stack(pattern: str, data: str, engine: str, version: str, keys: int) -> Clus
     return parse_workload(json.dumps({"clusters": [spec]}), "<capacity_check>").clusters[0]
 
 
-def tightest(pattern: str, data: str, engine: str, version: str) -> tuple[Cluster, ClusterPlan]:
+def default_limits(engine: str, version: str) -> EncodingLimits:
+    """The encoding limits of a stack of this engine version (for the allocator probe)."""
+    probe = stack("read_heavy", "strings-120b", engine, version, 1_000)
+    return encoding_limits(probe, engine_profile(engine, version))
+
+
+def tightest(pattern: str, data: str, engine: str, version: str, allocator: str) -> tuple[Cluster, ClusterPlan]:
     """The stack with the most keys whose plan still picks NODE_TYPE."""
     low, high = 1_000, 20_000_000
     while high - low > max(1, low // 2000):  # to 0.05% of the key count
         middle = (low + high) // 2
         try:
-            fits = plan_cluster(stack(pattern, data, engine, version, middle), advise=False).chosen.node_type == NODE_TYPE
+            plan = plan_cluster(stack(pattern, data, engine, version, middle), advise=False, allocator=allocator)
+            fits = plan.chosen.node_type == NODE_TYPE
         except NoViableNodeError:  # too big for any t4g node
             fits = False
         low, high = (middle, high) if fits else (low, middle)
     cluster = stack(pattern, data, engine, version, low)
-    plan = plan_cluster(cluster, advise=False)
+    plan = plan_cluster(cluster, advise=False, allocator=allocator)
     assert plan.chosen.node_type == NODE_TYPE, plan.chosen.node_type
     return cluster, plan
 
@@ -144,12 +153,14 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     console = Console(width=220, highlight=False)
     records: list[dict[str, Any]] = []
+    with started_server(args.server, default_limits(engine, version), False) as client:
+        allocator = detect_allocator(client)  # plans are sized for the server's own jemalloc
     for pattern, data in [(p, d) for p in args.pattern or PATTERNS for d in args.data or data_of(p)]:
         started = time.monotonic()
-        cluster, plan = tightest(pattern, data, engine, version)
+        cluster, plan = tightest(pattern, data, engine, version, allocator)
         limits = encoding_limits(cluster, engine_profile(cluster.engine, cluster.version))
         with started_server(args.server, limits, plan.chosen.cluster_mode) as client:
-            check = check_capacity(client, cluster, plan, CheckSettings(args.scale, default_passes(plan)))
+            check = check_capacity(client, cluster, plan, CheckSettings(args.scale, default_passes(plan), allocator))
         records.append({**capacity_json(check), "data": data,
                         "stack": json.loads(cluster.model_dump_json(exclude_unset=True)),
                         "seconds": round(time.monotonic() - started, 1)})

@@ -64,9 +64,10 @@ HEADROOM_TOLERANCE_POINTS = 2.0
 """A plan holds if the headroom left at the peak is at most this many points below the
 headroom it claims: the memory model's error against real servers is within 2%."""
 PASS_CAP = SATURATION_PASSES
-"""Most passes run by default (5.1): the passes after which the model's peak stops growing
-(``fragmentation.SATURATION_PASSES``). The model's window (a month of the stated rate) is
-often longer: mixed data at 2% an hour is 14.4 passes; ``--passes`` runs them."""
+"""Most passes run by default (5.1): those after which the model stops adding
+(``fragmentation.SATURATION_PASSES``), about half a minute at scale 0.25 on a small node.
+The model's window (a month of the stated rate) is often longer: mixed data at 2% an hour
+is 14.4 passes; ``--passes`` runs them."""
 LOCAL_MEMORY_MARGIN = 1.6
 """Memory this machine needs per byte of the check's maxmemory: RSS reached 1.55x the data
 at the peak of the measured churn (churn_peak.py), and the checker keeps every key name."""
@@ -92,6 +93,8 @@ class CapacityCheck(BaseModel):
 
     cluster: str
     planned_for: str = Field(description="Engine and version the cluster is planned for, e.g. 'valkey 8.1'.")
+    allocator: str = Field(default="upstream", description="The jemalloc build the plan sized the data for: the "
+                                                           "server's own ('upstream' or 'debian').")
     server_version: str
     node_type: str
     shards: int
@@ -158,6 +161,8 @@ class CheckSettings:
     scale: float = 1.0
     passes: float | None = None
     """None: the model's window, at most PASS_CAP."""
+    allocator: str = "upstream"
+    """The jemalloc build the plan was made for: the server's own (``detect_allocator``)."""
 
 
 def window_passes(plan: ClusterPlan) -> float:
@@ -266,10 +271,11 @@ def check_capacity(client: redis.Redis, cluster: Cluster, plan: ClusterPlan, set
 
     chosen = plan.chosen
     horizon = chosen.memory_horizon
-    profile = engine_profile(cluster.engine, cluster.version)
-    model = dataset_model(cluster.variant(cluster_mode="enabled" if chosen.cluster_mode else "disabled"))
+    profile = engine_profile(cluster.engine, cluster.version, settings.allocator)
+    model = dataset_model(cluster.variant(cluster_mode="enabled" if chosen.cluster_mode else "disabled"),
+                          settings.allocator)
     return CapacityCheck(
-        cluster=cluster.name, planned_for=f"{cluster.engine} {cluster.version}",
+        cluster=cluster.name, planned_for=f"{cluster.engine} {cluster.version}", allocator=settings.allocator,
         server_version=f"{server.engine} {server.version}", node_type=chosen.node_type,
         shards=chosen.shards, cluster_mode=chosen.cluster_mode, write_pattern=cluster.write_pattern,
         churn_sizes=plan.fragmentation.sizes, scale=settings.scale, passes=passes, window_passes=window_passes(plan),

@@ -71,11 +71,14 @@ CHURN_WINDOW_HOURS = 30 * 24
 """Hours of churn a plan holds for: fragmentation does not fade once churn stops, and a
 node runs for weeks between restarts, so a month of the stated rate."""
 SATURATION_PASSES = 5.1
-"""Passes after which the peak stops growing: the high-water arithmetic keeps adding the
-classes a random walk of sizes reaches, but on the builds with the bundled jemalloc the
-measured peak did not grow past this (values loaded at 400 B on Valkey 8.0: 1.637 after 5.1
-passes, 1.633 after 14.4; ``verify --plan --passes``), and on Debian's build the model at 5.1
-passes matched every string case within 0.01. The capacity check runs this many by default."""
+"""Passes after which the model stops adding: the high-water arithmetic keeps adding the
+classes a random walk of sizes reaches, but jemalloc refills the oldest slab with room
+first, so a class that keeps some traffic empties its younger slabs in time. On Valkey 8.0
+(bundled jemalloc) after 14.4 passes, a month of mixed churn, the measured peak was 1.413
+for values loaded at 60-180 B (the model at 5.1 passes: 1.417 before the margin) and 1.633
+for values loaded at 400 B (model 2.152); on Debian's build the model at 5.1 passes matched
+every string capacity check within 0.01 (``verify --plan --passes``,
+``benchmarks/churn_peak_model.py``)."""
 LOAD_POINTS = 48
 """Points of a keyspace's value lengths the slab arithmetic starts from."""
 

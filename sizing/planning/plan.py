@@ -220,14 +220,17 @@ def plan_workload(workload: Workload, catalog: Catalog | None = None) -> list[Cl
     return [plan_cluster(cluster, catalog) for cluster in workload.clusters]
 
 
-def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool = True) -> ClusterPlan:
+def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool = True,
+                 allocator: str = "upstream") -> ClusterPlan:
     """The cheapest layout for ``cluster``; raises NoViableNodeError if there is none.
 
     ``advise``: also compute recommendations (each re-plans a variant of the cluster).
+    ``allocator``: the jemalloc build the data is sized for: ElastiCache's ('upstream'), or
+    'debian' when a capacity check runs on Debian's server.
     """
     full_catalog = catalog or load_catalog()
     catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
-    profile = engine_profile(cluster.engine, cluster.version)
+    profile = engine_profile(cluster.engine, cluster.version, allocator)
     chosen_reserve = cluster.parameters.reserved_memory_percent
     growth = (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months
     modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
@@ -242,7 +245,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     bases: dict[bool, FragmentationBasis] = {}
     for cluster_mode in modes:
         shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
-        dataset = dataset_model(shaped)
+        dataset = dataset_model(shaped, allocator)
         basis = fragmentation_basis(shaped, profile, dataset)
         peak, bases[cluster_mode] = basis.peak_ratio, basis
         memory_shards: dict[tuple[int, float, float], int | None] = {}
