@@ -49,7 +49,7 @@ from sizing.errors import ServerError
 from sizing.live.churn import Churn, encoded, send_all
 from sizing.live.client import command, describe
 from sizing.live.rss import Sampler, proc_hwm, proc_rss, reset_hwm
-from sizing.live.skew import shard_skew
+from sizing.planning.skew import shard_skew
 from sizing.live.synthetic import KeyWrites
 from sizing.live.verification import settle, warm_up
 from sizing.memory.dataset import largest_key_variant

@@ -158,6 +158,9 @@ class FragmentationBasis(BaseModel):
     sizes: Sizes
     size_class: SizeClass
     stated: bool = Field(description="The stack states the churn (else the write pattern's defaults).")
+    passes: float = Field(default=0.0, description="Rewrites per key the budget counts (the window, at most "
+                                                   "SATURATION_PASSES).")
+    stranded_ratio: float = Field(default=0.0, description="Of the peak ratio: what value slabs keep as sizes move.")
 
 
 def churn_of(cluster: Cluster) -> tuple[float, Sizes, bool]:
@@ -173,13 +176,18 @@ def churn_of(cluster: Cluster) -> tuple[float, Sizes, bool]:
 def peak_ratio_at(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, passes: float) -> float:
     """The peak ratio after ``passes`` rewrites over the keys (the capacity check runs fewer
     than a plan's window)."""
+    return _peak(cluster, profile, dataset, passes)[0]
+
+
+def _peak(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, passes: float) -> tuple[float, float]:
+    """(peak ratio, stranded ratio) after ``passes``."""
     _, sizes, _ = churn_of(cluster)
     data_bytes = dataset.shard_bytes()
     values = string_values(cluster, dataset, profile)
     stranded = stranded_bytes(values, sizes, passes) / data_bytes if data_bytes else 0.0
     shape = ChurnShape(cluster.write_pattern, passes, sizes, size_class(data_bytes / max(1, sum(dataset.keys))))
     return peak_ratio(shape, stranded, profile.keyspace_layout == "hashtable", profile.engine == "redis",
-                      large_value_share(values))
+                      large_value_share(values)), stranded
 
 
 def fragmentation_basis(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel) -> FragmentationBasis:
@@ -188,6 +196,7 @@ def fragmentation_basis(cluster: Cluster, profile: EngineProfile, dataset: Datas
     rate, sizes, stated = churn_of(cluster)
     data_bytes = dataset.shard_bytes()
     passes = min(rate * CHURN_WINDOW_HOURS, SATURATION_PASSES)
-    return FragmentationBasis(peak_ratio=peak_ratio_at(cluster, profile, dataset, passes),
+    ratio, stranded = _peak(cluster, profile, dataset, passes)
+    return FragmentationBasis(peak_ratio=ratio, passes=round(passes, 4), stranded_ratio=round(stranded, 4),
                               rewritten_per_hour=rate, sizes=sizes,
                               size_class=size_class(data_bytes / max(1, sum(dataset.keys))), stated=stated)

@@ -54,6 +54,7 @@ from sizing.planning.capacity import (
 from sizing.planning.estimate import dataset_model
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
 from sizing.planning.parameter_group import parameter_family, parameter_group
+from sizing.planning.skew import shard_skew
 from sizing.planning.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
 from sizing.spec.workload import Cluster, Workload
 
@@ -191,6 +192,9 @@ class ClusterPlan(BaseModel):
     parameters: Mapping[str, str] = Field(description="Parameter-group values for the chosen node type.")
     alarms: AlarmThresholds
     fragmentation: FragmentationBasis = Field(description="The churn the fragmentation budget is planned for.")
+    shard_skew: float = Field(default=1.0, description="The fullest shard's data over the mean shard's at the "
+                                                       "horizon: keys are indivisible and land on shards at random, "
+                                                       "and every shard is sized for the fullest.")
     recommendations: tuple[Recommendation, ...] = Field(default=(), description="Computed savings, biggest first.")
     prices_as_of: str = PRICES_AS_OF
     reserved_prices_as_of: str = RESERVED_PRICES_AS_OF
@@ -243,9 +247,10 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     rejected: list[Rejection] = list(offers[0])
     offered = offers[1]
     bases: dict[bool, FragmentationBasis] = {}
+    datasets: dict[bool, DatasetModel] = {}
     for cluster_mode in modes:
         shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
-        dataset = dataset_model(shaped, allocator)
+        dataset = datasets[cluster_mode] = dataset_model(shaped, allocator)
         basis = fragmentation_basis(shaped, profile, dataset)
         peak, bases[cluster_mode] = basis.peak_ratio, basis
         memory_shards: dict[tuple[int, float, float], int | None] = {}
@@ -271,6 +276,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         parameters=parameter_group(cluster, profile, chosen_node, chosen.reserved_memory_percent, chosen.cluster_mode),
         alarms=alarm_thresholds(cluster, chosen_node),
         fragmentation=bases[chosen.cluster_mode],
+        shard_skew=round(shard_skew(datasets[chosen.cluster_mode], chosen.shards, growth), 4),
         recommendations=recommendations(
             cluster, chosen, lambda variant: plan_cluster(variant, full_catalog, advise=False).chosen) if advise else (),
     )

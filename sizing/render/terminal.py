@@ -15,7 +15,7 @@ from sizing.memory.dataset import ClusterMemory
 from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
-from sizing.render.plan_view import cost_delta, fragmentation_text, reserved_text
+from sizing.render.plan_view import cost_delta, fragmentation_text, placement_text, reserved_text
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
 
@@ -252,6 +252,8 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
             table.add_row(name, human_bytes(value))
         out.print(table)
         out.print(f"  {fragmentation_text(plan)}", highlight=False)
+        if placement := placement_text(plan):
+            out.print(f"  {placement}", highlight=False)
         alternatives = Table(title="not chosen", title_justify="left", box=None, padding=(0, 2))
         for column in ("node type", "shards", "monthly", "why not"):
             alternatives.add_column(column)
