@@ -409,3 +409,13 @@ def test_a_budget_nothing_fits_is_named_as_the_cause() -> None:
     assert first.bottleneck is Bottleneck.budget and first.offered == 5
     assert all(r.bottleneck is not Bottleneck.budget or r.needed >= first.needed for r in caught.value.rejections)
     assert reason(first).endswith("budget $5")
+
+
+def test_smaller_size_changes_strand_less() -> None:
+    """``churn.size_change_percent`` says how much a rewrite changes a value's size: a 10%
+    change keeps most 400-byte values in their size class, a 50% change does not."""
+    data = strings(keys=1_000_000, value_bytes=400)
+    gentle = plan_cluster(cluster(data, engine_version="7.2", churn={"size_change_percent": 10}), advise=False)
+    default = plan_cluster(cluster(data, engine_version="7.2"), advise=False)
+    assert gentle.fragmentation.stranded_ratio < default.fragmentation.stranded_ratio / 2
+    assert gentle.fragmentation.peak_ratio < default.fragmentation.peak_ratio

@@ -49,7 +49,6 @@ from sizing.errors import ServerError
 from sizing.live.churn import Churn, encoded, send_all
 from sizing.live.client import command, describe
 from sizing.live.rss import Sampler, proc_hwm, proc_rss, reset_hwm
-from sizing.planning.skew import shard_skew
 from sizing.live.synthetic import KeyWrites
 from sizing.live.verification import settle, warm_up
 from sizing.memory.dataset import largest_key_variant
@@ -58,6 +57,7 @@ from sizing.memory.placement import fullest_shard_keys
 from sizing.planning.estimate import dataset_model
 from sizing.planning.fragmentation import CHURN_WINDOW_HOURS, SATURATION_PASSES, peak_ratio_at
 from sizing.planning.plan import ClusterPlan
+from sizing.planning.skew import shard_skew
 from sizing.spec.workload import Cluster, Keyspace
 
 HEADROOM_TOLERANCE_POINTS = 2.0
@@ -258,7 +258,9 @@ def check_capacity(client: redis.Redis, cluster: Cluster, plan: ClusterPlan, set
     loaded_used = settle(client)
 
     passes = default_passes(plan) if settings.passes is None else settings.passes
-    churn = Churn(writes + [big for big in bigs if big is not None], cluster.write_pattern, plan.fragmentation.sizes)
+    change = cluster.churn.size_change_percent / 100
+    churn = Churn(writes + [big for big in bigs if big is not None], cluster.write_pattern, plan.fragmentation.sizes,
+                  factors=(1 - change, 1 + change))
     hwm_reset = reset_hwm(pid)
     with Sampler(pid, port) as sampler:
         churned = send_all(port, churn.stream(passes))

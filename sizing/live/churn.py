@@ -17,10 +17,10 @@ And what it does to a string value's size follows ``churn.sizes``:
 
     unchanged    the value another key of the keyspace was loaded with: the population of
                  sizes is kept, only which key has which changes.
-    vary         the key's current length times a factor uniform in ``VARY_FACTORS`` (each
+    vary         the key's current length times a factor uniform in ``factors`` (each
                  key's size moves, as the model's 'vary' cases were measured), kept within
                  ``1/RELATIVE_LIMIT .. RELATIVE_LIMIT`` times the keyspace's mean.
-    reshaped     a length uniform in ``VARY_FACTORS`` times the keyspace's mean, whatever
+    reshaped     a length uniform in ``factors`` times the keyspace's mean, whatever
                  the loaded population was (data written one way, rewritten another).
 
 A collection key is rebuilt whole (DEL, then written as another key of its keyspace was
@@ -159,9 +159,10 @@ class Churn:
     """The churn of keys already loaded through ``writes`` (one per keyspace, each
     ``load``-ed for its first ``len(writes.names)`` keys)."""
 
-    def __init__(self, writes: list[KeyWrites], pattern: str, sizes: str, seed: int = SEED) -> None:
+    def __init__(self, writes: list[KeyWrites], pattern: str, sizes: str, seed: int = SEED,
+                 factors: tuple[float, float] = VARY_FACTORS) -> None:
         self.rng = random.Random(seed)
-        self.pattern, self.sizes = pattern, sizes
+        self.pattern, self.sizes, self.factors = pattern, sizes, factors
         self.writes = writes
         ring_share = SHORT_LIVED_RING_SHARE if pattern == "write_heavy" else 0.0
         # (keyspace, key) of every key rewritten by passes; write_heavy's ring apart
@@ -179,7 +180,7 @@ class Churn:
         """The text length key i of keyspace k is rewritten with, or None: another key's value."""
         if not self.writes[k].strings or self.sizes == "unchanged":
             return None
-        low, high = VARY_FACTORS
+        low, high = self.factors
         mean = self.means[k]
         if self.sizes == "reshaped":
             return max(1, round(mean * self.rng.uniform(low, high)))

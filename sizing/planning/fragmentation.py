@@ -20,9 +20,10 @@ Glossary
                   up: the share of keys rewritten per hour x ``CHURN_WINDOW_HOURS``, at
                   most ``SATURATION_PASSES``, after which the measured peak stopped growing.
     sizes         ``unchanged``: a rewrite keeps the population of sizes; ``vary``: each
-                  rewrite multiplies a value's size by a factor in ``slabs.VARY_FACTORS``;
-                  ``reshaped``: each rewrite draws a new size from that spread around the
-                  mean, whatever the data was loaded with.
+                  rewrite multiplies a value's size by a factor uniform in 1 -+ the
+                  churn's ``size_change_percent`` (default 50%); ``reshaped``: each rewrite
+                  draws a new size from that spread around the mean, whatever the data was
+                  loaded with.
     stranded      what the value slabs hold at the peak beyond the values loaded
                   (``slabs.stranded_bytes``): string values only, since a collection key
                   is rebuilt from the same population of elements.
@@ -47,7 +48,15 @@ from sizing.memory.distribution import distribution
 from sizing.memory.encodings import sds8_bytes, sds_bytes
 from sizing.memory.engines import EngineProfile
 from sizing.memory.items import items
-from sizing.planning.slabs import BINS_PER_OCTAVE, SMALL_MAX_BYTES, ValueKeyspace, population, stranded_bytes
+from sizing.planning.slabs import (
+    BINS_PER_OCTAVE,
+    SMALL_MAX_BYTES,
+    ValueKeyspace,
+    factor_kernel,
+    population,
+    stranded_bytes,
+    uniform_population,
+)
 from sizing.spec.workload import DEFAULT_CHURN, Cluster, StringKeyspace
 
 SizeClass = Literal["small", "large", "crossing"]
@@ -184,7 +193,10 @@ def _peak(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, passe
     _, sizes, _ = churn_of(cluster)
     data_bytes = dataset.shard_bytes()
     values = string_values(cluster, dataset, profile)
-    stranded = stranded_bytes(values, sizes, passes) / data_bytes if data_bytes else 0.0
+    change = cluster.churn.size_change_percent / 100
+    factors = (1 - change, 1 + change)
+    stranded = (stranded_bytes(values, sizes, passes, factor_kernel(*factors), uniform_population(*factors))
+                / data_bytes if data_bytes else 0.0)
     shape = ChurnShape(cluster.write_pattern, passes, sizes, size_class(data_bytes / max(1, sum(dataset.keys))))
     return peak_ratio(shape, stranded, profile.keyspace_layout == "hashtable", profile.engine == "redis",
                       large_value_share(values)), stranded
