@@ -41,7 +41,7 @@ from benchmarks.churn_peak import LOGNORMAL_SIGMA, SIZE_CLASS_BYTES, UNIFORM_SPR
 from sizing.memory.engines import engine_profile
 from sizing.planning import fragmentation as frag
 from sizing.planning.estimate import dataset_model
-from sizing.planning.slabs import Kernel, Population, ValueKeyspace, population, relative_bin, stranded_bytes
+from sizing.planning.slabs import Kernel, Population, population, relative_bin, stranded_bytes, value_keyspace
 from sizing.spec.workload import Cluster
 
 CHURN_DIR = ROOT / "benchmarks" / "measurements" / "churn_peak"
@@ -93,8 +93,7 @@ def churn_prediction(build: str, r: dict[str, Any]) -> float:
     else:
         sizes, kernel = "vary", kernel_of(pts, mean)
     values = [] if r["pattern"] == "analytical" else [
-        ValueKeyspace(keys=keys, mean_bytes=mean, load=load,
-                      allocation_bytes=lambda n: frag.value_allocation_bytes(n, profile))]
+        value_keyspace(keys, mean, load, lambda n: frag.value_allocation_bytes(n, profile))]
     stranded = stranded_bytes(values, sizes, r["churn"], kernel, target) / r["dataset_bytes"]
     shape = frag.ChurnShape(r["pattern"], r["churn"], sizes, frag.size_class(r["dataset_bytes"] / max(1, r["units"])))  # type: ignore[arg-type]
     large = frag.large_value_share(values) if values else 0.0

@@ -12,6 +12,7 @@ from sizing.planning.slabs import (
     populations,
     slab_regions,
     stranded_bytes,
+    value_keyspace,
 )
 
 
@@ -25,8 +26,7 @@ def test_regions_per_slab_follow_jemalloc() -> None:
 
 def _one_size(length: int, keys: int = 1000) -> ValueKeyspace:
     # Identity allocation: a value of n bytes occupies n bytes (classes are the lengths).
-    return ValueKeyspace(keys=keys, mean_bytes=length, load=population([(length, 1.0)], length),
-                         allocation_bytes=lambda n: n)
+    return value_keyspace(keys, length, population([(length, 1.0)], length), lambda n: n)
 
 
 def test_unchanged_sizes_strand_nothing() -> None:

@@ -38,7 +38,7 @@ Glossary
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,9 +49,10 @@ from sizing.memory.encodings import sds8_bytes, sds_bytes
 from sizing.memory.engines import EngineProfile
 from sizing.memory.items import items
 from sizing.planning.slabs import (
-    BINS_PER_OCTAVE,
     SMALL_MAX_BYTES,
+    Population,
     ValueKeyspace,
+    bin_lengths,
     factor_kernel,
     population,
     stranded_bytes,
@@ -138,22 +139,24 @@ def string_values(cluster: Cluster, dataset: DatasetModel, profile: EngineProfil
         lengths = distribution(ks.value_bytes).coarser(LOAD_POINTS)
         mean = lengths.mean()
         points = [(value, weight) for value, weight, _, _ in lengths.points]
-        result.append(ValueKeyspace(keys=keys * (1 - text.numeric_share), mean_bytes=mean,
-                                    load=population(points, mean),
-                                    allocation_bytes=partial(value_allocation_bytes, profile=profile)))
+        load = population(points, mean)
+        result.append(ValueKeyspace(keys * (1 - text.numeric_share), load, _classes(mean, load, profile)))
     return result
+
+
+@lru_cache(maxsize=4096)
+def _classes(mean: float, load: Population, profile: EngineProfile) -> tuple[int, ...]:
+    """Allocated bytes per grid bin (a fleet repeats value shapes)."""
+    return tuple(value_allocation_bytes(n, profile) for n in bin_lengths(mean, load))
 
 
 def large_value_share(values: list[ValueKeyspace]) -> float:
     """Share of the value bytes in page runs (above jemalloc's largest small class)."""
     total = large = 0.0
     for ks in values:
-        for i, w in enumerate(ks.load.weights):
-            if w:
-                length = max(1, round(ks.mean_bytes * 2 ** ((i + ks.load.offset) / BINS_PER_OCTAVE)))
-                size = ks.allocation_bytes(length) * w * ks.keys
-                total += size
-                large += size if size / (w * ks.keys) > SMALL_MAX_BYTES else 0.0
+        for w, allocated in zip(ks.load.weights, ks.classes):
+            total += w * ks.keys * allocated
+            large += w * ks.keys * allocated if allocated > SMALL_MAX_BYTES else 0.0
     return large / total if total else 0.0
 
 

@@ -68,10 +68,18 @@ class ValueKeyspace:
     """One string keyspace as the slab arithmetic needs it."""
 
     keys: float
-    mean_bytes: float
     load: Population
-    allocation_bytes: Callable[[int], int]
-    """The bytes one value of this length occupies as allocated (size class included)."""
+    classes: tuple[int, ...]
+    """The bytes a value of each bin's length occupies as allocated (its size class)."""
+
+
+def bin_lengths(mean: float, load: Population) -> list[int]:
+    """The value length each bin of ``load``'s grid stands for."""
+    return [max(1, round(mean * 2 ** ((i + load.offset) / BINS_PER_OCTAVE))) for i in range(len(load.weights))]
+
+
+def value_keyspace(keys: float, mean: float, load: Population, allocation_bytes: Callable[[int], int]) -> ValueKeyspace:
+    return ValueKeyspace(keys, load, tuple(allocation_bytes(n) for n in bin_lengths(mean, load)))
 
 
 def slab_regions(class_bytes: int) -> int | None:
@@ -173,8 +181,7 @@ def stranded_bytes(keyspaces: Sequence[ValueKeyspace], sizes: str, passes: float
     per_state: list[dict[int, float]] = []
     for ks in keyspaces:
         states = populations(ks.load, sizes, passes, kernel, target)
-        classes = [ks.allocation_bytes(max(1, round(ks.mean_bytes * 2 ** ((i + ks.load.offset) / BINS_PER_OCTAVE))))
-                   for i in range(len(ks.load.weights))]
+        classes = ks.classes
         for t, weights in enumerate(states):
             if len(per_state) <= t:
                 per_state.append({})
