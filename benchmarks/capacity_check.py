@@ -7,6 +7,9 @@ a small node, on one engine build, and record the results.
 
     python benchmarks/capacity_check.py --server /work/engines/valkey-8.1/src/valkey-server --build valkey-8.1 \\
         --pattern mixed --data strings-400b-exact --out-dir benchmarks/measurements/capacity/exact-sizes
+    python benchmarks/capacity_check.py --server /work/engines/valkey-8.0/src/valkey-server --build valkey-8.0 \
+        --pattern mixed --data strings-120b --data strings-400b-exact --passes 14.4 \
+        --out-dir benchmarks/measurements/capacity/month
     python benchmarks/capacity_check.py --table     # the README's table, from what is recorded
 
 Writes ``benchmarks/measurements/capacity/<build>.json``; ``tests/test_capacity_recorded.py``
@@ -134,8 +137,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     if "--table" in sys.argv[1:]:
         print(table(OUT_DIR))
-        if (OUT_DIR / "exact-sizes").is_dir():
-            print("\n" + table(OUT_DIR / "exact-sizes"))
+        for extra in ("exact-sizes", "month"):
+            if (OUT_DIR / extra).is_dir():
+                print("\n" + table(OUT_DIR / extra))
         return
     parser.add_argument("--table", action="store_true", help="print the recorded checks as a Markdown table")
     parser.add_argument("--server", required=True, metavar="PATH", help="redis-server or valkey-server binary")
@@ -145,6 +149,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=SCALE)
     parser.add_argument("--pattern", action="append", choices=PATTERNS, help="only these write patterns")
     parser.add_argument("--data", action="append", choices=list(VALUES), help="these data instead of the defaults")
+    parser.add_argument("--passes", type=float, help="rewrites per key (default: verify --plan's, at most 5.1)")
     parser.add_argument("--out-dir", default=str(OUT_DIR))
     args = parser.parse_args()
     engine = args.engine or args.build.split("-")[0]
@@ -160,7 +165,8 @@ def main() -> None:
         cluster, plan = tightest(pattern, data, engine, version, allocator)
         limits = encoding_limits(cluster, engine_profile(cluster.engine, cluster.version))
         with started_server(args.server, limits, plan.chosen.cluster_mode) as client:
-            check = check_capacity(client, cluster, plan, CheckSettings(args.scale, default_passes(plan), allocator))
+            passes = args.passes if args.passes is not None else default_passes(plan)
+            check = check_capacity(client, cluster, plan, CheckSettings(args.scale, passes, allocator))
         records.append({**capacity_json(check), "data": data,
                         "stack": json.loads(cluster.model_dump_json(exclude_unset=True)),
                         "seconds": round(time.monotonic() - started, 1)})
