@@ -46,7 +46,8 @@ from sizing.spec.workload import Cluster
 
 CHURN_DIR = ROOT / "benchmarks" / "measurements" / "churn_peak"
 CAPACITY_DIRS = (ROOT / "benchmarks" / "measurements" / "capacity",
-                 ROOT / "benchmarks" / "measurements" / "capacity" / "exact-sizes")
+                 ROOT / "benchmarks" / "measurements" / "capacity" / "exact-sizes",
+                 ROOT / "benchmarks" / "measurements" / "capacity" / "month")
 DEFAULT_JSON = ROOT / "benchmarks" / "measurements" / "churn_peak_model.json"
 SPREAD_POINTS = 128
 """Strata of a case's spread (its value lengths are drawn from it)."""

@@ -23,12 +23,7 @@ BUILDS = ("redis-6.2", "redis-7.0", "redis-7.0-debian", "valkey-7.2", "valkey-8.
 PATTERNS = typing.get_args(Cluster.model_fields["write_pattern"].annotation)
 DATA = {"analytical": ("hashes",), **{p: ("strings-120b", "strings-400b") for p in PATTERNS if p != "analytical"}}
 """What each write pattern's checks hold (benchmarks/capacity_check.py: VALUES)."""
-KNOWN_SHORTFALLS: dict[tuple[str, str, str], str] = {
-    ("redis-7.0-debian", "analytical", "hashes"):
-        "Debian's jemalloc (16-byte quantum) makes this data 7.5% larger than the plan's model of "
-        "ElastiCache's build (8-byte quantum): 6.48% left against 10.02% claimed, although the peak "
-        "ratio, 1.061, is inside the budget of 1.103",
-}
+KNOWN_SHORTFALLS: dict[tuple[str, str, str], str] = {}
 """(build, write pattern, data) of recorded checks that do not hold, and why: each must still
 fail as recorded, so that a change that fixes it also removes it from here."""
 

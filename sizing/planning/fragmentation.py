@@ -83,12 +83,12 @@ node runs for weeks between restarts, so a month of the stated rate."""
 SATURATION_PASSES = 5.1
 """Passes after which the model stops adding: the high-water arithmetic keeps adding the
 classes a random walk of sizes reaches, but jemalloc refills the oldest slab with room
-first, so a class that keeps some traffic empties its younger slabs in time. On Valkey 8.0
-(bundled jemalloc) after 14.4 passes, a month of mixed churn, the measured peak was 1.413
-for values loaded at 60-180 B (the model at 5.1 passes: 1.417 before the margin) and 1.633
-for values loaded at 400 B (model 2.152); on Debian's build the model at 5.1 passes matched
-every string capacity check within 0.01 (``verify --plan --passes``,
-``benchmarks/churn_peak_model.py``)."""
+first, so a class that keeps some traffic empties its younger slabs in time. Run for a
+month of mixed churn (14.4 passes; ``benchmarks/measurements/capacity/month``) on Valkey
+8.0, Redis 7.0 and Valkey 9.1, values loaded at 60-180 B peaked at 1.32-1.36x the data and
+values loaded at 400 B at 1.66-1.75x, against budgets at 5.1 passes of 1.45-1.54x and
+2.18-2.26x; on Debian's build the model at 5.1 passes matched every string capacity check
+within 0.01 (``benchmarks/churn_peak_model.py``)."""
 LOAD_POINTS = 48
 """Points of a keyspace's value lengths the slab arithmetic starts from."""
 
