@@ -37,7 +37,7 @@ SETS = {"matrix (development set)": MEASUREMENTS, "production-shaped": MEASUREME
 def errors_by_row(folder: Path) -> dict[tuple[str, str], list[float]]:
     rows: dict[tuple[str, str], list[float]] = {}
     for path in sorted(folder.glob("*.json")):
-        if path.name in ("fragmentation.json", "churn_peak_fit.json"):  # fragmentation, not accuracy
+        if path.name in ("fragmentation.json", "churn_peak_model.json"):  # fragmentation, not accuracy
             continue
         document = json.loads(path.read_text())
         label = f"{document['server']} ({document['allocator']} jemalloc)"

@@ -7,6 +7,9 @@ a small node, on one engine build, and record the results.
 
     python benchmarks/capacity_check.py --server /work/engines/valkey-8.1/src/valkey-server --build valkey-8.1 \\
         --pattern mixed --data strings-400b-exact --out-dir benchmarks/measurements/capacity/exact-sizes
+    python benchmarks/capacity_check.py --server /work/engines/valkey-8.0/src/valkey-server --build valkey-8.0 \
+        --pattern mixed --data strings-120b --data strings-400b-exact --passes 14.4 \
+        --out-dir benchmarks/measurements/capacity/month
     python benchmarks/capacity_check.py --table     # the README's table, from what is recorded
 
 Writes ``benchmarks/measurements/capacity/<build>.json``; ``tests/test_capacity_recorded.py``
@@ -46,7 +49,9 @@ from sizing import parse_workload
 from sizing.errors import NoViableNodeError
 from sizing.live.capacity import CheckSettings, check_capacity, default_passes
 from sizing.live.server import binary_version, started_server
+from sizing.live.verification import detect_allocator
 from sizing.memory.engines import engine_profile
+from sizing.memory.limits import EncodingLimits
 from sizing.planning.parameter_group import encoding_limits
 from sizing.planning.plan import ClusterPlan, plan_cluster
 from sizing.render.terminal import capacity_json
@@ -83,18 +88,25 @@ def stack(pattern: str, data: str, engine: str, version: str, keys: int) -> Clus
     return parse_workload(json.dumps({"clusters": [spec]}), "<capacity_check>").clusters[0]
 
 
-def tightest(pattern: str, data: str, engine: str, version: str) -> tuple[Cluster, ClusterPlan]:
+def default_limits(engine: str, version: str) -> EncodingLimits:
+    """The encoding limits of a stack of this engine version (for the allocator probe)."""
+    probe = stack("read_heavy", "strings-120b", engine, version, 1_000)
+    return encoding_limits(probe, engine_profile(engine, version))
+
+
+def tightest(pattern: str, data: str, engine: str, version: str, allocator: str) -> tuple[Cluster, ClusterPlan]:
     """The stack with the most keys whose plan still picks NODE_TYPE."""
     low, high = 1_000, 20_000_000
     while high - low > max(1, low // 2000):  # to 0.05% of the key count
         middle = (low + high) // 2
         try:
-            fits = plan_cluster(stack(pattern, data, engine, version, middle), advise=False).chosen.node_type == NODE_TYPE
+            plan = plan_cluster(stack(pattern, data, engine, version, middle), advise=False, allocator=allocator)
+            fits = plan.chosen.node_type == NODE_TYPE
         except NoViableNodeError:  # too big for any t4g node
             fits = False
         low, high = (middle, high) if fits else (low, middle)
     cluster = stack(pattern, data, engine, version, low)
-    plan = plan_cluster(cluster, advise=False)
+    plan = plan_cluster(cluster, advise=False, allocator=allocator)
     assert plan.chosen.node_type == NODE_TYPE, plan.chosen.node_type
     return cluster, plan
 
@@ -125,8 +137,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     if "--table" in sys.argv[1:]:
         print(table(OUT_DIR))
-        if (OUT_DIR / "exact-sizes").is_dir():
-            print("\n" + table(OUT_DIR / "exact-sizes"))
+        for extra in ("exact-sizes", "month"):
+            if (OUT_DIR / extra).is_dir():
+                print("\n" + table(OUT_DIR / extra))
         return
     parser.add_argument("--table", action="store_true", help="print the recorded checks as a Markdown table")
     parser.add_argument("--server", required=True, metavar="PATH", help="redis-server or valkey-server binary")
@@ -136,6 +149,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=SCALE)
     parser.add_argument("--pattern", action="append", choices=PATTERNS, help="only these write patterns")
     parser.add_argument("--data", action="append", choices=list(VALUES), help="these data instead of the defaults")
+    parser.add_argument("--passes", type=float, help="rewrites per key (default: verify --plan's, at most 5.1)")
     parser.add_argument("--out-dir", default=str(OUT_DIR))
     args = parser.parse_args()
     engine = args.engine or args.build.split("-")[0]
@@ -144,12 +158,15 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     console = Console(width=220, highlight=False)
     records: list[dict[str, Any]] = []
+    with started_server(args.server, default_limits(engine, version), False) as client:
+        allocator = detect_allocator(client)  # plans are sized for the server's own jemalloc
     for pattern, data in [(p, d) for p in args.pattern or PATTERNS for d in args.data or data_of(p)]:
         started = time.monotonic()
-        cluster, plan = tightest(pattern, data, engine, version)
+        cluster, plan = tightest(pattern, data, engine, version, allocator)
         limits = encoding_limits(cluster, engine_profile(cluster.engine, cluster.version))
         with started_server(args.server, limits, plan.chosen.cluster_mode) as client:
-            check = check_capacity(client, cluster, plan, CheckSettings(args.scale, default_passes(plan)))
+            passes = args.passes if args.passes is not None else default_passes(plan)
+            check = check_capacity(client, cluster, plan, CheckSettings(args.scale, passes, allocator))
         records.append({**capacity_json(check), "data": data,
                         "stack": json.loads(cluster.model_dump_json(exclude_unset=True)),
                         "seconds": round(time.monotonic() - started, 1)})

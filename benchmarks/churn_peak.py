@@ -4,7 +4,7 @@ spread and class of value sizes, and activedefrag setting, on real servers.
     python benchmarks/churn_peak.py --server /work/engines/valkey-8.1/src/valkey-server \\
         --build valkey-8.1 --grid full
     python benchmarks/churn_peak.py --server /usr/bin/redis-server --build redis-7.0-debian --grid reduced
-    python benchmarks/churn_peak_fit.py            # the model fitted to what was recorded
+    python benchmarks/churn_peak_model.py            # the model fitted to what was recorded
 
 Why: a plan budgets ``dataset x FRAGMENTATION_RATIO[write_pattern]``, and those ratios come
 from ``benchmarks/fragmentation.py``, which reads RSS after the churn and after MEMORY

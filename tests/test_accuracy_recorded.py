@@ -28,7 +28,7 @@ model changes only on purpose, so anything more is a regression, however far ins
 MEASUREMENTS = ROOT / "benchmarks" / "measurements"
 SETS = {"": "accuracy_cases.yaml", "production": "production_cases.yaml", "random": "random_cases.yaml"}
 """Folder under benchmarks/measurements -> the cases file it records."""
-OTHER_MEASUREMENTS = {"fragmentation.json", "churn_peak_fit.json"}
+OTHER_MEASUREMENTS = {"fragmentation.json", "churn_peak_model.json"}
 """JSON beside the accuracy recordings that measures something else (fragmentation)."""
 FILES = sorted(p for folder in SETS for p in (MEASUREMENTS / folder).glob("*.json") if p.name not in OTHER_MEASUREMENTS)
 MATRIX = [p for p in FILES if p.parent == MEASUREMENTS]

@@ -19,13 +19,13 @@ from sizing.live.capacity import (
     window_passes,
 )
 from sizing.live.churn import REINSERT_SHARE, RELATIVE_LIMIT, SHORT_LIVED_EVERY, Churn, encoded
-from sizing.live.skew import shard_skew
 from sizing.live.synthetic import KeyWrites, commands
 from sizing.memory.distribution import quantile
 from sizing.memory.placement import fullest_shard_keys
 from sizing.planning.estimate import dataset_model
 from sizing.planning.fragmentation import CHURN_WINDOW_HOURS
 from sizing.planning.plan import plan_cluster
+from sizing.planning.skew import shard_skew
 from tests.conftest import cluster, strings
 
 VARYING = {"min": 60, "p50": 120, "max": 180}

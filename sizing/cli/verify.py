@@ -145,6 +145,16 @@ def _keys_text(held: dict[int, int]) -> str:
     return f"{total:,} key{'s' if total != 1 else ''} ({', '.join(f'db{db}: {n:,}' for db, n in sorted(held.items()))})"
 
 
+def _server_allocator(binary: str, cluster: Cluster) -> str:
+    """The jemalloc build of the server binary (a short probe of an empty server): a check
+    plans for it, since a server that rounds differently holds the same data in more memory."""
+    from sizing.live.verification import detect_allocator
+
+    with started_server(binary, encoding_limits(cluster, engine_profile(cluster.engine, cluster.version)),
+                        False) as client:
+        return detect_allocator(client)
+
+
 def _check_plans(clusters: list[Cluster], binary: str | None, scale: float | None, passes: float | None,
                  as_json: bool) -> None:
     from sizing.live.capacity import CheckSettings, check_capacity, local_memory_needed_bytes
@@ -163,11 +173,15 @@ def _check_plans(clusters: list[Cluster], binary: str | None, scale: float | Non
                 f"{cluster.name}: checking {plan.chosen.node_type} at --scale {scale or 1:g} needs about "
                 f"{human_bytes(needed)} of memory, but this machine has {human_bytes(available)} "
                 f"available; {'try --scale ' + format(fits, 'g') if fits > 0 else 'no scale fits'}")
+    # Nothing starts before the checks above; then plans follow the server's own allocator.
+    allocator = _server_allocator(binary or default_server_binary(), clusters[0])
+    if allocator != "upstream":
+        plans = [(cluster, plan_cluster(cluster, advise=False, allocator=allocator)) for cluster in clusters]
     results = []
     for cluster, plan in plans:
         limits = encoding_limits(cluster, engine_profile(cluster.engine, cluster.version))
         with started_server(binary or default_server_binary(), limits, plan.chosen.cluster_mode) as client:
-            results.append(check_capacity(client, cluster, plan, CheckSettings(scale or 1.0, passes)))
+            results.append(check_capacity(client, cluster, plan, CheckSettings(scale or 1.0, passes, allocator)))
     if as_json:
         click.echo(json.dumps({"clusters": [terminal.capacity_json(r) for r in results]}, indent=2))
     else:

@@ -49,32 +49,25 @@ from sizing.errors import ServerError
 from sizing.live.churn import Churn, encoded, send_all
 from sizing.live.client import command, describe
 from sizing.live.rss import Sampler, proc_hwm, proc_rss, reset_hwm
-from sizing.live.skew import shard_skew
 from sizing.live.synthetic import KeyWrites
 from sizing.live.verification import settle, warm_up
 from sizing.memory.dataset import largest_key_variant
 from sizing.memory.engines import engine_profile
 from sizing.memory.placement import fullest_shard_keys
 from sizing.planning.estimate import dataset_model
-from sizing.planning.fragmentation import (
-    CHURN_WINDOW_HOURS,
-    LARGE_VALUE_BYTES,
-    TAU_PASSES,
-    ChurnShape,
-    peak_ratio,
-)
+from sizing.planning.fragmentation import CHURN_WINDOW_HOURS, SATURATION_PASSES, peak_ratio_at
 from sizing.planning.plan import ClusterPlan
+from sizing.planning.skew import shard_skew
 from sizing.spec.workload import Cluster, Keyspace
 
 HEADROOM_TOLERANCE_POINTS = 2.0
 """A plan holds if the headroom left at the peak is at most this many points below the
 headroom it claims: the memory model's error against real servers is within 2%."""
-SATURATION = 0.9
-PASS_CAP = round(TAU_PASSES["vary"] * math.log(1 / (1 - SATURATION)), 1)
-"""Most passes run by default (5.1): the model's slowest churn term ('vary', tau 2.21
-passes) reaches 90% of its asymptote by then, and 'reshaped' (tau 0.84) 99.8%. The
-model's window (a month of the stated rate) is often far longer: mixed data at 2% an hour
-is 14.4 passes, and running them would add little but time."""
+PASS_CAP = SATURATION_PASSES
+"""Most passes run by default (5.1): those after which the model stops adding
+(``fragmentation.SATURATION_PASSES``), about half a minute at scale 0.25 on a small node.
+The model's window (a month of the stated rate) is often longer: mixed data at 2% an hour
+is 14.4 passes; ``--passes`` runs them."""
 LOCAL_MEMORY_MARGIN = 1.6
 """Memory this machine needs per byte of the check's maxmemory: RSS reached 1.55x the data
 at the peak of the measured churn (churn_peak.py), and the checker keeps every key name."""
@@ -100,6 +93,8 @@ class CapacityCheck(BaseModel):
 
     cluster: str
     planned_for: str = Field(description="Engine and version the cluster is planned for, e.g. 'valkey 8.1'.")
+    allocator: str = Field(default="upstream", description="The jemalloc build the plan sized the data for: the "
+                                                           "server's own ('upstream' or 'debian').")
     server_version: str
     node_type: str
     shards: int
@@ -166,6 +161,8 @@ class CheckSettings:
     scale: float = 1.0
     passes: float | None = None
     """None: the model's window, at most PASS_CAP."""
+    allocator: str = "upstream"
+    """The jemalloc build the plan was made for: the server's own (``detect_allocator``)."""
 
 
 def window_passes(plan: ClusterPlan) -> float:
@@ -261,7 +258,9 @@ def check_capacity(client: redis.Redis, cluster: Cluster, plan: ClusterPlan, set
     loaded_used = settle(client)
 
     passes = default_passes(plan) if settings.passes is None else settings.passes
-    churn = Churn(writes + [big for big in bigs if big is not None], cluster.write_pattern, plan.fragmentation.sizes)
+    change = cluster.churn.size_change_percent / 100
+    churn = Churn(writes + [big for big in bigs if big is not None], cluster.write_pattern, plan.fragmentation.sizes,
+                  factors=(1 - change, 1 + change))
     hwm_reset = reset_hwm(pid)
     with Sampler(pid, port) as sampler:
         churned = send_all(port, churn.stream(passes))
@@ -274,12 +273,11 @@ def check_capacity(client: redis.Redis, cluster: Cluster, plan: ClusterPlan, set
 
     chosen = plan.chosen
     horizon = chosen.memory_horizon
-    profile = engine_profile(cluster.engine, cluster.version)
-    model = dataset_model(cluster.variant(cluster_mode="enabled" if chosen.cluster_mode else "disabled"))
-    mean_key = model.shard_bytes() / max(1, sum(model.keys))  # as fragmentation_basis sizes its class
-    shape = ChurnShape(cluster.write_pattern, passes, plan.fragmentation.sizes, plan.fragmentation.size_class)
+    profile = engine_profile(cluster.engine, cluster.version, settings.allocator)
+    model = dataset_model(cluster.variant(cluster_mode="enabled" if chosen.cluster_mode else "disabled"),
+                          settings.allocator)
     return CapacityCheck(
-        cluster=cluster.name, planned_for=f"{cluster.engine} {cluster.version}",
+        cluster=cluster.name, planned_for=f"{cluster.engine} {cluster.version}", allocator=settings.allocator,
         server_version=f"{server.engine} {server.version}", node_type=chosen.node_type,
         shards=chosen.shards, cluster_mode=chosen.cluster_mode, write_pattern=cluster.write_pattern,
         churn_sizes=plan.fragmentation.sizes, scale=settings.scale, passes=passes, window_passes=window_passes(plan),
@@ -295,9 +293,7 @@ def check_capacity(client: redis.Redis, cluster: Cluster, plan: ClusterPlan, set
         planned_fixed_bytes=(horizon.baseline_bytes + horizon.repl_backlog_bytes + horizon.client_buffer_bytes
                              + horizon.replica_buffer_bytes),
         budget_peak_ratio=round(plan.fragmentation.peak_ratio, 4),
-        model_peak_ratio_at_passes=round(peak_ratio(shape, profile.keyspace_layout == "hashtable",
-                                                    profile.engine == "redis",
-                                                    1.0 if mean_key >= LARGE_VALUE_BYTES else 0.0), 4),
+        model_peak_ratio_at_passes=round(peak_ratio_at(cluster, profile, model, passes), 4),
         claimed_headroom_percent=chosen.headroom_percent,
         oom_errors=load["oom_errors"] + churned["oom_errors"], evicted_keys=evicted,
         rewrites=churned["rewrites"], churn_seconds=churned["seconds"],

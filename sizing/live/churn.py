@@ -17,10 +17,10 @@ And what it does to a string value's size follows ``churn.sizes``:
 
     unchanged    the value another key of the keyspace was loaded with: the population of
                  sizes is kept, only which key has which changes.
-    vary         the key's current length times a factor uniform in ``VARY_FACTORS`` (each
+    vary         the key's current length times a factor uniform in ``factors`` (each
                  key's size moves, as the model's 'vary' cases were measured), kept within
                  ``1/RELATIVE_LIMIT .. RELATIVE_LIMIT`` times the keyspace's mean.
-    reshaped     a length uniform in ``VARY_FACTORS`` times the keyspace's mean, whatever
+    reshaped     a length uniform in ``factors`` times the keyspace's mean, whatever
                  the loaded population was (data written one way, rewritten another).
 
 A collection key is rebuilt whole (DEL, then written as another key of its keyspace was
@@ -43,6 +43,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sizing.live.synthetic import Command, KeyWrites
+from sizing.planning.slabs import RELATIVE_LIMIT, VARY_FACTORS
 
 REINSERT_SHARE = 0.3
 """Share of mixed/write_heavy rewrites that delete the key and add it again."""
@@ -52,12 +53,6 @@ delete and a later insert, while the number of keys stays within 1.5% of the key
 SHORT_LIVED_EVERY = 4
 SHORT_LIVED_RING_SHARE = 0.1
 """write_heavy's short-lived keys alive at any time, as a share of the keys."""
-VARY_FACTORS = (0.5, 1.5)
-"""A rewrite's size factor: +-50%, the spread of the measured case the fragmentation model
-centres on (churn_peak.py's pm50)."""
-RELATIVE_LIMIT = 8
-"""A key's size stays within 1/8..8x the keyspace's mean: without a bound the random walk
-of 'vary' would, after many passes, leave a few keys far outside their class."""
 BATCH_COMMANDS = 500
 BATCH_BYTES = 256 * 1024
 """A round trip ends at either: the server's query buffer stays ~1/4 MB."""
@@ -164,9 +159,10 @@ class Churn:
     """The churn of keys already loaded through ``writes`` (one per keyspace, each
     ``load``-ed for its first ``len(writes.names)`` keys)."""
 
-    def __init__(self, writes: list[KeyWrites], pattern: str, sizes: str, seed: int = SEED) -> None:
+    def __init__(self, writes: list[KeyWrites], pattern: str, sizes: str, seed: int = SEED,
+                 factors: tuple[float, float] = VARY_FACTORS) -> None:
         self.rng = random.Random(seed)
-        self.pattern, self.sizes = pattern, sizes
+        self.pattern, self.sizes, self.factors = pattern, sizes, factors
         self.writes = writes
         ring_share = SHORT_LIVED_RING_SHARE if pattern == "write_heavy" else 0.0
         # (keyspace, key) of every key rewritten by passes; write_heavy's ring apart
@@ -184,7 +180,7 @@ class Churn:
         """The text length key i of keyspace k is rewritten with, or None: another key's value."""
         if not self.writes[k].strings or self.sizes == "unchanged":
             return None
-        low, high = VARY_FACTORS
+        low, high = self.factors
         mean = self.means[k]
         if self.sizes == "reshaped":
             return max(1, round(mean * self.rng.uniform(low, high)))

@@ -54,6 +54,7 @@ from sizing.planning.capacity import (
 from sizing.planning.estimate import dataset_model
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
 from sizing.planning.parameter_group import parameter_family, parameter_group
+from sizing.planning.skew import shard_skew
 from sizing.planning.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
 from sizing.spec.workload import Cluster, Workload
 
@@ -191,6 +192,9 @@ class ClusterPlan(BaseModel):
     parameters: Mapping[str, str] = Field(description="Parameter-group values for the chosen node type.")
     alarms: AlarmThresholds
     fragmentation: FragmentationBasis = Field(description="The churn the fragmentation budget is planned for.")
+    shard_skew: float = Field(default=1.0, description="The fullest shard's data over the mean shard's at the "
+                                                       "horizon: keys are indivisible and land on shards at random, "
+                                                       "and every shard is sized for the fullest.")
     recommendations: tuple[Recommendation, ...] = Field(default=(), description="Computed savings, biggest first.")
     prices_as_of: str = PRICES_AS_OF
     reserved_prices_as_of: str = RESERVED_PRICES_AS_OF
@@ -220,14 +224,17 @@ def plan_workload(workload: Workload, catalog: Catalog | None = None) -> list[Cl
     return [plan_cluster(cluster, catalog) for cluster in workload.clusters]
 
 
-def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool = True) -> ClusterPlan:
+def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool = True,
+                 allocator: str = "upstream") -> ClusterPlan:
     """The cheapest layout for ``cluster``; raises NoViableNodeError if there is none.
 
     ``advise``: also compute recommendations (each re-plans a variant of the cluster).
+    ``allocator``: the jemalloc build the data is sized for: ElastiCache's ('upstream'), or
+    'debian' when a capacity check runs on Debian's server.
     """
     full_catalog = catalog or load_catalog()
     catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
-    profile = engine_profile(cluster.engine, cluster.version)
+    profile = engine_profile(cluster.engine, cluster.version, allocator)
     chosen_reserve = cluster.parameters.reserved_memory_percent
     growth = (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months
     modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
@@ -240,10 +247,11 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     rejected: list[Rejection] = list(offers[0])
     offered = offers[1]
     bases: dict[bool, FragmentationBasis] = {}
+    datasets: dict[bool, DatasetModel] = {}
     for cluster_mode in modes:
         shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
-        dataset = dataset_model(shaped)
-        basis = fragmentation_basis(shaped, profile, dataset.shard_bytes() / max(1, sum(dataset.keys)))
+        dataset = datasets[cluster_mode] = dataset_model(shaped, allocator)
+        basis = fragmentation_basis(shaped, profile, dataset)
         peak, bases[cluster_mode] = basis.peak_ratio, basis
         memory_shards: dict[tuple[int, float, float], int | None] = {}
         for node, prices in offered:
@@ -268,6 +276,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         parameters=parameter_group(cluster, profile, chosen_node, chosen.reserved_memory_percent, chosen.cluster_mode),
         alarms=alarm_thresholds(cluster, chosen_node),
         fragmentation=bases[chosen.cluster_mode],
+        shard_skew=round(shard_skew(datasets[chosen.cluster_mode], chosen.shards, growth), 4),
         recommendations=recommendations(
             cluster, chosen, lambda variant: plan_cluster(variant, full_catalog, advise=False).chosen) if advise else (),
     )

@@ -48,6 +48,7 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "usable": human_bytes(chosen.usable_memory_bytes),
         "reserve": f"maxmemory less the {plan.reserved_memory_percent}% reserve",
         "fragmentation": fragmentation_text(plan),
+        "placement": placement_text(plan),
         "parts": [{"label": label, "value": human_bytes(value)} for label, value in parts.items()],
         "chart": [{"label": label, "mib": f"{value / 1024**2:.1f}"} for label, value in parts.items() if value > 0],
         "free_mib": f"{free / 1024**2:.1f}",
@@ -84,9 +85,19 @@ def cost_delta(option: Option, chosen: Option) -> str:
 def fragmentation_text(plan: ClusterPlan) -> str:
     basis = plan.fragmentation
     source = "as the stack states" if basis.stated else "this write pattern's default; set `churn` to change it"
+    moved = (f"; {basis.stranded_ratio:.2f} of it is the slabs value sizes leave as they move, over "
+             f"{basis.passes:g} passes" if basis.stranded_ratio >= 0.005 else "")
     return (f"Fragmentation is planned at the peak of churn: {basis.peak_ratio:.2f}x the data for "
             f"{100 * basis.rewritten_per_hour:g}% of the keys rewritten an hour with {SIZES_TEXT[basis.sizes]}, "
-            f"{CLASS_TEXT[basis.size_class]} ({source}).")
+            f"{CLASS_TEXT[basis.size_class]} ({source}){moved}.")
+
+
+def placement_text(plan: ClusterPlan) -> str:
+    """How uneven the shards are expected to be, where there is more than one."""
+    if plan.chosen.shards <= 1:
+        return ""
+    return (f"Keys land on shards at random and are never split: the fullest of the {plan.chosen.shards} shards "
+            f"is expected to hold {plan.shard_skew:.2f}x the mean shard's data, and every shard is sized for it.")
 
 
 def _alarms_text(plan: ClusterPlan) -> str:

@@ -15,7 +15,7 @@ from sizing.memory.dataset import ClusterMemory
 from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
-from sizing.render.plan_view import cost_delta, fragmentation_text, reserved_text
+from sizing.render.plan_view import cost_delta, fragmentation_text, placement_text, reserved_text
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
 
@@ -148,6 +148,8 @@ def capacity_table(check: CapacityCheck) -> None:
     if not check.server_matches:
         out.print(f"  [yellow]warning: the server runs {escape(check.server_version)}, but the plan is for "
                   f"{escape(check.planned_for)}[/yellow]")
+    if check.allocator != "upstream":
+        out.print(f"  planned for this server's allocator ({escape(check.allocator)} jemalloc), not ElastiCache's")
     if check.parameters_refused:
         out.print(f"  [yellow]parameters this server refused: {', '.join(check.parameters_refused)}[/yellow]")
     for part in check.keyspaces:
@@ -155,7 +157,7 @@ def capacity_table(check: CapacityCheck) -> None:
         out.print(f"  {escape(part.name)}: {part.keys_on_shard:,} keys on the fullest shard, "
                   f"{part.keys_loaded:,} loaded{largest}")
     out.print(f"  shards uneven by {check.skew:.2f}x (fullest shard's keys over the mean shard's)")
-    capped = " (capped: the model is 90% saturated)" if check.passes == PASS_CAP < check.window_passes else ""
+    capped = " (capped: where the model stops adding)" if check.passes == PASS_CAP < check.window_passes else ""
     out.print(f"  churn: {check.write_pattern}, sizes {check.churn_sizes}, {check.passes:g} passes{capped}; the "
               f"plan's window is {check.window_passes:.1f} passes; {check.rewrites:,} rewrites in "
               f"{check.churn_seconds:.1f} s")
@@ -250,6 +252,8 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
             table.add_row(name, human_bytes(value))
         out.print(table)
         out.print(f"  {fragmentation_text(plan)}", highlight=False)
+        if placement := placement_text(plan):
+            out.print(f"  {placement}", highlight=False)
         alternatives = Table(title="not chosen", title_justify="left", box=None, padding=(0, 2))
         for column in ("node type", "shards", "monthly", "why not"):
             alternatives.add_column(column)

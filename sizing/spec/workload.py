@@ -298,6 +298,10 @@ class Churn(_Spec):
         default=None, description="What a rewrite does to a value's size: 'unchanged' (or new sizes from the same "
                                   "population, or collection elements replaced), 'vary' (each rewrite changes it) or "
                                   "'reshaped' (written at one size, rewritten at others).")
+    size_change_percent: float = Field(
+        default=50, gt=0, lt=100, description="How much a rewrite under 'vary' changes a value's size, at most (a "
+                                              "factor uniform in 1 - p/100 .. 1 + p/100), and the spread around the "
+                                              "mean a 'reshaped' rewrite draws from.")
 
 
 DEFAULT_CHURN: dict[str, tuple[float, str]] = {
