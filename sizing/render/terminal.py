@@ -16,6 +16,7 @@ from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
 from sizing.render.plan_view import cost_delta, fragmentation_text, reserved_text
+from sizing.render.serverless_text import serverless_line
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
 
@@ -207,6 +208,7 @@ def _plan_dict(plan: ClusterPlan) -> dict[str, Any]:
     return {
         **plan.model_dump(mode="json", exclude={"chosen", "alternatives", "rejected"}),
         "rejected": [{**r.model_dump(mode="json"), "reason": rejections.reason(r)} for r in plan.rejected],
+        "serverless_reason": serverless_line(plan),
         "chosen": _option_dict(plan.chosen),
         "alternatives": [_option_dict(o) for o in plan.alternatives],
     }
@@ -234,6 +236,8 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         out.print(f"  {chosen.node_type} x {chosen.shards} shard(s) x {1 + chosen.replicas_per_shard} node(s) "
                   f"= {chosen.nodes_per_region} nodes per region, ${chosen.monthly_usd:,.0f}/month on demand "
                   f"(prices of {plan.prices_as_of})")
+        if plan.serverless is not None:
+            out.print(f"  serverless {serverless_line(plan)}", highlight=False)
         if chosen.monthly_usd_reserved:
             out.print(f"  with All Upfront reservations: {reserved_text(chosen.monthly_usd_reserved)} "
                       f"(offers of {plan.reserved_prices_as_of})", highlight=False)
