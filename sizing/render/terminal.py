@@ -233,9 +233,13 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         chosen = plan.chosen
         mode = "cluster mode" if chosen.cluster_mode else "cluster mode disabled"
         out.print(f"[bold]{plan.name}[/bold]: {plan.engine} {plan.engine_version}, {mode}, {', '.join(plan.regions)}")
-        out.print(f"  {chosen.node_type} x {chosen.shards} shard(s) x {1 + chosen.replicas_per_shard} node(s) "
-                  f"= {chosen.nodes_per_region} nodes per region, ${chosen.monthly_usd:,.0f}/month on demand "
-                  f"(prices of {plan.prices_as_of})")
+        serverless = plan.deployment == "serverless"
+        if serverless:
+            out.print(f"  deploys [bold]ElastiCache Serverless[/bold], ${plan.monthly_usd:,.0f}/month on demand "
+                      f"(prices of {plan.prices_as_of})")
+        out.print(f"  {'node layout compared: ' if serverless else ''}{chosen.node_type} x {chosen.shards} shard(s) x "
+                  f"{1 + chosen.replicas_per_shard} node(s) = {chosen.nodes_per_region} nodes per region, "
+                  f"${chosen.monthly_usd:,.0f}/month on demand" + ("" if serverless else f" (prices of {plan.prices_as_of})"))
         if plan.serverless is not None:
             out.print(f"  serverless {serverless_line(plan)}", highlight=False)
         if chosen.monthly_usd_reserved:
