@@ -57,7 +57,7 @@ from sizing.planning.capacity import (
 from sizing.planning.estimate import dataset_model
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
 from sizing.planning.parameter_group import parameter_family, parameter_group
-from sizing.planning.serverless import ServerlessOption, decide, serverless_option
+from sizing.planning.serverless import ServerlessOption, weigh
 from sizing.planning.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
 from sizing.spec.workload import Cluster, Workload
 
@@ -269,9 +269,10 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     rejected: list[Rejection] = list(offers[0])
     offered = offers[1]
     bases: dict[bool, FragmentationBasis] = {}
+    datasets: dict[bool, DatasetModel] = {}
     for cluster_mode in modes:
         shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
-        dataset = dataset_model(shaped)
+        dataset = datasets[cluster_mode] = dataset_model(shaped)
         basis = fragmentation_basis(shaped, profile, dataset.shard_bytes() / max(1, sum(dataset.keys)))
         peak, bases[cluster_mode] = basis.peak_ratio, basis
         memory_shards: dict[tuple[int, float, float], int | None] = {}
@@ -288,7 +289,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     chosen = ranked[0].build()
     chosen_node = next(n for n in catalog.node_types if n.name == chosen.node_type)
     # Serverless is weighed against the cheapest layout; the re-plans behind recommendations skip it.
-    serverless = decide(cluster, serverless_option(cluster, growth), chosen.monthly_usd) if advise else None
+    serverless = weigh(cluster, growth, chosen.monthly_usd, datasets.get(True)) if advise else None
     prices_as_of = max(catalog.price_date(region, chosen.node_type, cluster.engine) for region in cluster.regions)
     if serverless is not None and serverless.decision == "chosen" and serverless.prices_as_of:
         prices_as_of = serverless.prices_as_of

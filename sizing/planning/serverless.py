@@ -39,6 +39,7 @@ from sizing.catalog.serverless import (
     serverless_prices,
 )
 from sizing.errors import SizingError
+from sizing.memory.dataset import DatasetModel
 from sizing.planning.alarms import USAGE_LIMIT_ALARM_PERCENT
 from sizing.planning.estimate import dataset_model
 from sizing.spec.workload import Cluster
@@ -139,10 +140,11 @@ class ServerlessUnavailableError(SizingError):
         super().__init__(f"cluster '{cluster}' asks for deployment: serverless, which it cannot use")
 
 
-def serverless_option(cluster: Cluster, growth: float) -> ServerlessOption:
+def serverless_option(cluster: Cluster, growth: float, dataset: DatasetModel | None = None) -> ServerlessOption:
     """Serverless for ``cluster`` sized at the horizon (``growth``: key-count multiplier), with
-    every refusal that applies; the decision against nodes is ``decide``'s."""
-    dataset = dataset_model(cluster.variant(cluster_mode="enabled"))
+    every refusal that applies; the decision against nodes is ``decide``'s. ``dataset``: the
+    cluster's model in cluster mode, where the caller has it already."""
+    dataset = dataset or dataset_model(cluster.variant(cluster_mode="enabled"))
     today, horizon = dataset.shard_bytes(1, 1.0), dataset.shard_bytes(1, growth)
     traffic = cluster.traffic
     stated_ecpu = traffic.ecpu_per_command
@@ -219,3 +221,9 @@ def decide(cluster: Cluster, option: ServerlessOption, nodes_monthly_usd: float 
     cheaper = nodes_monthly_usd is None or (option.monthly_usd or 0.0) < nodes_monthly_usd
     chosen = cluster.deployment == "serverless" or cheaper
     return option.model_copy(update={**compared, "decision": "chosen" if chosen else "costlier"})
+
+
+def weigh(cluster: Cluster, growth: float, nodes_monthly_usd: float | None,
+          dataset: DatasetModel | None = None) -> ServerlessOption:
+    """Serverless for ``cluster``, decided against the cheapest node layout's monthly cost."""
+    return decide(cluster, serverless_option(cluster, growth, dataset), nodes_monthly_usd)
