@@ -57,7 +57,8 @@ from sizing.planning.capacity import (
 from sizing.planning.estimate import dataset_model
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
 from sizing.planning.parameter_group import parameter_family, parameter_group
-from sizing.planning.serverless import ServerlessOption, weigh
+from sizing.planning.payment import PaymentAdvice, payment_advice
+from sizing.planning.serverless import ServerlessOption, on_newest_valkey, weigh
 from sizing.planning.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
 from sizing.spec.workload import Cluster, Workload
 
@@ -201,6 +202,10 @@ class ClusterPlan(BaseModel):
     serverless: ServerlessOption | None = Field(
         default=None, description="ElastiCache Serverless for the cluster: chosen, refused (why), costlier or not "
                                   "asked; None only in the re-plans behind recommendations.")
+    serverless_on_valkey: ServerlessOption | None = Field(
+        default=None, description="For Redis OSS: the same data on serverless Valkey (newest version).")
+    payment: PaymentAdvice | None = Field(default=None, description="On demand against reservations and Database "
+                                                                    "Savings Plans for what is deployed.")
     prices_as_of: str = Field(default=PRICES_AS_OF, description="Date of the prices of what is deployed.")
     reserved_prices_as_of: str = RESERVED_PRICES_AS_OF
 
@@ -306,6 +311,9 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         recommendations=recommendations(
             cluster, chosen, lambda variant: plan_cluster(variant, full_catalog, advise=False).chosen) if advise else (),
         serverless=serverless, prices_as_of=prices_as_of,
+        serverless_on_valkey=on_newest_valkey(cluster, growth) if advise else None,
+        payment=payment_advice(cluster.engine, chosen.family, chosen_node.family_generation, dict(chosen.monthly_usd_reserved),
+                               chosen.monthly_usd, serverless) if advise else None,
     )
 
 

@@ -227,3 +227,11 @@ def weigh(cluster: Cluster, growth: float, nodes_monthly_usd: float | None,
           dataset: DatasetModel | None = None) -> ServerlessOption:
     """Serverless for ``cluster``, decided against the cheapest node layout's monthly cost."""
     return decide(cluster, serverless_option(cluster, growth, dataset), nodes_monthly_usd)
+
+
+def on_newest_valkey(cluster: Cluster, growth: float) -> ServerlessOption | None:
+    """For a Redis OSS cluster: the same data on serverless Valkey, newest version (its memory
+    model and its serverless price); None for a Valkey cluster."""
+    if cluster.engine != "redis":
+        return None
+    return serverless_option(cluster.variant(engine="valkey", engine_version=None), growth)

@@ -14,7 +14,8 @@ import jinja2
 
 from sizing.planning.plan import TIE_BAND, ClusterPlan, Option
 from sizing.render import rejections
-from sizing.render.serverless_text import serverless_line
+from sizing.render.payment_text import payment_text
+from sizing.render.serverless_text import serverless_line, valkey_line
 from sizing.units import human_bytes, usd
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -46,6 +47,8 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "node_layout": _layout(chosen),
         "serverless_chosen": plan.deployment == "serverless",
         "serverless": serverless_line(plan),
+        "serverless_valkey": valkey_line(plan),
+        "payment": payment_text(plan.payment),
         "monthly_deployed": usd(plan.monthly_usd),
         "nodes": f"{chosen.shards} x {1 + chosen.replicas_per_shard} nodes = {chosen.nodes_per_region} per region",
         "monthly": usd(chosen.monthly_usd),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sizing.planning.plan import ClusterPlan
 from sizing.planning.serverless import Obstacle, Refusal, ServerlessOption, ServerlessUnavailableError
+from sizing.spec.workload import SUPPORTED_VERSIONS
 from sizing.units import human_bytes, usd
 
 ENGINE_NAMES = {"redis": "Redis OSS", "valkey": "Valkey"}
@@ -76,3 +77,17 @@ def unavailable_message(error: ServerlessUnavailableError) -> str:
     """The one line for a cluster that asks for serverless that cannot carry it."""
     reasons = "; ".join(refusal_text(r) for r in error.option.refusals)
     return f"cluster '{error.cluster}' asks for deployment: serverless, which cannot carry it: {reasons}"
+
+
+def valkey_line(plan: ClusterPlan) -> str:
+    """For Redis OSS: what serverless would cost on the newest Valkey, against Redis OSS serverless."""
+    valkey, redis = plan.serverless_on_valkey, plan.serverless
+    if valkey is None or valkey.monthly_usd is None:
+        return ""
+    text = f"Serverless on Valkey {SUPPORTED_VERSIONS['valkey'][-1]} would be {usd(valkey.monthly_usd)}/month"
+    if redis is not None and redis.monthly_usd:
+        saving = redis.monthly_usd - valkey.monthly_usd
+        text += (f", {usd(saving)}/month ({saving / redis.monthly_usd:.0%}) less than serverless Redis OSS "
+                 f"({human_bytes(valkey.data_stored_bytes)} of data stored at the Valkey price)")
+    others = [refusal_text(r) for r in valkey.refusals if r.obstacle is not Obstacle.engine_version]
+    return text + (f"; it would be rejected too: {'; '.join(others)}" if others else "")

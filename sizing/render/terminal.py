@@ -15,8 +15,9 @@ from sizing.memory.dataset import ClusterMemory
 from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
+from sizing.render.payment_text import payment_text
 from sizing.render.plan_view import cost_delta, fragmentation_text, reserved_text
-from sizing.render.serverless_text import serverless_line
+from sizing.render.serverless_text import serverless_line, valkey_line
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
 
@@ -242,7 +243,11 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
                   f"${chosen.monthly_usd:,.0f}/month on demand" + ("" if serverless else f" (prices of {plan.prices_as_of})"))
         if plan.serverless is not None:
             out.print(f"  serverless {serverless_line(plan)}", highlight=False)
-        if chosen.monthly_usd_reserved:
+        if valkey_line(plan):
+            out.print(f"  {valkey_line(plan)}", highlight=False)
+        if plan.payment is not None:  # reservations included
+            out.print(f"  paying: {payment_text(plan.payment)}", highlight=False)
+        elif chosen.monthly_usd_reserved:
             out.print(f"  with All Upfront reservations: {reserved_text(chosen.monthly_usd_reserved)} "
                       f"(offers of {plan.reserved_prices_as_of})", highlight=False)
         out.print(f"  binding constraint: {chosen.binding.value}; headroom {chosen.headroom_today_percent:.0f}% today, "
