@@ -154,3 +154,10 @@ def test_a_serverless_plan_has_its_own_fingerprint() -> None:
 def test_average_above_the_peak_is_refused() -> None:
     with pytest.raises(WorkloadSpecError, match="avg_ops_per_sec: must be <= peak_ops_per_sec"):
         cluster(strings(), traffic={"peak_ops_per_sec": 100, "avg_ops_per_sec": 200})
+
+
+def test_deployment_serverless_against_the_file_itself_names_the_field() -> None:
+    with pytest.raises(WorkloadSpecError, match=r"deployment: serverless always runs cluster mode"):
+        cluster(strings(), deployment="serverless", cluster_mode="disabled")
+    with pytest.raises(WorkloadSpecError, match=r"deployment: serverless has no Global Datastore"):
+        cluster(strings(), deployment="serverless", regions=["us-east-1", "eu-west-1"])

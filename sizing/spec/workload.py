@@ -376,6 +376,14 @@ class Cluster(_Spec):
             )
         _check_unique([k.name for k in self.keyspaces], "keyspaces", "keyspace")
         _check_unique_values(self.regions, "regions", "region")
+        # What rules serverless out is the planner's (sizing.planning.serverless); these two the
+        # file alone shows, so they are refused where they are written.
+        if self.deployment == "serverless" and self.cluster_mode == "disabled":
+            raise field_error("deployment", "serverless always runs cluster mode, and cluster_mode is disabled "
+                                            "(set cluster_mode: enabled or auto, or deployment: nodes)")
+        if self.deployment == "serverless" and len(self.regions) > 1:
+            raise field_error("deployment", f"serverless has no Global Datastore, and regions lists "
+                                            f"{len(self.regions)} (give one region, or deployment: nodes)")
         known = _known(info)
         if known is not None:
             _check_regions(self.regions, known)
