@@ -376,16 +376,9 @@ class Cluster(_Spec):
             )
         _check_unique([k.name for k in self.keyspaces], "keyspaces", "keyspace")
         _check_unique_values(self.regions, "regions", "region")
-        # What rules serverless out is the planner's (sizing.planning.serverless); these two the
-        # file alone shows, so they are refused where they are written.
-        if self.deployment == "serverless" and self.cluster_mode == "disabled":
-            raise field_error("deployment", "serverless always runs cluster mode, and cluster_mode is disabled "
-                                            "(set cluster_mode: enabled or auto, or deployment: nodes)")
-        if self.deployment == "serverless" and len(self.regions) > 1:
-            raise field_error("deployment", f"serverless has no Global Datastore, and regions lists "
-                                            f"{len(self.regions)} (give one region, or deployment: nodes)")
         known = _known(info)
-        if known is not None:
+        if known is not None:  # a file as written (the planner's own variants shape node layouts)
+            _check_serverless(self)
             _check_regions(self.regions, known)
             _check_deployable(self, known)
             for index, family in enumerate(self.nodes.families or ()):
@@ -431,6 +424,17 @@ class Workload(_Spec):
                                                  "regions": [region]}, context=context)
                     for cluster in self.clusters]
         return Workload.model_validate({"clusters": clusters}, context=context)
+
+
+def _check_serverless(cluster: Cluster) -> None:
+    """What rules serverless out is the planner's (sizing.planning.serverless); these two the
+    file alone shows, so they are refused where they are written."""
+    if cluster.deployment == "serverless" and cluster.cluster_mode == "disabled":
+        raise field_error("deployment", "serverless always runs cluster mode, and cluster_mode is disabled "
+                                        "(set cluster_mode: enabled or auto, or deployment: nodes)")
+    if cluster.deployment == "serverless" and len(cluster.regions) > 1:
+        raise field_error("deployment", f"serverless has no Global Datastore, and regions lists "
+                                        f"{len(cluster.regions)} (give one region, or deployment: nodes)")
 
 
 def _check_regions(regions: list[str], known: Known) -> None:
