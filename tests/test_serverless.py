@@ -37,7 +37,9 @@ def test_small_spiky_workload_chooses_serverless() -> None:
     assert option.monthly_usd is not None and option.monthly_usd < plan.chosen.monthly_usd
     assert plan.monthly_usd == option.monthly_usd
     assert option.compared_monthly_usd == plan.chosen.monthly_usd
-    assert "ElastiCache Serverless" in render_plan_markdown([plan])
+    report = render_plan_markdown([plan])
+    assert f"| c | Valkey 9.1 | ElastiCache Serverless | ${option.monthly_usd:,.0f} | serverless | n/a |" in report
+    assert "The node layout it was compared with" in report and "reservations," not in report.split("\n## ")[0]
 
 
 def test_large_steady_workload_keeps_nodes() -> None:

@@ -54,8 +54,11 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "monthly": usd(chosen.monthly_usd),
         "reserved": reserved_text(chosen.monthly_usd_reserved),
         "binding": chosen.binding.value,
+        "binding_deployed": "serverless" if plan.deployment == "serverless" else chosen.binding.value,
         "headroom_today": f"{chosen.headroom_today_percent:.0f}%",
         "headroom_horizon": f"{chosen.headroom_percent:.0f}%",
+        "headroom_deployed": ("n/a" if plan.deployment == "serverless"
+                              else f"{chosen.headroom_today_percent:.0f}% / {chosen.headroom_percent:.0f}%"),
         "horizon": f"{plan.horizon_months} months (keys x{plan.growth_factor:.2f})",
         "required": human_bytes(chosen.memory_horizon.required_bytes),
         "ssd": (f" Data tiering keeps {human_bytes(chosen.ssd_bytes_per_node)} of cold values per node on SSD."
@@ -121,9 +124,14 @@ def reserved_text(monthly_by_term: Mapping[int, float]) -> str:
 
 
 def _summed_reserved(plans: list[ClusterPlan]) -> dict[int, float]:
-    """Fleet totals per term, for terms every cluster has."""
-    terms = set.intersection(*(set(p.chosen.monthly_usd_reserved) for p in plans)) if plans else set()
-    return {years: sum(p.chosen.monthly_usd_reserved[years] for p in plans) for years in terms}
+    """Fleet totals per term, for terms every node cluster has; serverless caches, which take no
+    reservation, count at their on-demand cost."""
+    nodes = [p for p in plans if p.deployment == "nodes"]
+    if not nodes:
+        return {}
+    terms = set.intersection(*(set(p.chosen.monthly_usd_reserved) for p in nodes))
+    serverless = sum(p.monthly_usd for p in plans if p.deployment == "serverless")
+    return {years: sum(p.chosen.monthly_usd_reserved[years] for p in nodes) + serverless for years in terms}
 
 
 def plan_view(plans: list[ClusterPlan]) -> dict[str, Any]:
