@@ -4,7 +4,10 @@ For each cluster in the stack's workload file it deploys (see sizing_infra/cache
 an ElastiCache replication group with the planned engine, node type, shards and replicas
 (plus a Global Datastore when the plan spans regions), its parameter group, subnet and
 security groups, slow-log and engine-log groups, an AUTH token kept secret, and CloudWatch
-alarms on every node wired to an SNS topic. No sizing maths lives in this file.
+alarms on every node wired to an SNS topic. Where the plan chose ElastiCache Serverless
+(sizing_infra/serverless_cache.py) it deploys a serverless cache instead, with the plan's
+usage limits, the stack's subnets and security group, and alarms at 75% of each limit.
+No sizing maths lives in this file.
 """
 
 from __future__ import annotations

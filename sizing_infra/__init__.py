@@ -17,7 +17,8 @@ from sizing_infra.options import (
     load_stack_config,
     options_from_dict,
 )
-from sizing_infra.program import cluster_args, provision
+from sizing_infra.program import cluster_args, provision, serverless_args
+from sizing_infra.serverless_cache import PlannedServerlessCache, PlannedServerlessCacheArgs
 
 __all__ = [
     "CacheAlarms",
@@ -27,6 +28,8 @@ __all__ = [
     "CacheNetwork",
     "ConfigError",
     "DeploymentOptions",
+    "PlannedServerlessCache",
+    "PlannedServerlessCacheArgs",
     "RegionNetwork",
     "StackConfig",
     "alarm_rules",
@@ -37,4 +40,5 @@ __all__ = [
     "options_from_dict",
     "provision",
     "reported_as_run_errors",
+    "serverless_args",
 ]

@@ -222,21 +222,10 @@ class CacheCluster(pulumi.ComponentResource):
             subnet_group = aws.elasticache.SubnetGroup(
                 f"{name}-subnets{suffix}", subnet_ids=list(network.subnet_ids),
                 description=f"{args.replication_group_id} in {region}", tags=args.tags, opts=opts).name
-        security_groups = None
-        if network.vpc_id:
-            sources = [aws.ec2.SecurityGroupIngressArgs(
-                protocol="tcp", from_port=args.port, to_port=args.port, description="cache clients",
-                cidr_blocks=list(network.allowed_cidrs) or None,
-                security_groups=list(network.allowed_security_group_ids) or None)]
-            # EC2 refuses group names that begin with "sg-", which the auto-name of a cluster
-            # called sg-... would; other clusters keep the auto-name they were created with.
-            security_groups = [aws.ec2.SecurityGroup(
-                f"{name}-security-group{suffix}", vpc_id=network.vpc_id,
-                name_prefix=f"cache-{name}-" if name.startswith("sg-") else None,
-                description=f"{args.replication_group_id}: clients allowed to reach the cache",
-                ingress=sources if network.allowed_cidrs or network.allowed_security_group_ids else [],
-                tags=args.tags, opts=opts).id]
+        security_groups = client_security_groups(name, suffix, args.replication_group_id, network,
+                                                 (args.port, args.port), args.tags, opts)
         return subnet_group, security_groups
+
 
     def _global_datastore(self, name: str, args: CacheClusterArgs, parameter_group: aws.elasticache.ParameterGroup,
                           protection: dict[str, bool]) -> None:
@@ -290,3 +279,24 @@ class CacheCluster(pulumi.ComponentResource):
             nodes = member_cluster_ids(secondary_id, args.cluster_mode, args.shards,
                                        args.replicas_per_shard)
             self._alarms(f"{name}-alarms-r{index}", args, nodes, region, secondary, global_secondary=True)
+
+
+def client_security_groups(name: str, suffix: str, cache_id: str, network: CacheNetwork, ports: tuple[int, int],
+                           tags: Mapping[str, pulumi.Input[str]],
+                           opts: pulumi.ResourceOptions) -> list[pulumi.Output[str]] | None:
+    """``<name>-security-group<suffix>``, letting the allowed sources reach ``ports`` (first,
+    last), where the stack gives a VPC; None (the VPC's default group) where it does not."""
+    if not network.vpc_id:
+        return None
+    sources = [aws.ec2.SecurityGroupIngressArgs(
+        protocol="tcp", from_port=ports[0], to_port=ports[1], description="cache clients",
+        cidr_blocks=list(network.allowed_cidrs) or None,
+        security_groups=list(network.allowed_security_group_ids) or None)]
+    # EC2 refuses group names that begin with "sg-", which the auto-name of a cluster
+    # called sg-... would; other clusters keep the auto-name they were created with.
+    return [aws.ec2.SecurityGroup(
+        f"{name}-security-group{suffix}", vpc_id=network.vpc_id,
+        name_prefix=f"cache-{name}-" if name.startswith("sg-") else None,
+        description=f"{cache_id}: clients allowed to reach the cache",
+        ingress=sources if network.allowed_cidrs or network.allowed_security_group_ids else [],
+        tags=tags, opts=opts).id]

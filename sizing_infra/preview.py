@@ -103,7 +103,7 @@ class PreviewResult:
         return next(r for r in self.resources if r.urn == urn)
 
 
-_COMPUTED: dict[str, dict[str, str]] = {
+_COMPUTED: dict[str, dict[str, Any]] = {
     # Values the provider computes that other resources or outputs read.
     "aws:elasticache/replicationGroup:ReplicationGroup": {
         "primaryEndpointAddress": "master.{name}.preview.cache.amazonaws.com",
@@ -112,6 +112,10 @@ _COMPUTED: dict[str, dict[str, str]] = {
     },
     "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": {
         "globalReplicationGroupId": "preview-{name}",
+    },
+    "aws:elasticache/serverlessCache:ServerlessCache": {
+        "endpoints": [{"address": "{name}.serverless.preview.cache.amazonaws.com", "port": 6379}],
+        "readerEndpoints": [{"address": "{name}.serverless.preview.cache.amazonaws.com", "port": 6380}],
     },
     "aws:sns/topic:Topic": {"arn": "arn:aws:sns:preview:000000000000:{name}"},
     # Auto-named groups: pulumi-aws fills in the name when it checks the inputs, so a real
@@ -139,12 +143,23 @@ class _Mocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
         for key, template in _COMPUTED.get(args.typ, {}).items():
-            state.setdefault(key, template.format(name=args.inputs.get("replicationGroupId", args.name)))
+            state.setdefault(key, _filled(template, args.inputs.get("replicationGroupId", args.name)))
         self.created[(args.typ, args.name)] = _Created(args.inputs, f"{args.name}-id", state)
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         return {}, None
+
+
+def _filled(template: Any, name: str) -> Any:
+    """A computed-value template with ``{name}`` filled in, in strings at any depth."""
+    if isinstance(template, str):
+        return template.format(name=name)
+    if isinstance(template, list):
+        return [_filled(item, name) for item in template]
+    if isinstance(template, dict):
+        return {key: _filled(value, name) for key, value in template.items()}
+    return template
 
 
 class _Recorder:
@@ -295,7 +310,8 @@ def _alarm_group(alarms: list[PreviewResource]) -> TreeNode:
         threshold = inputs["threshold"]
         shown = f"{threshold:,.0f}" if threshold == int(threshold) else f"{threshold:g}"
         rules[inputs["metricName"]] = f"{inputs['metricName']} {inputs['statistic']} > {shown}"
-        nodes[inputs["dimensions"]["CacheClusterId"]] = None
+        dimensions = inputs["dimensions"]  # a node's CacheClusterId, or a serverless cache's clusterId
+        nodes[dimensions.get("CacheClusterId") or dimensions["clusterId"]] = None
     return TreeNode(f"MetricAlarm x {len(alarms)}", f"on {', '.join(nodes)}",
                     tuple(TreeNode(rule, "") for rule in rules.values()))
 
@@ -319,6 +335,12 @@ def _detail(resource: PreviewResource) -> str:
                  "TLS" if i.get("transitEncryptionEnabled") else "NO TLS",
                  "AUTH token [secret]" if "authToken" in i else f"user groups {i.get('userGroupIds')}"]
         parts += ["data tiering"] if i.get("dataTieringEnabled") else []
+    elif kind == "ServerlessCache":
+        limits = i["cacheUsageLimits"]
+        parts = [f"name {i['name']}", f"{i['engine']} {i['majorEngineVersion']}",
+                 f"at most {limits['dataStorage']['maximum']:g} GB",
+                 f"at most {limits['ecpuPerSeconds'][0]['maximum']:,.0f} ECPU/s", "TLS (always)",
+                 f"user group {i['userGroupId']}" if "userGroupId" in i else "no user group"]
     elif kind == "GlobalReplicationGroup":
         parts = [f"suffix {i['globalReplicationGroupIdSuffix']}", i["cacheNodeType"], f"{i['engine']} {i['engineVersion']}"]
     elif kind == "ParameterGroup":

@@ -42,6 +42,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": "aws_elasticache_global_replication_group",
     "aws:elasticache/parameterGroup:ParameterGroup": "aws_elasticache_parameter_group",
     "aws:elasticache/replicationGroup:ReplicationGroup": "aws_elasticache_replication_group",
+    "aws:elasticache/serverlessCache:ServerlessCache": "aws_elasticache_serverless_cache",
     "aws:elasticache/subnetGroup:SubnetGroup": "aws_elasticache_subnet_group",
     "aws:sns/topic:Topic": "aws_sns_topic",
     "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",

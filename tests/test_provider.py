@@ -96,6 +96,20 @@ clusters:
     keyspaces:
       - {name: tmp, type: string, keys: 100_000, key_bytes: 12, value_bytes: 10}
 """
+SERVERLESS = """
+clusters:
+  - name: flash-sale
+    deployment: serverless
+    traffic: {peak_ops_per_sec: 20000, avg_ops_per_sec: 200}
+    keyspaces:
+      - {name: session, type: string, keys: 200_000, key_bytes: 20, value_bytes: 100, ttl: true}
+  - name: catalog
+    engine: redis
+    deployment: serverless
+    traffic: {peak_ops_per_sec: 5000, avg_ops_per_sec: 500, avg_response_bytes: 4000}
+    keyspaces:
+      - {name: item, type: hash, keys: 1_000_000, key_bytes: 16, fields: 10, field_bytes: 8, value_bytes: 40}
+"""
 TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:oncall"
 
 STACKS = [
@@ -116,6 +130,12 @@ STACKS = [
         }})),
     # Data tiering (r6gd), and a single node without replica or failover in another region.
     Stack("data-tiering", _generated(DATA_TIERING, {"alarmTopicArn": TOPIC_ARN})),
+    # ElastiCache Serverless, Valkey and Redis OSS: usage limits, subnets, a security group on the
+    # serverless ports, an RBAC user group, protection, and the two limit alarms.
+    Stack("serverless", _generated(SERVERLESS, {
+        "production": True, "userGroupIds": ["app-users"], "alarmTopicArn": TOPIC_ARN,
+        "networks": {"us-east-1": {"vpcId": "vpc-0a1", "subnetIds": ["subnet-0a1", "subnet-0a2"],
+                                   "allowedCidrs": ["10.0.0.0/16"]}}})),
 ]
 
 
@@ -210,6 +230,8 @@ def test_stacks_cover_every_branch_of_the_program() -> None:
         "alarm e-mail": any(r.type == "aws:sns/topicSubscription:TopicSubscription" for r in resources),
         "alarmTopicArn": TOPIC_ARN in actions,
         "snapshots off": any(g.get("snapshotRetentionLimit") == 0 for g in groups),
+        "serverless, both engines": {r.inputs["engine"] for r in resources
+                                     if r.type == "aws:elasticache/serverlessCache:ServerlessCache"} == {"redis", "valkey"},
     }
     assert [branch for branch, covered in branches.items() if not covered] == []
 

@@ -1,5 +1,6 @@
 """What AWS offers, as data with its sources (``data/``, see ``data/SOURCES.md``): node
-types and their memory, prices and reserved offers per region, the parameters of each
+types and their memory, prices (each with its date) and reserved offers per region,
+ElastiCache Serverless prices and limits (``serverless``), the parameters of each
 parameter-group family, and the server's own memory per engine release.
 
 It knows the spec's names only to tell the spec which regions and families exist.

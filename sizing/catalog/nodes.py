@@ -22,7 +22,8 @@ from sizing.versions import version_key
 
 DATA = Path(__file__).resolve().parent / "data"
 PRICES_AS_OF = "2025-03-14"
-"""Date of the AWS on-demand price data in ``prices.csv``."""
+"""Date of the AWS on-demand price data in ``prices.csv``; rows of ``node_prices_2026.csv``
+carry their own date (``Catalog.price_as_of``)."""
 RESERVED_PRICES_AS_OF = "2024-10-07"
 """Publication date of the AWS reserved-node offers in ``reserved_prices.csv``."""
 RESERVED_TERMS_YEARS = (1, 3)
@@ -84,12 +85,24 @@ class Catalog(BaseModel):
     node_types: tuple[NodeType, ...]
     regions: dict[str, Region]
     hourly_usd: dict[tuple[str, str, str], float] = Field(description="(region, node type, engine) -> USD per hour.")
+    price_as_of: dict[tuple[str, str, str], str] = Field(
+        default_factory=dict, description="(region, node type, engine) -> date of a price newer than PRICES_AS_OF.")
+    listed: frozenset[tuple[str, str]] = Field(
+        default=frozenset(), description="(region, node type) pairs the AWS Price List (2026-10) lists, priced or not.")
     reserved_share: dict[tuple[str, str, int], float] = Field(
         default_factory=dict,
         description="(region, node type, term years) -> All Upfront effective hourly rate / on-demand rate.")
 
     def price(self, region: str, node_type: str, engine: str) -> float | None:
         return self.hourly_usd.get((region, node_type, engine))
+
+    def price_date(self, region: str, node_type: str, engine: str) -> str:
+        """Date of the on-demand price (PRICES_AS_OF unless the row says otherwise)."""
+        return self.price_as_of.get((region, node_type, engine), PRICES_AS_OF)
+
+    def unpriced(self, region: str, node_type: str) -> bool:
+        """AWS lists the type in the region, but the catalog has no sourced price for it there."""
+        return (region, node_type) in self.listed
 
     def reserved_price(self, region: str, node_type: str, engine: str, years: int) -> float | None:
         """Effective hourly rate of an All Upfront reservation, where AWS offers one.
@@ -130,17 +143,27 @@ def load_catalog() -> Catalog:
             for row in csv.DictReader(handle)
         }
     prices: dict[tuple[str, str, str], float] = {}
+    listed: set[tuple[str, str]] = set()
     with (DATA / "prices.csv").open() as handle:
         for row in csv.DictReader(handle):
             if row["listed_2026_10"] != "yes":
                 continue
+            listed.add((row["region"], row["node_type"]))
             for engine in ("redis", "valkey"):
                 value = row[f"{engine}_usd_per_hour"]
                 if value:
                     prices[(row["region"], row["node_type"], engine)] = float(value)
+    # Newer prices, each row with its date and source (data/SOURCES.md), for listed types only.
+    dates: dict[tuple[str, str, str], str] = {}
+    with (DATA / "node_prices_2026.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            key = (row["region"], row["node_type"], row["engine"])
+            if (key[0], key[1]) in listed:
+                prices[key], dates[key] = float(row["usd_per_hour"]), row["as_of"]
     reserved: dict[tuple[str, str, int], float] = {}
     with (DATA / "reserved_prices.csv").open() as handle:
         for row in csv.DictReader(handle):
             reserved[(row["region"], row["node_type"], int(row["term_years"]))] = (
                 float(row["reserved_usd_per_hour"]) / float(row["on_demand_usd_per_hour"]))
-    return Catalog(node_types=nodes, regions=regions, hourly_usd=prices, reserved_share=reserved)
+    return Catalog(node_types=nodes, regions=regions, hourly_usd=prices, price_as_of=dates, listed=frozenset(listed),
+                   reserved_share=reserved)

@@ -23,6 +23,9 @@ ALARM_SWAP_BYTES = 50 * 1024 * 1024
 """AWS guidance: swap above 50 MB means the node is short of memory."""
 EVICTION_TOLERANCE_SHARE = 0.01
 """Caches may evict up to 1% of their peak writes per minute before the alarm fires."""
+USAGE_LIMIT_ALARM_PERCENT = 75
+"""A serverless cache's alarms fire at 75% of each usage limit (data stored, ECPU/s), as AWS
+recommends for any maximum you set (ElastiCache "Scaling ElastiCache Serverless")."""
 
 
 class AlarmThresholds(BaseModel):

@@ -16,6 +16,9 @@ Glossary
     monthly_usd_reserved  the same with 1- or 3-year All Upfront reservations: the upfront
                        fee spread over the term (AWS's reserved offers; Valkey estimated at
                        the Redis OSS reserved share of its own on-demand rate).
+    deployment         'nodes' (the chosen layout is deployed) or 'serverless' (ElastiCache
+                       Serverless, ``sizing.planning.serverless``, was allowed and cheaper, or
+                       asked for). The node layout is planned either way, as the comparison.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ from sizing.planning.capacity import (
 from sizing.planning.estimate import dataset_model
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
 from sizing.planning.parameter_group import parameter_family, parameter_group
+from sizing.planning.payment import PaymentAdvice, payment_advice
+from sizing.planning.serverless import ServerlessOption, on_newest_valkey, weigh
 from sizing.planning.skew import shard_skew
 from sizing.planning.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
 from sizing.spec.workload import Cluster, Workload
@@ -85,6 +90,8 @@ class Bottleneck(str, Enum):
     region = "region"
     global_datastore = "global_datastore"
     data_tiering = "data_tiering"
+    unpriced = "unpriced"
+    """AWS lists the type in the region, but the catalog has no sourced price for it there."""
 
 
 class Quantity(str, Enum):
@@ -196,8 +203,29 @@ class ClusterPlan(BaseModel):
                                                        "horizon: keys are indivisible and land on shards at random, "
                                                        "and every shard is sized for the fullest.")
     recommendations: tuple[Recommendation, ...] = Field(default=(), description="Computed savings, biggest first.")
-    prices_as_of: str = PRICES_AS_OF
+    serverless: ServerlessOption | None = Field(
+        default=None, description="ElastiCache Serverless for the cluster: chosen, refused (why), costlier or not "
+                                  "asked; None only in the re-plans behind recommendations.")
+    serverless_on_valkey: ServerlessOption | None = Field(
+        default=None, description="For Redis OSS: the same data on serverless Valkey (newest version).")
+    payment: PaymentAdvice | None = Field(default=None, description="On demand against reservations and Database "
+                                                                    "Savings Plans for what is deployed.")
+    prices_as_of: str = Field(default=PRICES_AS_OF, description="Date of the prices of what is deployed.")
     reserved_prices_as_of: str = RESERVED_PRICES_AS_OF
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def deployment(self) -> str:
+        """'serverless' where the serverless option was chosen, else 'nodes'."""
+        return "serverless" if self.serverless is not None and self.serverless.decision == "chosen" else "nodes"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def monthly_usd(self) -> float:
+        """On-demand monthly cost of what is deployed."""
+        if self.deployment == "serverless" and self.serverless is not None and self.serverless.monthly_usd is not None:
+            return self.serverless.monthly_usd
+        return self.chosen.monthly_usd
 
     def fingerprint(self) -> str:
         """12 hex digits that change exactly when what gets deployed changes.
@@ -210,6 +238,12 @@ class ClusterPlan(BaseModel):
             "shards": self.chosen.shards, "replicas_per_shard": self.chosen.replicas_per_shard,
             "parameter_family": self.parameter_family, "parameters": self.parameters,
         }
+        if self.deployment == "serverless" and self.serverless is not None:
+            # Only a serverless plan carries these keys, so node plans keep their fingerprints.
+            deployed = {"engine": self.engine, "major_engine_version": self.serverless.major_engine_version,
+                        "regions": self.regions, "deployment": "serverless",
+                        "data_storage_limit_gb": self.serverless.data_storage_limit_gb,
+                        "ecpu_per_second_limit": self.serverless.ecpu_per_second_limit}
         return hashlib.sha256(json.dumps(deployed, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -266,6 +300,11 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     ranked = _rank(options)
     chosen = ranked[0].build()
     chosen_node = next(n for n in catalog.node_types if n.name == chosen.node_type)
+    # Serverless is weighed against the cheapest layout; the re-plans behind recommendations skip it.
+    serverless = weigh(cluster, growth, chosen.monthly_usd, datasets.get(True)) if advise else None
+    prices_as_of = max(catalog.price_date(region, chosen.node_type, cluster.engine) for region in cluster.regions)
+    if serverless is not None and serverless.decision == "chosen" and serverless.prices_as_of:
+        prices_as_of = serverless.prices_as_of
     return ClusterPlan(
         name=cluster.name, engine=cluster.engine, engine_version=cluster.version, regions=tuple(cluster.regions),
         multi_az=cluster.availability.multi_az and chosen.replicas_per_shard > 0, data_tiering=chosen_node.data_tiering,
@@ -279,6 +318,10 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         shard_skew=round(shard_skew(datasets[chosen.cluster_mode], chosen.shards, growth), 4),
         recommendations=recommendations(
             cluster, chosen, lambda variant: plan_cluster(variant, full_catalog, advise=False).chosen) if advise else (),
+        serverless=serverless, prices_as_of=prices_as_of,
+        serverless_on_valkey=on_newest_valkey(cluster, growth) if advise else None,
+        payment=payment_advice(cluster.engine, chosen.family, chosen_node.family_generation, dict(chosen.monthly_usd_reserved),
+                               chosen.monthly_usd, serverless) if advise else None,
     )
 
 
@@ -363,6 +406,9 @@ def _offered(key: _OfferKey, catalog: Catalog, node: NodeType) -> dict[str, floa
         return reject(Bottleneck.data_tiering, "nodes.data_tiering: false")
     prices = {region: catalog.price(region, node.name, key.engine) for region in key.regions}
     missing = [region for region, price in prices.items() if price is None]
+    if missing and all(catalog.unpriced(region, node.name) and node.supports(key.engine, key.version)
+                       for region in missing):
+        return reject(Bottleneck.unpriced, key.engine, *missing)
     if missing:
         return reject(Bottleneck.region, key.engine, *missing)
     if len(key.regions) > 1 and (node.family not in GLOBAL_DATASTORE_FAMILIES or node.name.endswith(

@@ -37,6 +37,8 @@ def marker(stack: str) -> str:
 def _layout(summary: PlanSummary | None) -> str:
     if summary is None:
         return "(none)"
+    if summary.deployment == "serverless":
+        return "ElastiCache Serverless"
     shards = f"{summary.shards} shard{'s' if summary.shards != 1 else ''}"
     return f"{summary.node_type} x {shards}, {summary.replicas_per_shard} replica{'s' if summary.replicas_per_shard != 1 else ''}"
 
@@ -53,6 +55,8 @@ def _impact(diff: ClusterDiff) -> str:
     label = IMPACT_LABELS[diff.impact]
     if diff.impact is Impact.online_resharding:
         label += f" (~{human_bytes(diff.data_moved_bytes)} moved)"
+    elif diff.impact is Impact.replacement and diff.before and diff.after and diff.before.deployment != diff.after.deployment:
+        label = f"NEW CACHE (~{human_bytes(diff.data_moved_bytes)} to migrate)"
     return label
 
 
@@ -62,13 +66,22 @@ def headline(diff: ClusterDiff) -> str:
     parts = [f"{_layout(before)} -> {_layout(after)}" if _layout(before) != _layout(after) else _layout(after),
              _signed_usd(diff.cost_delta_usd)]
     if before and after:
-        parts.append(f"headroom {before.headroom_percent:.0f}% -> {after.headroom_percent:.0f}%")
+        parts.append(f"headroom {_headroom(before, '.0f')} -> {_headroom(after, '.0f')}")
     elif after:
-        parts.append(f"headroom {after.headroom_percent:.0f}%")
+        parts.append(f"headroom {_headroom(after, '.0f')}")
     text = f"**{diff.name}**: {', '.join(parts)}: **{_impact(diff)}**"
     if diff.underprovisioned:
         text += f"; **UNDERPROVISIONED**: {problem(diff)}"
     return text
+
+
+def _headroom(summary: PlanSummary, spec: str) -> str:
+    """Free memory at the horizon; a serverless cache has no nodes to keep it on."""
+    return "n/a (serverless)" if summary.deployment == "serverless" else f"{summary.headroom_percent:{spec}}%"
+
+
+def _node_memory(summary: PlanSummary) -> str:
+    return "n/a (serverless)" if summary.deployment == "serverless" else human_bytes(summary.required_bytes_per_node)
 
 
 def problem(diff: ClusterDiff) -> str:
@@ -87,11 +100,11 @@ def _numbers(diff: ClusterDiff) -> list[dict[str, str]]:
 
     rows = [
         ("engine", lambda s: f"{s.engine} {s.engine_version}"),
-        ("layout", lambda s: _layout(s) + (", cluster mode" if s.cluster_mode else "")),
+        ("layout", lambda s: _layout(s) + (", cluster mode" if s.cluster_mode and s.deployment == "nodes" else "")),
         ("regions", lambda s: ", ".join(s.regions)),
         ("dataset today", lambda s: human_bytes(s.dataset_bytes)),
-        ("memory per node at the horizon", lambda s: human_bytes(s.required_bytes_per_node)),
-        ("headroom at the horizon", lambda s: f"{s.headroom_percent:.1f}%"),
+        ("memory per node at the horizon", _node_memory),
+        ("headroom at the horizon", lambda s: _headroom(s, ".1f")),
         ("monthly (on demand)", lambda s: usd(s.monthly_usd)),
     ]
     return [{"label": label, "before": side(diff.before, pick), "after": side(diff.after, pick)} for label, pick in rows]

@@ -14,6 +14,8 @@ import jinja2
 
 from sizing.planning.plan import TIE_BAND, ClusterPlan, Option
 from sizing.render import rejections
+from sizing.render.payment_text import payment_text
+from sizing.render.serverless_text import serverless_line, valkey_line
 from sizing.units import human_bytes, usd
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -25,6 +27,13 @@ def _layout(option: Option) -> str:
     return f"{option.node_type} x {option.shards} shard{'s' if option.shards != 1 else ''}"
 
 
+def deployed_layout(plan: ClusterPlan) -> str:
+    """What is deployed, in a few words: the node layout, or ElastiCache Serverless."""
+    if plan.deployment == "serverless":
+        return "ElastiCache Serverless"
+    return _layout(plan.chosen)
+
+
 def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
     chosen = plan.chosen
     parts = chosen.memory_horizon.parts()
@@ -34,13 +43,22 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "engine": f"{'Redis OSS' if plan.engine == 'redis' else 'Valkey'} {plan.engine_version}",
         "mode": "cluster mode enabled" if chosen.cluster_mode else "cluster mode disabled",
         "regions": ", ".join(plan.regions) + (" (Global Datastore)" if len(plan.regions) > 1 else ""),
-        "layout": _layout(chosen),
+        "layout": deployed_layout(plan),
+        "node_layout": _layout(chosen),
+        "serverless_chosen": plan.deployment == "serverless",
+        "serverless": serverless_line(plan),
+        "serverless_valkey": valkey_line(plan),
+        "payment": payment_text(plan.payment),
+        "monthly_deployed": usd(plan.monthly_usd),
         "nodes": f"{chosen.shards} x {1 + chosen.replicas_per_shard} nodes = {chosen.nodes_per_region} per region",
         "monthly": usd(chosen.monthly_usd),
         "reserved": reserved_text(chosen.monthly_usd_reserved),
         "binding": chosen.binding.value,
+        "binding_deployed": "serverless" if plan.deployment == "serverless" else chosen.binding.value,
         "headroom_today": f"{chosen.headroom_today_percent:.0f}%",
         "headroom_horizon": f"{chosen.headroom_percent:.0f}%",
+        "headroom_deployed": ("n/a" if plan.deployment == "serverless"
+                              else f"{chosen.headroom_today_percent:.0f}% / {chosen.headroom_percent:.0f}%"),
         "horizon": f"{plan.horizon_months} months (keys x{plan.growth_factor:.2f})",
         "required": human_bytes(chosen.memory_horizon.required_bytes),
         "ssd": (f" Data tiering keeps {human_bytes(chosen.ssd_bytes_per_node)} of cold values per node on SSD."
@@ -117,20 +135,25 @@ def reserved_text(monthly_by_term: Mapping[int, float]) -> str:
 
 
 def _summed_reserved(plans: list[ClusterPlan]) -> dict[int, float]:
-    """Fleet totals per term, for terms every cluster has."""
-    terms = set.intersection(*(set(p.chosen.monthly_usd_reserved) for p in plans)) if plans else set()
-    return {years: sum(p.chosen.monthly_usd_reserved[years] for p in plans) for years in terms}
+    """Fleet totals per term, for terms every node cluster has; serverless caches, which take no
+    reservation, count at their on-demand cost."""
+    nodes = [p for p in plans if p.deployment == "nodes"]
+    if not nodes:
+        return {}
+    terms = set.intersection(*(set(p.chosen.monthly_usd_reserved) for p in nodes))
+    serverless = sum(p.monthly_usd for p in plans if p.deployment == "serverless")
+    return {years: sum(p.chosen.monthly_usd_reserved[years] for p in nodes) + serverless for years in terms}
 
 
 def plan_view(plans: list[ClusterPlan]) -> dict[str, Any]:
-    total = sum(p.chosen.monthly_usd for p in plans)
+    total = sum(p.monthly_usd for p in plans)
     return {
         "summary": f"{len(plans)} cluster{'s' if len(plans) != 1 else ''} planned.",
         "clusters": [cluster_view(p) for p in plans],
         "total_monthly": usd(total),
         "total_reserved": reserved_text(_summed_reserved(plans)),
         "reserved_as_of": plans[0].reserved_prices_as_of if plans else "",
-        "prices_as_of": plans[0].prices_as_of if plans else "",
+        "prices_as_of": " and ".join(sorted({p.prices_as_of for p in plans})),
     }
 
 

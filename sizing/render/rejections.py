@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sizing.errors import NoViableNodeError, SizingError
 from sizing.planning.plan import PREVIOUS_GENERATION, Bottleneck, Quantity, Rejection
+from sizing.planning.serverless import ServerlessUnavailableError
+from sizing.render.serverless_text import unavailable_message
 from sizing.units import gib, usd
 
 NEAREST_IN_MESSAGES = 3
@@ -54,6 +56,10 @@ def _missing(rejection: Rejection) -> str:
         case Bottleneck.region:
             engine, *regions = rejection.missing
             return f"not offered for {engine} in {', '.join(regions)}"
+        case Bottleneck.unpriced:
+            engine, *regions = rejection.missing
+            return (f"AWS lists it in {', '.join(regions)}, but the catalog has no sourced {engine} price there "
+                    f"(sizing/catalog/data/SOURCES.md)")
         case Bottleneck.global_datastore:
             return f"Global Datastore needs {'/'.join(rejection.missing)}, large or bigger"
     raise AssertionError(f"no wording for a {rejection.bottleneck.value} rejection without numbers")
@@ -67,6 +73,8 @@ def nearest(rejections: tuple[Rejection, ...], count: int = NEAREST_IN_MESSAGES)
 def error_message(error: SizingError) -> str:
     """The one line the CLI and the Pulumi program print for an expected failure: a cluster
     nothing can carry names its nearest rejections, in words."""
+    if isinstance(error, ServerlessUnavailableError):
+        return unavailable_message(error)
     if isinstance(error, NoViableNodeError) and error.rejections:
         return (f"no node type can carry cluster '{error.cluster}' ({len(error.rejections)} rejected; "
                 f"nearest: {nearest(error.rejections)})")

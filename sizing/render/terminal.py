@@ -15,7 +15,9 @@ from sizing.memory.dataset import ClusterMemory
 from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
+from sizing.render.payment_text import payment_text
 from sizing.render.plan_view import cost_delta, fragmentation_text, placement_text, reserved_text
+from sizing.render.serverless_text import serverless_line, valkey_line
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
 
@@ -209,6 +211,7 @@ def _plan_dict(plan: ClusterPlan) -> dict[str, Any]:
     return {
         **plan.model_dump(mode="json", exclude={"chosen", "alternatives", "rejected"}),
         "rejected": [{**r.model_dump(mode="json"), "reason": rejections.reason(r)} for r in plan.rejected],
+        "serverless_reason": serverless_line(plan),
         "chosen": _option_dict(plan.chosen),
         "alternatives": [_option_dict(o) for o in plan.alternatives],
     }
@@ -233,10 +236,20 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         chosen = plan.chosen
         mode = "cluster mode" if chosen.cluster_mode else "cluster mode disabled"
         out.print(f"[bold]{plan.name}[/bold]: {plan.engine} {plan.engine_version}, {mode}, {', '.join(plan.regions)}")
-        out.print(f"  {chosen.node_type} x {chosen.shards} shard(s) x {1 + chosen.replicas_per_shard} node(s) "
-                  f"= {chosen.nodes_per_region} nodes per region, ${chosen.monthly_usd:,.0f}/month on demand "
-                  f"(prices of {plan.prices_as_of})")
-        if chosen.monthly_usd_reserved:
+        serverless = plan.deployment == "serverless"
+        if serverless:
+            out.print(f"  deploys [bold]ElastiCache Serverless[/bold], ${plan.monthly_usd:,.0f}/month on demand "
+                      f"(prices of {plan.prices_as_of})")
+        out.print(f"  {'node layout compared: ' if serverless else ''}{chosen.node_type} x {chosen.shards} shard(s) x "
+                  f"{1 + chosen.replicas_per_shard} node(s) = {chosen.nodes_per_region} nodes per region, "
+                  f"${chosen.monthly_usd:,.0f}/month on demand" + ("" if serverless else f" (prices of {plan.prices_as_of})"))
+        if plan.serverless is not None:
+            out.print(f"  serverless {serverless_line(plan)}", highlight=False)
+        if valkey_line(plan):
+            out.print(f"  {valkey_line(plan)}", highlight=False)
+        if plan.payment is not None:  # reservations included
+            out.print(f"  paying: {payment_text(plan.payment)}", highlight=False)
+        elif chosen.monthly_usd_reserved:
             out.print(f"  with All Upfront reservations: {reserved_text(chosen.monthly_usd_reserved)} "
                       f"(offers of {plan.reserved_prices_as_of})", highlight=False)
         out.print(f"  binding constraint: {chosen.binding.value}; headroom {chosen.headroom_today_percent:.0f}% today, "

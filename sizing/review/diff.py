@@ -9,12 +9,13 @@ Datastore and parameter-group docs), as the program in ``sizing_infra`` applies 
     online_scaling      nodes replaced or added one at a time; a failover per shard
     online_resharding   slots move between shards while the cluster serves traffic
     reboot              takes effect only after the nodes restart
-    replacement         a new replication group: the data is not carried over
+    replacement         a new replication group (or serverless cache): the data is not carried over
 
 Glossary
     dataset_bytes       today's data over all shards (the memory model, per-shard tables).
     data_moved_bytes    the share of the dataset that resharding moves: |new - old| / the
-                        larger shard count, as slots are spread evenly.
+                        larger shard count, as slots are spread evenly; all of it for a move
+                        between nodes and serverless (a new cache the data must migrate to).
     underprovisioned    the head cannot be planned (no node type carries it) or its plan
                         keeps less than the target headroom free.
 """
@@ -31,6 +32,7 @@ from sizing.catalog.parameters import family_parameters
 from sizing.errors import NoViableNodeError
 from sizing.planning.capacity import TARGET_HEADROOM_PERCENT
 from sizing.planning.plan import ClusterPlan, Rejection, plan_cluster
+from sizing.planning.serverless import weigh
 from sizing.spec.deployment import DeploymentOptions, RegionNetwork
 from sizing.spec.workload import Cluster, Workload
 from sizing.versions import version_key
@@ -88,11 +90,16 @@ class PlanSummary(BaseModel):
     dataset_bytes: int
     required_bytes_per_node: int
     headroom_percent: float
-    monthly_usd: float
+    monthly_usd: float = Field(description="On-demand monthly cost of what is deployed (nodes or serverless).")
+    deployment: Literal["nodes", "serverless"] = "nodes"
+    serverless_limits: tuple[int, int] | None = Field(
+        default=None, description="Serverless usage limits (data stored GB, ECPU/s) where deployment is serverless.")
+    serverless_major_version: str | None = None
 
     @classmethod
     def of(cls, plan: ClusterPlan) -> PlanSummary:
         chosen = plan.chosen
+        serverless = plan.serverless if plan.deployment == "serverless" else None
         return cls(
             engine=plan.engine, engine_version=plan.engine_version, node_type=chosen.node_type,
             data_tiering=plan.data_tiering, cluster_mode=chosen.cluster_mode, shards=chosen.shards,
@@ -100,7 +107,10 @@ class PlanSummary(BaseModel):
             parameter_family=plan.parameter_family, parameters=plan.parameters, alarms=plan.alarms.model_dump(),
             dataset_bytes=chosen.memory_today.dataset_bytes * chosen.shards,
             required_bytes_per_node=chosen.memory_horizon.required_bytes,
-            headroom_percent=chosen.headroom_percent, monthly_usd=chosen.monthly_usd,
+            headroom_percent=chosen.headroom_percent, monthly_usd=plan.monthly_usd,
+            deployment="serverless" if serverless else "nodes",
+            serverless_limits=(serverless.data_storage_limit_gb, serverless.ecpu_per_second_limit) if serverless else None,
+            serverless_major_version=serverless.major_engine_version if serverless else None,
         )
 
 
@@ -160,7 +170,10 @@ Mapper = Callable[[Callable[[Cluster], "PlanSummary | Unplannable"], list[Cluste
 def summarize(cluster: Cluster) -> PlanSummary | Unplannable:
     """The plan's summary, or why there is none (small, so it is cheap to send back from a worker)."""
     try:
-        return PlanSummary.of(plan_cluster(cluster, advise=False))
+        # Without the recommendations (not compared), but with the serverless decision: it is deployed.
+        plan = plan_cluster(cluster, advise=False)
+        serverless = weigh(cluster, plan.growth_factor, plan.chosen.monthly_usd)
+        return PlanSummary.of(plan.model_copy(update={"serverless": serverless}))
     except NoViableNodeError as exc:
         return Unplannable(nearest=exc.rejections[0] if exc.rejections else None)
 
@@ -221,7 +234,9 @@ def _diff_cluster(name: str, base: Cluster | None, head: Cluster | None, plans: 
     sized_alike = before == after and not changes
     impact = max((c.impact for c in changes), key=lambda i: i.rank, default=Impact.none)
     moved = 0
-    if before.cluster_mode and after.cluster_mode and before.shards != after.shards:
+    if before.deployment != after.deployment:
+        moved = before.dataset_bytes
+    elif before.deployment == "nodes" and before.cluster_mode and after.cluster_mode and before.shards != after.shards:
         moved = round(before.dataset_bytes * abs(after.shards - before.shards) / max(after.shards, before.shards))
     return ClusterDiff(name=name, status="unchanged" if sized_alike else "changed", before=before, after=after,
                        changes=changes, impact=impact, data_moved_bytes=moved, **short)
@@ -233,6 +248,9 @@ def classify(before: PlanSummary, after: PlanSummary) -> Iterable[Change]:
     def change(field: str, old: object, new: object, impact: Impact, note: str) -> Change:
         return Change(field=field, before=str(old), after=str(new), impact=impact, note=note)
 
+    if before.deployment != after.deployment or before.deployment == "serverless":
+        yield from _serverless_changes(before, after)
+        return
     if before.cluster_mode != after.cluster_mode:
         yield change("cluster_mode", _mode(before.cluster_mode), _mode(after.cluster_mode), Impact.replacement,
                      "the replication group is recreated with the other mode; the data is not carried over")
@@ -369,6 +387,45 @@ def _parameter_changes(before: PlanSummary, after: PlanSummary) -> Iterable[Chan
         if len(before.regions) > 1 and len(after.regions) > 1:
             note += f"; {GLOBAL_PARAMETERS_NOTE}"
         yield Change(field=f"parameter {name}", before=old, after=new, impact=impact, note=note)
+
+
+SERVERLESS_MIGRATION_NOTE = (
+    "a new cache: a replication group and a serverless cache are different resources, so Pulumi creates "
+    "the new one and deletes the old, with a new endpoint; the data is migrated only by restoring a backup "
+    "of the old cache into the new one (ElastiCache restores node-based backups into serverless caches and "
+    "back) or by the application refilling it")
+"""What a move between nodes and serverless means (CreateServerlessCache SnapshotArnsToRestore;
+CreateReplicationGroup SnapshotArns)."""
+
+
+def _deployed(summary: PlanSummary) -> str:
+    if summary.deployment == "serverless":
+        return f"serverless ({summary.engine} {summary.serverless_major_version})"
+    return f"nodes ({summary.node_type} x {summary.shards} shard{'s' if summary.shards != 1 else ''})"
+
+
+def _serverless_changes(before: PlanSummary, after: PlanSummary) -> Iterable[Change]:
+    """A move between nodes and serverless, or the changes of a serverless cache."""
+    if before.deployment != after.deployment:
+        yield Change(field="deployment", before=_deployed(before), after=_deployed(after), impact=Impact.replacement,
+                     note=SERVERLESS_MIGRATION_NOTE)
+        return
+    if before.regions[0] != after.regions[0]:
+        yield Change(field="primary region", before=before.regions[0], after=after.regions[0],
+                     impact=Impact.replacement, note="a serverless cache cannot move between regions")
+    if (before.engine, before.serverless_major_version) != (after.engine, after.serverless_major_version):
+        backwards = before.engine == "valkey" and after.engine == "redis" or (
+            before.engine == after.engine
+            and version_key(after.serverless_major_version or "0") < version_key(before.serverless_major_version or "0"))
+        yield Change(field="engine", before=_deployed(before), after=_deployed(after),
+                     impact=Impact.replacement if backwards else Impact.online_scaling,
+                     note="ElastiCache cannot downgrade an engine or move from Valkey back to Redis OSS in place"
+                     if backwards else "in-place upgrade of the serverless cache; clients reconnect")
+    if before.serverless_limits != after.serverless_limits and before.serverless_limits and after.serverless_limits:
+        (old_gb, old_ecpu), (new_gb, new_ecpu) = before.serverless_limits, after.serverless_limits
+        yield Change(field="usage limits", before=f"{old_gb:,} GB, {old_ecpu:,} ECPU/s",
+                     after=f"{new_gb:,} GB, {new_ecpu:,} ECPU/s", impact=Impact.in_place,
+                     note="the serverless cache's limits and their alarms are modified online")
 
 
 def _mode(cluster_mode: bool) -> str:

@@ -242,9 +242,18 @@ Keyspace = Annotated[
 
 
 class Traffic(_Spec):
-    """Peak request load of the cluster."""
+    """Request load of the cluster: nodes are sized for the peak, serverless bills the average."""
 
     peak_ops_per_sec: int = Field(default=10_000, ge=0, description="Commands per second at peak, all clients.")
+    avg_ops_per_sec: int | None = Field(
+        default=None, ge=0,
+        description="Commands per second averaged over a month (what serverless ECPUs are billed on). Default: "
+                    "peak_ops_per_sec, so a serverless estimate without it is an upper bound.")
+    ecpu_per_command: float | None = Field(
+        default=None, gt=0, le=1_000_000,
+        description="ElastiCache Processing Units an average command uses on serverless. Default: 1 per KB of "
+                    "avg_request_bytes + avg_response_bytes, at least 1 (AWS: simple reads and writes); set it "
+                    "higher for commands that use more CPU (sorted-set ranges, Lua).")
     read_ratio: float = Field(default=0.8, ge=0, le=1, description="Share of commands that read.")
     peak_connections: int = Field(default=500, ge=0, le=65_000, description="Client connections at peak.")
     pipeline_depth: int = Field(default=1, ge=1, le=10_000, description="Commands a client sends before reading replies.")
@@ -254,6 +263,18 @@ class Traffic(_Spec):
         default=100.0, gt=0, le=100,
         description="Share of the keys read or written regularly. On data-tiering nodes (r6gd) only these keys' "
                     "values must stay in memory; the rest move to SSD (AWS: ideal up to 20%).")
+
+    @model_validator(mode="after")
+    def _average_below_peak(self) -> Traffic:
+        if self.avg_ops_per_sec is not None and self.avg_ops_per_sec > self.peak_ops_per_sec:
+            raise field_error("avg_ops_per_sec",
+                              f"must be <= peak_ops_per_sec ({self.peak_ops_per_sec}), got {self.avg_ops_per_sec}")
+        return self
+
+    @property
+    def average_ops_per_sec(self) -> int:
+        """The monthly average, with the default (the peak) applied."""
+        return self.peak_ops_per_sec if self.avg_ops_per_sec is None else self.avg_ops_per_sec
 
 
 class Availability(_Spec):
@@ -324,6 +345,11 @@ class Cluster(_Spec):
     engine_version: str | None = Field(
         default=None, description="Engine version; default: the newest this tool supports for the engine."
     )
+    deployment: Literal["nodes", "serverless", "auto"] = Field(
+        default="auto",
+        description="ElastiCache deployment: 'nodes' (a replication group of chosen node types), 'serverless' "
+                    "(ElastiCache Serverless) or 'auto': serverless where it is allowed and costs less than the "
+                    "cheapest node layout, else nodes.")
     cluster_mode: Literal["enabled", "disabled", "auto"] = Field(
         default="auto", description="Cluster mode; 'auto' lets the planner decide (estimated as disabled)."
     )
@@ -355,7 +381,8 @@ class Cluster(_Spec):
         _check_unique([k.name for k in self.keyspaces], "keyspaces", "keyspace")
         _check_unique_values(self.regions, "regions", "region")
         known = _known(info)
-        if known is not None:
+        if known is not None:  # a file as written (the planner's own variants shape node layouts)
+            _check_serverless(self)
             _check_regions(self.regions, known)
             _check_deployable(self, known)
             for index, family in enumerate(self.nodes.families or ()):
@@ -401,6 +428,17 @@ class Workload(_Spec):
                                                  "regions": [region]}, context=context)
                     for cluster in self.clusters]
         return Workload.model_validate({"clusters": clusters}, context=context)
+
+
+def _check_serverless(cluster: Cluster) -> None:
+    """What rules serverless out is the planner's (sizing.planning.serverless); these two the
+    file alone shows, so they are refused where they are written."""
+    if cluster.deployment == "serverless" and cluster.cluster_mode == "disabled":
+        raise field_error("deployment", "serverless always runs cluster mode, and cluster_mode is disabled "
+                                        "(set cluster_mode: enabled or auto, or deployment: nodes)")
+    if cluster.deployment == "serverless" and len(cluster.regions) > 1:
+        raise field_error("deployment", f"serverless has no Global Datastore, and regions lists "
+                                        f"{len(cluster.regions)} (give one region, or deployment: nodes)")
 
 
 def _check_regions(regions: list[str], known: Known) -> None:
