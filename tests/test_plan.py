@@ -419,3 +419,15 @@ def test_smaller_size_changes_strand_less() -> None:
     default = plan_cluster(cluster(data, engine_version="7.2"), advise=False)
     assert gentle.fragmentation.stranded_ratio < default.fragmentation.stranded_ratio / 2
     assert gentle.fragmentation.peak_ratio < default.fragmentation.peak_ratio
+
+
+def test_a_layout_above_the_default_node_quota_says_so() -> None:
+    from sizing.render.plan_view import quota_text
+
+    big = cluster(strings(keys=3_000_000_000, value_bytes=200), cluster_mode="enabled", churn=UNCHANGED,
+                  nodes={"families": ["r6g"]}, deployment="nodes")
+    plan = plan_cluster(big, advise=False)
+    assert plan.chosen.nodes_per_region > 90
+    assert "above AWS's default quota of 90: request an increase" in quota_text(plan)
+    small = plan_cluster(cluster(strings(keys=1_000, value_bytes=200), churn=UNCHANGED), advise=False)
+    assert quota_text(small) == ""

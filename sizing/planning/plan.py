@@ -70,6 +70,9 @@ MAX_REPLICAS_DISABLED = 5
 MAX_NODES_PER_CLUSTER = 500
 """Nodes (or shards) per cluster with a quota increase, Valkey 7.2+ / Redis OSS 5.0.6+;
 the default quota is 90 nodes per cluster per instance type (ElastiCache quotas)."""
+DEFAULT_NODE_QUOTA = 90
+"""Nodes per cluster without a quota increase (AWS docs Clusters.html, "ElastiCache quotas"):
+a plan above it says so."""
 GLOBAL_DATASTORE_FAMILIES = ("m5", "m6g", "m7g", "m8g", "r5", "r6g", "r6gd", "r7g", "r8g", "c7gn", "c8gn")
 """Families Global Datastore supports, size large and above (Global Datastore prerequisites)."""
 TIE_BAND = 0.01

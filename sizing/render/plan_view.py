@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from sizing.planning.plan import TIE_BAND, ClusterPlan, Option
+from sizing.planning.plan import DEFAULT_NODE_QUOTA, TIE_BAND, ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.payment_text import payment_text
 from sizing.render.serverless_text import serverless_line, valkey_line
@@ -67,6 +67,7 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "reserve": f"maxmemory less the {plan.reserved_memory_percent}% reserve",
         "fragmentation": fragmentation_text(plan),
         "placement": placement_text(plan),
+        "quota": quota_text(plan),
         "parts": [{"label": label, "value": human_bytes(value)} for label, value in parts.items()],
         "chart": [{"label": label, "mib": f"{value / 1024**2:.1f}"} for label, value in parts.items() if value > 0],
         "free_mib": f"{free / 1024**2:.1f}",
@@ -108,6 +109,15 @@ def fragmentation_text(plan: ClusterPlan) -> str:
     return (f"Fragmentation is planned at the peak of churn: {basis.peak_ratio:.2f}x the data for "
             f"{100 * basis.rewritten_per_hour:g}% of the keys rewritten an hour with {SIZES_TEXT[basis.sizes]}, "
             f"{CLASS_TEXT[basis.size_class]} ({source}){moved}.")
+
+
+def quota_text(plan: ClusterPlan) -> str:
+    """A layout above AWS's default node quota needs an increase before ``pulumi up``."""
+    nodes = plan.chosen.nodes_per_region
+    if plan.deployment != "nodes" or nodes <= DEFAULT_NODE_QUOTA:
+        return ""
+    return (f"{nodes} nodes per cluster is above AWS's default quota of {DEFAULT_NODE_QUOTA}: request an increase "
+            f"(Service Quotas, ElastiCache \"Nodes per cluster\") before deploying.")
 
 
 def placement_text(plan: ClusterPlan) -> str:

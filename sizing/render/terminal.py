@@ -16,7 +16,7 @@ from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
 from sizing.render.payment_text import payment_text
-from sizing.render.plan_view import cost_delta, fragmentation_text, placement_text, reserved_text
+from sizing.render.plan_view import cost_delta, fragmentation_text, placement_text, quota_text, reserved_text
 from sizing.render.serverless_text import serverless_line, valkey_line
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
@@ -267,6 +267,8 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         out.print(f"  {fragmentation_text(plan)}", highlight=False)
         if placement := placement_text(plan):
             out.print(f"  {placement}", highlight=False)
+        if quota := quota_text(plan):
+            out.print(f"  [yellow]{escape(quota)}[/yellow]", highlight=False)
         alternatives = Table(title="not chosen", title_justify="left", box=None, padding=(0, 2))
         for column in ("node type", "shards", "monthly", "why not"):
             alternatives.add_column(column)
