@@ -207,6 +207,12 @@ def test_recommendations_carry_computed_savings() -> None:
     zset_129 = next(c for c in recorded["cases"] if c["case"] == "zset-129")["total"]
     assert zset_129["measured_bytes"] == pytest.approx(31_986_190, rel=1e-3)
     assert kinds["engine"].saving_usd_per_month > 0 and "Valkey 9.1" in kinds["engine"].text
+    # The encoding advice carries its dollar figure too: the variant re-planned.
+    variant = plan_cluster(cluster(feed, engine="redis", engine_version="7.0", cluster_mode="enabled",
+                                   parameters={"zset_max_listpack_entries": 512}), advise=False).chosen
+    assert kinds["encoding"].saving_usd_per_month == pytest.approx(plan.chosen.monthly_usd - variant.monthly_usd,
+                                                                   abs=0.01)
+    assert kinds["encoding"].saving_usd_per_month > 0 and "/month less" in kinds["encoding"].text
 
 
 def test_engine_advice_is_an_upgrade_with_its_saving() -> None:

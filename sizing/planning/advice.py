@@ -63,13 +63,14 @@ def recommendations(
     NoViableNodeError if it cannot be planned).
     """
     dataset = dataset_model(cluster).shard_bytes()
-    found = [*_encoding_advice(cluster, dataset), *_engine_advice(cluster, dataset, chosen, plan),
+    found = [*_encoding_advice(cluster, dataset, chosen, plan), *_engine_advice(cluster, dataset, chosen, plan),
              *_compression_advice(cluster, dataset, chosen, plan)]
     worth = [r for r in found if r.saving_bytes >= WORTH_MENTIONING_SHARE * dataset or r.saving_usd_per_month > 0]
     return tuple(sorted(worth, key=lambda r: (-r.saving_usd_per_month, -r.saving_bytes, r.text)))
 
 
-def _encoding_advice(cluster: Cluster, dataset: float) -> list[Recommendation]:
+def _encoding_advice(cluster: Cluster, dataset: float, chosen: Layout,
+                     plan: Callable[[Cluster], Layout]) -> list[Recommendation]:
     advice = []
     limits = dataset_model(cluster).limits
     for keyspace in cluster.keyspaces:
@@ -81,10 +82,15 @@ def _encoding_advice(cluster: Cluster, dataset: float) -> list[Recommendation]:
         if saving <= 0:
             continue
         settings = ", ".join(f"{name.replace('_', '-')} {value}" for name, value in change.items())
+        try:
+            other: Layout | None = plan(variant)
+        except NoViableNodeError:
+            other = None
+        cheaper = chosen.monthly_usd - other.monthly_usd if other is not None else 0.0
         advice.append(Recommendation(
-            kind="encoding", saving_bytes=round(saving), saving_usd_per_month=0.0,
+            kind="encoding", saving_bytes=round(saving), saving_usd_per_month=round(cheaper, 2),
             text=f"{settings} would keep `{keyspace.name}` compact and save {gib(saving)} "
-                 f"({100 * saving / dataset:.0f}% of the data)",
+                 f"({100 * saving / dataset:.0f}% of the data)" + (_cost_change(chosen, other) if other else ""),
         ))
     return advice
 
