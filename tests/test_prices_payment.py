@@ -15,7 +15,7 @@ def _cache(**overrides: object) -> object:
 
 
 def test_reservations_break_even_when_on_demand_reaches_the_upfront_fee() -> None:
-    plan = plan_cluster(_cache(nodes={"families": ["r7g"]}))  # type: ignore[arg-type]
+    plan = plan_cluster(_cache(nodes={"families": ["r7g"]}, deployment="nodes"))  # type: ignore[arg-type]
     advice = plan.payment
     assert advice is not None and advice.deployment == "nodes" and advice.size_flexible_family == "r7g"
     on_demand = plan.chosen.monthly_usd
@@ -35,7 +35,7 @@ def test_reservations_break_even_when_on_demand_reaches_the_upfront_fee() -> Non
 ], ids=["valkey-r7g", "valkey-r6g", "redis"])
 def test_database_savings_plans_cover_valkey_on_7th_generation_and_newer(
         overrides: dict[str, object], status: str, percent: int | None) -> None:
-    advice = plan_cluster(_cache(**overrides)).payment  # type: ignore[arg-type]
+    advice = plan_cluster(_cache(deployment="nodes", **overrides)).payment  # type: ignore[arg-type]
     assert advice is not None and advice.savings_plan == status and advice.savings_plan_max_percent == percent
     if percent:
         assert advice.savings_plan_max_saving_usd_per_month == pytest.approx(

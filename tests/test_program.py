@@ -28,10 +28,10 @@ from click.testing import CliRunner
 from sizing import load_workload
 from sizing.catalog.parameters import allowed_range, family_parameters
 from sizing.cli import cli
-from sizing.planning.plan import ClusterPlan, plan_workload
+from sizing.planning.plan import ClusterPlan, plan_cluster, plan_workload
 from sizing_infra import ConfigError, DeploymentOptions, load_options, member_cluster_ids, options_from_dict
 from sizing_infra.preview import PreviewResult, run_preview
-from tests.conftest import ROOT
+from tests.conftest import ROOT, cluster, strings
 
 RG = "aws:elasticache/replicationGroup:ReplicationGroup"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -163,25 +163,29 @@ def test_auth_tokens_are_secret_outputs_only() -> None:
 
 
 def test_alarms_watch_every_member_node() -> None:
-    result = social()
-    for plan in plans("social"):
-        chosen = plan.chosen
-        nodes = member_cluster_ids(plan.name, chosen.cluster_mode, chosen.shards, chosen.replicas_per_shard)
-        alarms = [r.inputs for r in result.of_type(ALARM) if r.name.startswith(f"{plan.name}-alarms-")]
-        watched = {(a["dimensions"]["CacheClusterId"], a["metricName"]) for a in alarms}
-        metrics = {"DatabaseMemoryUsagePercentage", "EngineCPUUtilization", "Evictions", "CurrConnections",
-                   "ReplicationLag", "SwapUsage"} | ({"CPUUtilization"} if plan.alarms.host_cpu_percent else set())
-        assert watched == {(node, metric) for node in nodes for metric in metrics}
-        for alarm in alarms:
-            assert alarm["namespace"] == "AWS/ElastiCache" and alarm["treatMissingData"]
-            assert alarm["alarmActions"] == alarm["okActions"] == ["arn:aws:sns:preview:000000000000:cache-alarms-us-east-1"]
-            expected = {"DatabaseMemoryUsagePercentage": plan.alarms.database_memory_usage_percent,
-                        "Evictions": plan.alarms.evictions_per_minute,
-                        "CPUUtilization": plan.alarms.host_cpu_percent}.get(alarm["metricName"])
-            if expected is not None:
-                assert alarm["threshold"] == expected
-    # The example has a sharded cluster, so the member ids above include several shards.
-    assert any(p.chosen.cluster_mode and p.chosen.shards > 1 for p in plans("social"))
+    # The examples and a sharded cluster (the examples' plans are single-shard today).
+    sharded = plan_cluster(cluster(strings(keys=2_000_000, value_bytes=200), name="sharded", cluster_mode="enabled",
+                                   availability={"min_shards": 3}, churn={"sizes": "unchanged"}), advise=False)
+    assert sharded.chosen.cluster_mode and sharded.chosen.shards >= 3
+    for result, stack_plans in ((social(), plans("social")),
+                                (run_preview([sharded], options_from_dict({}, "<test>"), stack="social"), (sharded,))):
+        for plan in stack_plans:
+            chosen = plan.chosen
+            nodes = member_cluster_ids(plan.name, chosen.cluster_mode, chosen.shards, chosen.replicas_per_shard)
+            alarms = [r.inputs for r in result.of_type(ALARM) if r.name.startswith(f"{plan.name}-alarms-")]
+            watched = {(a["dimensions"]["CacheClusterId"], a["metricName"]) for a in alarms}
+            metrics = {"DatabaseMemoryUsagePercentage", "EngineCPUUtilization", "Evictions", "CurrConnections",
+                       "ReplicationLag", "SwapUsage"} | ({"CPUUtilization"} if plan.alarms.host_cpu_percent else set())
+            assert watched == {(node, metric) for node in nodes for metric in metrics}
+            for alarm in alarms:
+                assert alarm["namespace"] == "AWS/ElastiCache" and alarm["treatMissingData"]
+                assert alarm["alarmActions"] == alarm["okActions"] == [
+                    "arn:aws:sns:preview:000000000000:cache-alarms-us-east-1"]
+                expected = {"DatabaseMemoryUsagePercentage": plan.alarms.database_memory_usage_percent,
+                            "Evictions": plan.alarms.evictions_per_minute,
+                            "CPUUtilization": plan.alarms.host_cpu_percent}.get(alarm["metricName"])
+                if expected is not None:
+                    assert alarm["threshold"] == expected
     assert member_cluster_ids("counters", True, 2, 1) == [
         "counters-0001-001", "counters-0001-002", "counters-0002-001", "counters-0002-002"]
 
