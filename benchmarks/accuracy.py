@@ -10,6 +10,9 @@ Case sets (benchmarks/measurements/):
                     described by quantiles, histograms and shares.
     out-of-sample   random/*.json: random_cases.yaml, generated at random once and never
                     used for tuning.
+    development     random_development/*.json: the cluster-mode cases of
+                    random_development_cases.yaml (the same generator, another seed), where
+                    cluster-mode gaps are looked for instead of in the out-of-sample set.
 
 Each row: the cases measured on a server built from that release's source (and Debian's
 redis-server 7.0), the model re-evaluated now, and the median, p95, max |error| and the
@@ -31,7 +34,8 @@ from sizing import Workload, estimate_cluster
 
 MEASUREMENTS = ROOT / "benchmarks" / "measurements"
 SETS = {"matrix (development set)": MEASUREMENTS, "production-shaped": MEASUREMENTS / "production",
-        "out-of-sample (random, never tuned on)": MEASUREMENTS / "random"}
+        "out-of-sample (random, never tuned on)": MEASUREMENTS / "random",
+        "random development set (cluster-mode cases; the model is tuned on it)": MEASUREMENTS / "random_development"}
 
 
 def errors_by_row(folder: Path) -> dict[tuple[str, str], list[float]]:

@@ -15,6 +15,16 @@ from pydantic import BaseModel, ConfigDict
 from sizing.catalog.nodes import DATA
 from sizing.versions import minor_version
 
+CLUSTER_SLOTS = 16_384
+SLOT_SIZE_INDEX_BYTES = 2 * (CLUSTER_SLOTS + 1) * 8
+"""What Valkey 9.1's ``used_memory_startup`` leaves out in cluster mode: the binary indexed
+tree of per-slot key counts (``hashtable_size_index``, 16,385 8-byte counters) of the main and
+the expires kvstore, allocated at start-up. ``InitServerLast`` (server.c 9.1) subtracts the
+memory overhead from the start-up figure, and ``kvstoreMemUsage`` (kvstore.c) counts the tree
+as database overhead; 8.0 and 8.1 record ``zmalloc_used_memory()`` as it is. Measured: a fresh
+9.1.2 cluster node holds 262,352 bytes more than used_memory_startup and its clients and
+histograms explain (standalone: none)."""
+
 
 class ServerMemory(BaseModel):
     """Measured fixed costs of one engine version and mode."""
@@ -41,3 +51,11 @@ def _table() -> dict[tuple[str, str, bool], ServerMemory]:
 def measured_server_memory(engine: str, release: str, cluster_mode: bool) -> ServerMemory:
     """The fixed costs measured on ``engine`` ``release`` (major.minor)."""
     return _table()[(engine, release, cluster_mode)]
+
+
+def startup_bytes_left_out(engine: str, release: str, cluster_mode: bool) -> int:
+    """Start-up memory that ``used_memory_startup`` does not report (``SLOT_SIZE_INDEX_BYTES``
+    on Valkey 9.1+ in cluster mode), so that a dataset read as used_memory less
+    used_memory_startup does not count it."""
+    major, minor = (int(part) for part in release.split(".")[:2])
+    return SLOT_SIZE_INDEX_BYTES if cluster_mode and engine == "valkey" and (major, minor) >= (9, 1) else 0

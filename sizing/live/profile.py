@@ -48,6 +48,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sizing.catalog.server_memory import startup_bytes_left_out
 from sizing.errors import ServerError
 from sizing.live.patterns import patterns
 from sizing.live.sampling import KeySample, ServerSample
@@ -167,14 +168,15 @@ class Profile(BaseModel):
         Reads advance the incremental rehashing that writes leave half-done in hash, set
         and zset tables (every lookup moves a bucket), and a finished rehash frees the old
         bucket array: on sets and zsets just past their listpack limits, reading every key
-        freed 4-6% of the dataset. The model predicts the data as written.
+        freed 4-6% of the dataset. The model predicts the data as written. Start-up memory
+        that used_memory_startup leaves out (Valkey 9.1 in cluster mode) is not the dataset.
         """
-        return sum(s.before.dataset_bytes for s in self.servers)
+        return sum(s.before.dataset_bytes - _startup_left_out(s) for s in self.servers)
 
     @property
     def dataset_after_reads_bytes(self) -> int:
         """The servers' dataset once the profile had read its sample."""
-        return sum(s.after.dataset_bytes for s in self.servers)
+        return sum(s.after.dataset_bytes - _startup_left_out(s) for s in self.servers)
 
     @property
     def error_percent(self) -> float:
@@ -571,3 +573,8 @@ def _ordered(definition: dict[str, Any]) -> dict[str, Any]:
         order.remove("value_bytes")
         order.insert(order.index("numeric_fields") + 1, "value_bytes")
     return {key: definition[key] for key in order if key in definition}
+
+
+def _startup_left_out(sample: ServerSample) -> int:
+    snapshot = sample.before
+    return startup_bytes_left_out(snapshot.engine, minor_version(snapshot.version), snapshot.cluster_enabled)

@@ -33,7 +33,8 @@ from sizing.memory.items import items
 from sizing.memory.limits import EncodingLimits
 from sizing.memory.memo import Memo
 from sizing.memory.placement import FULLEST_SHARD_QUANTILE, fullest_shard_bytes
-from sizing.memory.tables import CLUSTER_SLOTS, DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
+from sizing.memory.slot_rax import key_survival, slot_rax_bytes_per_key
+from sizing.memory.tables import DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
 from sizing.memory.values import DICT_ENTRY_BYTES, JOINT_POINTS, Arrival, value_structure
 from sizing.spec.workload import Cluster, Keyspace, StringKeyspace
 
@@ -59,8 +60,6 @@ OBJECT_EMBED_LIMIT_BYTES = {"valkey81": 64, "valkey91": 128}
 POINTER_BYTES = 8
 """``robj->val_ptr``: Valkey 9.1 writes an embedded value over it, so such an object's header
 is 8 bytes, and the value takes at least 8 so it can be moved out later (object.c 9.1)."""
-RAX_NODE_HEADER_BYTES = 4
-"""``raxNode`` header: iskey/isnull/iscompr bits and a 29-bit size (rax.h, Redis 6.2)."""
 
 
 class KeyspaceMemory(BaseModel):
@@ -147,6 +146,8 @@ class DatasetModel:
         self.ttl = [ks.ttl_share for ks in cluster.keyspaces]
         """Share of each keyspace's keys that carry an expiry."""
         self.key_bytes = [distribution(ks.key_bytes).mean() for ks in cluster.keyspaces]
+        self.key_survival = key_survival([(ks.keys, distribution(ks.key_bytes)) for ks in cluster.keyspaces])
+        """Share of the cluster's key names longer than x: the slot radix tree's shared prefixes."""
         self.encodings: list[str] = []
         self.encoding_shares: list[dict[str, float]] = []
         self.per_key: list[float] = []
@@ -183,7 +184,7 @@ class DatasetModel:
         for count, per_key, largest, ttl, key_bytes in zip(keys, self.per_key, self.largest_key, self.ttl,
                                                            self.key_bytes):
             if self.clustered and self.profile.cluster_layout == "slot_rax":
-                rax = slot_rax_bytes_per_key(self.profile, key_bytes, total_keys)
+                rax = slot_rax_bytes_per_key(self.profile.allocator, key_bytes, self.key_survival, total_keys)
                 per_key, largest = per_key + rax, largest + rax
             # Whole keys: the fullest shard's share, its largest key among them (memory/placement.py).
             total = fullest_shard_bytes(count, shards, per_key, largest) + main_table * count / total_keys
@@ -339,27 +340,6 @@ def _key_and_object_bytes(
     entry = DICT_ENTRY_BYTES + (CLUSTER_ENTRY_METADATA_BYTES if clustered and profile.cluster_layout == "entry_metadata" else 0)
     return alloc(entry) + keys.expect_allocating(lambda k, by_key: by_key(sds_bytes(k, profile.sds_rule)),
                                                  profile.allocator) + value
-
-
-def slot_rax_bytes_per_key(profile: EngineProfile, key_bytes: float, cluster_keys: float) -> float:
-    """Redis 6.2 cluster mode: the slot->key radix tree (``slots_to_keys``), per key.
-
-    For keys without shared prefixes (random ids): below each slot's 2-byte prefix a
-    branch node fans out on the key's first byte (one child pointer per key in the slot),
-    then a compressed node holds the rest of the key and points to an empty leaf.
-    Shared prefixes ("user:...") compress better, so this errs on the high side.
-    Measured on 6.2.16: 45.0 B/key (12-byte keys), 55.2 (20) and 63.6 (32).
-    """
-    alloc = profile.allocator.class_bytes
-    keys_per_slot = max(1.0, cluster_keys / CLUSTER_SLOTS)
-    compressed = alloc(int(_align8(RAX_NODE_HEADER_BYTES + key_bytes - 1)) + 8)
-    leaf = alloc(RAX_NODE_HEADER_BYTES)
-    branch = profile.allocator.mean_class_bytes(_align8(RAX_NODE_HEADER_BYTES + keys_per_slot) + 8 * keys_per_slot)
-    return compressed + leaf + branch / keys_per_slot
-
-
-def _align8(n: float) -> float:
-    return math.ceil(n / 8) * 8
 
 
 def _shares_integer(digits: int, profile: EngineProfile, limits: EncodingLimits) -> bool:
