@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from statistics import NormalDist
 
@@ -62,6 +63,12 @@ class Allocator(BaseModel):
         if high <= low:
             return float(self.class_bytes(low))
         return _mean_class_between(low, high, self.quantum_bytes)
+
+    def mean_class_over(self, below: int, above: int) -> Callable[[int], float]:
+        """``request -> mean_class_between(request + below, request + above)`` for below <
+        above, without the method's own lookups: costs call it for every point they price."""
+        between, quantum = _mean_class_between, self.quantum_bytes
+        return lambda request: between(request + below, request + above, quantum)
 
 
 SPREAD_STRATA = 16
