@@ -86,8 +86,7 @@ class Distribution:
     restricted: bool = False
     """The points cover only part of the segments (``at_most``, ``above``)."""
     _derived: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
-    """What was derived from it (``_allocating``, ``coarser``), kept with it: a distribution
-    is priced by many costs."""
+    """Its ``coarser`` forms, kept with it: a distribution is priced by many costs."""
 
     @property
     def exact(self) -> bool:
@@ -131,18 +130,13 @@ class Distribution:
         every length in it had been priced (a request grows with the item's length between
         ``LENGTH_BREAKS``, which no stratum straddles)."""
         total = 0.0
-        for value, weight, alloc in self._allocating(allocator):
-            total += weight * cost(value, alloc)
+        class_bytes, spread = allocator.class_bytes, allocator.mean_class_over
+        for value, weight, low, high in self.points:
+            if low == high:
+                total += weight * cost(value, class_bytes)
+            else:
+                total += weight * cost(value, spread(low - value, high - value))
         return total
-
-    def _allocating(self, allocator: Allocator) -> list[tuple[int, float, Alloc]]:
-        """(value, weight, that stratum's rounding) per point, built once per allocator."""
-        key = ("allocating", allocator.quantum_bytes)
-        if key not in self._derived:
-            self._derived[key] = [(value, weight, allocator.class_bytes if low == high
-                                   else _spread(allocator, low - value, high - value))
-                                  for value, weight, low, high in self.points]
-        return self._derived[key]  # type: ignore[return-value]
 
     def at_most(self, limit: float) -> Distribution | None:
         """The distribution of values <= limit (None if there are none)."""
@@ -190,11 +184,6 @@ def _merged(group: list[tuple[int, float, int, int]]) -> tuple[int, float, int, 
     weight = sum(p[1] for p in group)
     value = round(sum(p[0] * p[1] for p in group) / weight)
     return value, weight, min(p[2] for p in group), max(p[3] for p in group)
-
-
-def _spread(allocator: Allocator, below: int, above: int) -> Alloc:
-    """Size class of a request averaged over request + below .. request + above."""
-    return allocator.mean_class_over(below, above)
 
 
 @forgotten_on_clear
@@ -335,4 +324,4 @@ def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[t
                 points.append((value, mass * (through - before), first, last))
             before, first = through, end
     total = sum([point[1] for point in points])
-    return tuple((value, weight / total, low, high) for value, weight, low, high in points)
+    return tuple([(value, weight / total, low, high) for value, weight, low, high in points])

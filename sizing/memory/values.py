@@ -150,6 +150,8 @@ def _value_structure(
 
 Priced = list[tuple[str, float, float]]
 """For one element count: (encoding, share of such keys, bytes) for each way it can be encoded."""
+PricedCount = tuple[tuple[str, float, float], ...]
+"""``Priced``, as kept for a count."""
 
 
 def _count_limits(keyspace: CollectionKeyspace, limits: EncodingLimits) -> tuple[int, ...]:
@@ -175,17 +177,17 @@ def _count(keyspace: CollectionKeyspace) -> Size:
 
 def _collection_pricer(
     keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
-) -> Callable[[int, float], Priced]:
+) -> Callable[[int, float], PricedCount]:
     """The pricer of the keyspace's element shape, each (count, spread) priced once: the
     counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
     kind = _PRICERS[type(keyspace)]
     shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), profile, limits)
     pricer, known = _PRICER_MEMO.get(shape, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
 
-    def priced(n: int, spread: float) -> Priced:
+    def priced(n: int, spread: float) -> PricedCount:
         key = (n, spread, arrival)
         if key not in known:
-            known[key] = pricer.priced(n, spread, arrival)
+            known[key] = tuple(pricer.priced(n, spread, arrival))  # tuples of numbers: not tracked by the GC
         return known[key]
 
     return priced
@@ -606,7 +608,7 @@ class _Zset:
         return self.fits ** (limit + 1), limit + 1
 
 
-_PRICER_MEMO: Memo[tuple[_Hash | _Set | _Zset | _List, dict[tuple[int, float, Arrival], Priced]]] = Memo()
+_PRICER_MEMO: Memo[tuple[_Hash | _Set | _Zset | _List, dict[tuple[int, float, Arrival], PricedCount]]] = Memo()
 """Each element shape's pricer, with what it priced by (count, spread, arrival)."""
 _STRUCTURE_MEMO: Memo[tuple[Encodings, float]] = Memo()
 """``value_structure`` by the fields it reads: a keyspace's count and element shape."""
