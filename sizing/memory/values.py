@@ -769,6 +769,7 @@ Element = tuple[int, float, float, int, bool]
 """One simulated element: length, listpack entry, payload, insert overhead, plain node."""
 
 
+@forgotten_on_clear
 @lru_cache(maxsize=512)
 def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
                    elements: Items) -> tuple[tuple[Packing, ...], tuple[Packing, ...], float | None, float]:
