@@ -1,6 +1,6 @@
 """Time to estimate a definition with many keyspaces (target: 1,000 keyspaces well under 1 s).
 
-    python benchmarks/estimate_speed.py
+    python benchmarks/estimate_speed.py [--out benchmarks/measurements/speed/estimate.json]
 
 Builds clusters of 10, 100 and 1,000 keyspaces mixing every type, with key counts from
 a thousand to 500 million, and prints the least and the median of five CPU times
@@ -15,6 +15,7 @@ its floor: the same process importing the command and reading the file, no estim
 
 from __future__ import annotations
 
+import json
 import resource
 import statistics
 import subprocess
@@ -71,6 +72,9 @@ RUNS = 5
 
 
 def main() -> None:
+    out = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else None
+    recorded: dict[str, object] = {"command": "python benchmarks/estimate_speed.py", "date": time.strftime("%Y-%m-%d"),
+                                   "unit": "CPU seconds (time.process_time)", "model": []}
     for distributions in (False, True):
         for size in (10, 100, 1000):
             times = []
@@ -83,10 +87,13 @@ def main() -> None:
             label = "sizes that vary" if distributions else "exact sizes"
             print(f"{size:>5} keyspaces, {label:15s}: min {min(times) * 1000:8.1f} ms, "
                   f"median {statistics.median(times) * 1000:8.1f} ms")
-    command_with_start_up()
+            recorded["model"].append({"keyspaces": size, "sizes": label, "seconds": times})  # type: ignore[attr-defined]
+    recorded["command_with_start_up"] = command_with_start_up()
+    if out:
+        Path(out).write_text(json.dumps(recorded, indent=2) + "\n")
 
 
-def command_with_start_up() -> None:
+def command_with_start_up() -> dict[str, list[float]]:
     """The ``estimate`` command of 1,000 keyspaces, each run a fresh process (CPU seconds)."""
     import yaml
 
@@ -101,6 +108,7 @@ def command_with_start_up() -> None:
     print(f"estimate command, 1000 keyspaces, start-up included: min {min(command):.3f} s, "
           f"median {statistics.median(command):.3f} s; floor (start-up and reading the file) "
           f"min {min(floor):.3f} s; ratio {min(command) / min(floor):.2f}")
+    return {"seconds": command, "floor_seconds": floor}
 
 
 def _child_seconds(argv: list[str]) -> float:
