@@ -6,7 +6,6 @@ Exit status: 0, or 3 when a ``--fail-on`` condition holds (2 is bad input, as ev
 from __future__ import annotations
 
 import contextlib
-import json
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from pathlib import Path
 import click
 
 from sizing.errors import SizingError
-from sizing.render import terminal
+from sizing.render import json_text, terminal
 from sizing.render.diff_view import render_diff_markdown
 from sizing.review.diff import Impact, Mapper, WorkloadDiff, diff_workloads
 from sizing.review.revisions import load_side, load_side_config, repository_path
@@ -64,7 +63,7 @@ def diff(base: str, head: str, stack: str | None, fmt: str, fail_on: str) -> Non
         result = diff_workloads(before, after, base_label, head_label, base_config.options if base_config else None,
                                 head_config.options if head_config else None, mapper)
     if fmt == "json":
-        click.echo(json.dumps(terminal.diff_json(result), indent=2))
+        click.echo(json_text.dumps(terminal.diff_json(result)))
     elif fmt == "markdown":
         click.echo(render_diff_markdown(result, stack), nl=False)
     else:

@@ -7,13 +7,11 @@ and the clusters that can be planned are still printed.
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from sizing.errors import NoViableNodeError
 from sizing.planning.plan import ClusterPlan, plan_cluster
-from sizing.render import terminal
+from sizing.render import json_text, terminal
 from sizing.render.plan_view import render_plan_markdown
 from sizing.render.rejections import error_message
 from sizing.spec.workload import Workload
@@ -33,7 +31,7 @@ def plan(file: str, as_json: bool, markdown: bool) -> None:
     plans, unplanned = _plan_each(load_workload(file))
     if plans:
         if as_json:
-            click.echo(json.dumps(terminal.plan_json(plans), indent=2))
+            click.echo(json_text.dumps(terminal.plan_json(plans)))
         elif markdown:
             click.echo(render_plan_markdown(plans), nl=False)
         else:

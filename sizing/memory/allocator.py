@@ -17,10 +17,12 @@ Checked against ``je_nallocx`` for every request up to 1 MiB (see
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
+from collections.abc import Callable
 from functools import lru_cache
-from statistics import NormalDist
+from statistics import _normal_dist_inv_cdf  # type: ignore[attr-defined]
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,15 +65,23 @@ class Allocator(BaseModel):
             return float(self.class_bytes(low))
         return _mean_class_between(low, high, self.quantum_bytes)
 
+    def mean_class_over(self, below: int, above: int) -> Callable[[int], float]:
+        """``request -> mean_class_between(request + below, request + above)`` for below <
+        above, without the method's own lookups: costs call it for every point they price."""
+        between, quantum = _mean_class_between, self.quantum_bytes
+        return lambda request: between(request + below, request + above, quantum)
+
 
 SPREAD_STRATA = 16
 """Equal-probability strata of a normal spread, each averaged exactly."""
+_STANDARD_EDGES = tuple(_normal_dist_inv_cdf(i / SPREAD_STRATA, 0.0, 1.0) for i in range(1, SPREAD_STRATA))
+"""The strata's inner edges for mean 0 and deviation 1: ``NormalDist(mean, sd).inv_cdf(p)``
+is ``mean + (edge * sd)`` to the bit (the same routine, ``statistics._normal_dist_inv_cdf``)."""
 
 
 @lru_cache(maxsize=65536)
 def _mean_class_spread(mean: float, sd: float, quantum_bytes: int) -> float:
-    normal = NormalDist(mean, sd)
-    edges = [max(1.0, mean - 4 * sd)] + [max(1.0, normal.inv_cdf(i / SPREAD_STRATA)) for i in range(1, SPREAD_STRATA)]
+    edges = [max(1.0, mean - 4 * sd)] + [max(1.0, mean + (edge * sd)) for edge in _STANDARD_EDGES]
     edges.append(mean + 4 * sd)
     total = 0.0
     for low, high in itertools.pairwise(edges):
@@ -81,13 +91,45 @@ def _mean_class_spread(mean: float, sd: float, quantum_bytes: int) -> float:
 
 @lru_cache(maxsize=65536)
 def _mean_class_between(low: int, high: int, quantum_bytes: int) -> float:
-    total, request = 0, low
-    while request <= high:
-        size = _size_class(request, quantum_bytes)
-        top = min(high, size)  # every request up to the class size gets that class
-        total += (top - request + 1) * size
-        request = top + 1
+    total = _class_sum(high, quantum_bytes) - _class_sum(low - 1, quantum_bytes)
     return total / (high - low + 1)
+
+
+CLASS_TABLE_BYTES = 1 << 40
+"""Requests up to this size are summed from a table of classes; larger ones (none of the
+model's) class by class."""
+
+
+@lru_cache(maxsize=4)
+def _class_table(quantum_bytes: int) -> tuple[list[int], list[int]]:
+    """Every size class up to ``CLASS_TABLE_BYTES`` and, for each, the sum of the classes
+    of the requests 1..class: a request gets the least class at or above it."""
+    classes, sums, previous, total = [], [], 0, 0
+    while previous < CLASS_TABLE_BYTES:
+        size = _size_class(previous + 1, quantum_bytes)
+        total += (size - previous) * size
+        classes.append(size)
+        sums.append(total)
+        previous = size
+    return classes, sums
+
+
+def _class_sum(request_bytes: int, quantum_bytes: int) -> int:
+    """The sum of the classes of requests 1..request_bytes (exact: integers)."""
+    if request_bytes <= 0:
+        return 0
+    classes, sums = _class_table(quantum_bytes)
+    if request_bytes > classes[-1]:
+        total, request = sums[-1], classes[-1] + 1
+        while request <= request_bytes:
+            size = _size_class(request, quantum_bytes)
+            top = min(request_bytes, size)
+            total += (top - request + 1) * size
+            request = top + 1
+        return total
+    at = bisect.bisect_left(classes, request_bytes)
+    below = classes[at - 1] if at else 0
+    return (sums[at - 1] if at else 0) + (request_bytes - below) * classes[at]
 
 
 @lru_cache(maxsize=65536)

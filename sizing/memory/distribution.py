@@ -25,11 +25,11 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sizing.memory.allocator import Allocator
-from sizing.memory.memo import forgotten_on_clear
+from sizing.memory.memo import forgotten_on_clear, shape_json
 from sizing.spec.distribution import Histogram, Quantiles, Size
 
 Alloc = Callable[[int], float]
@@ -85,6 +85,8 @@ class Distribution:
     weights summing to 1."""
     restricted: bool = False
     """The points cover only part of the segments (``at_most``, ``above``)."""
+    _derived: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    """Its ``coarser`` forms, kept with it: a distribution is priced by many costs."""
 
     @property
     def exact(self) -> bool:
@@ -128,11 +130,12 @@ class Distribution:
         every length in it had been priced (a request grows with the item's length between
         ``LENGTH_BREAKS``, which no stratum straddles)."""
         total = 0.0
+        class_bytes, spread = allocator.class_bytes, allocator.mean_class_over
         for value, weight, low, high in self.points:
             if low == high:
-                total += weight * cost(value, allocator.class_bytes)
+                total += weight * cost(value, class_bytes)
             else:
-                total += weight * cost(value, _spread(allocator, low - value, high - value))
+                total += weight * cost(value, spread(low - value, high - value))
         return total
 
     def at_most(self, limit: float) -> Distribution | None:
@@ -156,6 +159,12 @@ class Distribution:
         segments do not describe), neighbouring points merged into strata of equal weight."""
         if len(self.points) <= points:
             return self
+        key = ("coarser", points)
+        if key not in self._derived:
+            self._derived[key] = self._coarser(points)
+        return self._derived[key]  # type: ignore[return-value]
+
+    def _coarser(self, points: int) -> Distribution:
         if not self.restricted:
             return Distribution(self.segments, _points(self.segments, points, max(1, points // 8)))
         merged: list[tuple[int, float, int, int]] = []
@@ -177,12 +186,10 @@ def _merged(group: list[tuple[int, float, int, int]]) -> tuple[int, float, int, 
     return value, weight, min(p[2] for p in group), max(p[3] for p in group)
 
 
-def _spread(allocator: Allocator, below: int, above: int) -> Alloc:
-    """Size class of a request averaged over request + below .. request + above."""
-    return lambda request: allocator.mean_class_between(request + below, request + above)
-
-
+@forgotten_on_clear
+@lru_cache(maxsize=4096)
 def exactly(value: int) -> Distribution:
+    """One value (kept: models price the same few exact lengths over and over)."""
     return Distribution((Segment(value, value, 1.0, False),), ((value, 1.0, value, value),))
 
 
@@ -198,7 +205,7 @@ def distribution(size: Size, breaks: tuple[int, ...] = (), points: int = POINTS)
     side carry exactly the mass there."""
     if isinstance(size, int):
         return exactly(size)
-    return _cached(size.model_dump_json(), isinstance(size, Histogram), tuple(sorted(set(breaks))), points)
+    return _cached(shape_json(size), isinstance(size, Histogram), _sorted_breaks(breaks), points)
 
 
 def quantile(size: Size, u: float) -> int:
@@ -206,7 +213,12 @@ def quantile(size: Size, u: float) -> int:
     (no points are drawn: the largest key asks for one value)."""
     if isinstance(size, int):
         return size
-    return Distribution(_segments(size.model_dump_json(), isinstance(size, Histogram)), ()).quantile(u)
+    return Distribution(_segments(shape_json(size), isinstance(size, Histogram)), ()).quantile(u)
+
+
+@lru_cache(maxsize=256)
+def _sorted_breaks(breaks: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(sorted(set(breaks)))
 
 
 @forgotten_on_clear
@@ -277,6 +289,7 @@ def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[t
     """Stratified points: each segment's mass split into equal-probability strata, each
     priced at its mean (rounded); a segment with fewer integers than strata is enumerated."""
     points: list[tuple[int, float, int, int]] = []
+    log, exp, floor = math.log, math.exp, math.floor
     for segment in segments:
         integers = segment.high - segment.low + 1
         count = max(minimum, round(budget * segment.mass))
@@ -287,21 +300,28 @@ def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[t
                 points.append((value, segment.mass * (through - below), value, value))
                 below = through
             continue
-        # Segment.quantile and Segment.cdf, inlined: this runs for every distribution.
-        low, high = segment.low, segment.high
+        # Segment.quantile, Segment.cdf and _stratum_mean, inlined: this runs for every
+        # distribution, at every point.
+        low, high, mass = segment.low, segment.high, segment.mass
         if segment.log:
-            span = math.log((high + 1) / low)
-            inner = {min(high, max(low, math.floor(low * math.exp(span * i / count)))) for i in range(1, count)}
-            edges = sorted({low, high + 1, *inner})
-            shares = [math.log(edge / low) / span for edge in edges]  # the share below each edge
+            span = log((high + 1) / low)
+            edges = sorted({low, high + 1, *[min(high, max(low, floor(low * exp(span * i / count))))
+                                             for i in range(1, count)]})
+            shares = [log(edge / low) / span for edge in edges]  # the share below each edge
         else:
             span = high - low + 1
-            edges = sorted({low, high + 1, *(min(high, max(low, math.floor(low + span * i / count))) for i in range(1, count))})
+            edges = sorted({low, high + 1, *[min(high, max(low, floor(low + span * i / count))) for i in range(1, count)]})
             shares = [(edge - low) / span for edge in edges]
-        for (first, end), (before, through) in zip(itertools.pairwise(edges), itertools.pairwise(shares)):
+        before, first = shares[0], edges[0]
+        for end, through in zip(edges[1:], shares[1:]):
             if through > before:
                 last = end - 1
-                value = min(last, max(first, round(_stratum_mean(first, last, segment.log))))
-                points.append((value, segment.mass * (through - before), first, last))
-    total = sum(point[1] for point in points)
-    return tuple((value, weight / total, low, high) for value, weight, low, high in points)
+                if first == last:
+                    value = first
+                else:
+                    mean = (last + 1 - first) / log((last + 1) / first) - 0.5 if segment.log else (first + last) / 2
+                    value = min(last, max(first, round(mean)))
+                points.append((value, mass * (through - before), first, last))
+            before, first = through, end
+    total = sum([point[1] for point in points])
+    return tuple([(value, weight / total, low, high) for value, weight, low, high in points])

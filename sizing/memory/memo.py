@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+from pydantic import BaseModel
+
 Value = TypeVar("Value")
 Cached = TypeVar("Cached")
 
@@ -41,6 +43,36 @@ class Memo(Generic[Value]):
 
     def clear(self) -> None:
         self._values.clear()
+
+
+class _Dumps:
+    """Each model's JSON, by the object's identity: a memo's key for a field's shape, dumped
+    once however often it is looked up (dumping is most of what a lookup costs). A workload's
+    models are frozen, so an object's JSON never changes; the entry holds the object, so its
+    id is not reused while the entry lives."""
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple[int, str], tuple[object, str]] = {}
+        _CLEARS.append(self._texts.clear)
+
+    def json(self, model: BaseModel, include: frozenset[str] | None = None) -> str:
+        key = (id(model), "" if include is None else ",".join(sorted(include)))
+        try:
+            return self._texts[key][1]
+        except KeyError:
+            if len(self._texts) >= MEMO_ENTRIES:
+                self._texts.clear()
+            text = model.model_dump_json(include=set(include) if include is not None else None)
+            self._texts[key] = (model, text)
+            return text
+
+
+_DUMPS = _Dumps()
+
+
+def shape_json(model: BaseModel, include: frozenset[str] | None = None) -> str:
+    """``model.model_dump_json(include=include)`` of a frozen model, dumped once per object."""
+    return _DUMPS.json(model, include)
 
 
 def forgotten_on_clear(cache: Cached) -> Cached:

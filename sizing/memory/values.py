@@ -18,7 +18,6 @@ Glossary
 
 from __future__ import annotations
 
-import functools
 import math
 import random
 from collections.abc import Callable
@@ -39,7 +38,7 @@ from sizing.memory.encodings import (
 from sizing.memory.engines import EngineProfile
 from sizing.memory.items import AllocatingCost, Items, items
 from sizing.memory.limits import EncodingLimits
-from sizing.memory.memo import Memo, forgotten_on_clear
+from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
 from sizing.memory.tables import (
     DICT_POINTER_BYTES,
     HASHTABLE_BUCKET_BYTES,
@@ -125,6 +124,17 @@ def value_structure(
     bytes (0 for strings, whose value lives in the object: see ``sizing.memory.dataset``)."""
     if isinstance(keyspace, StringKeyspace):
         return {"string": 1.0}, 0.0
+    kind = _PRICERS[type(keyspace)]
+    count = _count(keyspace)
+    shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_json(count),
+             profile, limits, arrival)
+    shares, total = _STRUCTURE_MEMO.get(shape, lambda: _value_structure(keyspace, profile, limits, arrival))
+    return dict(shares), total
+
+
+def _value_structure(
+    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
+) -> tuple[Encodings, float]:
     counts = distribution(_count(keyspace), _count_limits(keyspace, limits), COUNT_POINTS)
     shares: Encodings = {}
     total = 0.0
@@ -140,6 +150,8 @@ def value_structure(
 
 Priced = list[tuple[str, float, float]]
 """For one element count: (encoding, share of such keys, bytes) for each way it can be encoded."""
+PricedCount = tuple[tuple[str, float, float], ...]
+"""``Priced``, as kept for a count."""
 
 
 def _count_limits(keyspace: CollectionKeyspace, limits: EncodingLimits) -> tuple[int, ...]:
@@ -165,11 +177,20 @@ def _count(keyspace: CollectionKeyspace) -> Size:
 
 def _collection_pricer(
     keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
-) -> Callable[[int, float], Priced]:
+) -> Callable[[int, float], PricedCount]:
+    """The pricer of the keyspace's element shape, each (count, spread) priced once: the
+    counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
     kind = _PRICERS[type(keyspace)]
-    shape = (kind, keyspace.model_dump_json(include=set(kind.ELEMENT_FIELDS)), profile, limits)
-    pricer = _PRICER_MEMO.get(shape, lambda: kind(keyspace, profile, limits))  # type: ignore[arg-type]
-    return functools.partial(pricer.priced, arrival=arrival)
+    shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), profile, limits)
+    pricer, known = _PRICER_MEMO.get(shape, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
+
+    def priced(n: int, spread: float) -> PricedCount:
+        key = (n, spread, arrival)
+        if key not in known:
+            known[key] = tuple(pricer.priced(n, spread, arrival))  # tuples of numbers: not tracked by the GC
+        return known[key]
+
+    return priced
 
 
 def _pack(profile: EngineProfile, entries_bytes: float, variance: float = 0.0) -> float:
@@ -587,7 +608,10 @@ class _Zset:
         return self.fits ** (limit + 1), limit + 1
 
 
-_PRICER_MEMO: Memo[_Hash | _Set | _Zset | _List] = Memo()
+_PRICER_MEMO: Memo[tuple[_Hash | _Set | _Zset | _List, dict[tuple[int, float, Arrival], PricedCount]]] = Memo()
+"""Each element shape's pricer, with what it priced by (count, spread, arrival)."""
+_STRUCTURE_MEMO: Memo[tuple[Encodings, float]] = Memo()
+"""``value_structure`` by the fields it reads: a keyspace's count and element shape."""
 
 
 @forgotten_on_clear
@@ -745,6 +769,7 @@ Element = tuple[int, float, float, int, bool]
 """One simulated element: length, listpack entry, payload, insert overhead, plain node."""
 
 
+@forgotten_on_clear
 @lru_cache(maxsize=512)
 def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
                    elements: Items) -> tuple[tuple[Packing, ...], tuple[Packing, ...], float | None, float]:

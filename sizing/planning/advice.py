@@ -62,17 +62,19 @@ def recommendations(
     ``plan`` re-plans a variant of the cluster and returns its chosen layout (raising
     NoViableNodeError if it cannot be planned).
     """
-    dataset = dataset_model(cluster).shard_bytes()
-    found = [*_encoding_advice(cluster, dataset, chosen, plan), *_engine_advice(cluster, dataset, chosen, plan),
+    base = dataset_model(cluster)
+    dataset = base.shard_bytes()
+    found = [*_encoding_advice(cluster, dataset, base.limits, chosen, plan),
+             *_engine_advice(cluster, dataset, chosen, plan),
              *_compression_advice(cluster, dataset, chosen, plan)]
     worth = [r for r in found if r.saving_bytes >= WORTH_MENTIONING_SHARE * dataset or r.saving_usd_per_month > 0]
     return tuple(sorted(worth, key=lambda r: (-r.saving_usd_per_month, -r.saving_bytes, r.text)))
 
 
-def _encoding_advice(cluster: Cluster, dataset: float, chosen: Layout,
+def _encoding_advice(cluster: Cluster, dataset: float, limits: EncodingLimits, chosen: Layout,
                      plan: Callable[[Cluster], Layout]) -> list[Recommendation]:
+    """``limits``: the cluster's deployed encoding limits (its memory model's)."""
     advice = []
-    limits = dataset_model(cluster).limits
     for keyspace in cluster.keyspaces:
         change = _compact_limits(keyspace, limits)
         if not change:

@@ -1,0 +1,135 @@
+"""How ``plan`` grows with the fleet: time and peak memory, with the growth exponent fitted.
+
+    python benchmarks/scaling.py [--clusters 100,250,500,1000,2500,5000] [--keyspaces 1,10,30,100]
+                                 [--out benchmarks/measurements/scaling.json]
+
+Two series, each point in a fresh process running ``python -m sizing plan FILE --json``
+(recommendations on, output discarded):
+  clusters    fleets of benchmarks/plan_speed.py (1-6 keyspaces each) of each size;
+  keyspaces   100 clusters of that fleet with the given keyspaces each, the keys of each
+              cluster shared among them (the same data, described in more pieces).
+Per point: CPU seconds of the whole process (``time.process_time``: the machine is shared,
+so wall time is noisy; wall seconds are printed too), the floor (start-up, imports and
+reading the YAML, measured in the same process), their ratio, and the peak RSS
+(``SCALING_CHECKOUT=DIR`` measures another checkout's ``sizing``, for before and after). The
+exponent is the slope of log(plan seconds - floor) against log(size): 1 is linear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(os.environ.get("SCALING_CHECKOUT", ROOT))
+"""The checkout whose ``sizing`` is measured (another one for a before/after comparison)."""
+sys.path.insert(0, str(ROOT))
+
+KEYSPACE_FLEET_CLUSTERS = 100
+
+
+def fleet_with_keyspaces(clusters: int, keyspaces: int, seed: int = 7) -> dict[str, object]:
+    """``clusters`` clusters of the plan_speed fleet, each with ``keyspaces`` keyspaces
+    sharing the keys one keyspace of it would hold."""
+    from benchmarks.plan_speed import SHAPES, fleet
+
+    rng = random.Random(seed)
+    base = fleet(clusters, seed).model_dump(mode="json", by_alias=True, exclude_none=True)
+    for cluster in base["clusters"]:
+        total = sum(k["keys"] for k in cluster["keyspaces"])
+        cluster["keyspaces"] = [
+            {"name": f"ks{k}", "keys": max(1, total // keyspaces), "key_bytes": rng.randint(10, 60),
+             **rng.choice(SHAPES)} for k in range(keyspaces)]
+    return base
+
+
+def fleet_file(folder: Path, series: str, size: int) -> Path:
+    import yaml
+
+    from benchmarks.plan_speed import fleet
+
+    definition = (fleet(size).model_dump(mode="json", by_alias=True, exclude_none=True) if series == "clusters"
+                  else fleet_with_keyspaces(KEYSPACE_FLEET_CLUSTERS, size))
+    path = folder / f"{series}-{size}.yaml"
+    path.write_text(yaml.safe_dump(definition, sort_keys=False))
+    return path
+
+
+def one_point(path: str) -> dict[str, float]:
+    """In the measured process: the floor, then the command."""
+    import sizing.cli.plan  # noqa: F401  (the command's imports: part of the floor)
+    from sizing.cli import main
+    from sizing.workloads import load_workload
+
+    load_workload(path)
+    floor = time.process_time()
+    started = time.perf_counter()
+    sys.argv = ["sizing", "plan", path, "--json"]
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+            contextlib.suppress(SystemExit):
+        main()
+    wall = time.perf_counter() - started
+    total = time.process_time()
+    return {"seconds": total, "floor_seconds": floor, "plan_seconds": total - floor, "wall_plan_seconds": wall,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def exponent(points: list[tuple[int, float]]) -> float:
+    """Least-squares slope of log(seconds) against log(size)."""
+    xs = [math.log(size) for size, _ in points]
+    ys = [math.log(max(seconds, 1e-6)) for _, seconds in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clusters", default="100,250,500,1000,2500,5000")
+    parser.add_argument("--keyspaces", default="1,10,30,100")
+    parser.add_argument("--out", help="Also write the points as JSON here.")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        sys.path.insert(0, str(CHECKOUT))
+        print(json.dumps(one_point(args.one)))
+        return
+    recorded: dict[str, object] = {"command": "python benchmarks/scaling.py " + " ".join(sys.argv[1:]),
+                                   "checkout": str(CHECKOUT),
+                                   "date": time.strftime("%Y-%m-%d"), "series": {}}
+    with tempfile.TemporaryDirectory() as folder:
+        for series, sizes in (("clusters", args.clusters), ("keyspaces", args.keyspaces)):
+            label = "clusters" if series == "clusters" else f"keyspaces per cluster ({KEYSPACE_FLEET_CLUSTERS} clusters)"
+            print(f"\n{label:>38}  {'CPU s':>7}  {'floor':>6}  {'ratio':>6}  {'plan s':>7}  {'wall s':>7}  {'peak RSS':>9}")
+            points = []
+            for size in (int(s) for s in sizes.split(",") if s):
+                path = fleet_file(Path(folder), series, size)
+                done = subprocess.run([sys.executable, __file__, "--one", str(path)], capture_output=True, text=True,
+                                      check=True, cwd=CHECKOUT, env={**os.environ, "PYTHONPATH": f"{CHECKOUT}:{ROOT}"})
+                point = json.loads(done.stdout)
+                points.append({"size": size, **point})
+                print(f"{size:>38}  {point['seconds']:>7.2f}  {point['floor_seconds']:>6.2f}  "
+                      f"{point['seconds'] / point['floor_seconds']:>6.1f}  {point['plan_seconds']:>7.2f}  "
+                      f"{point['wall_plan_seconds']:>7.2f}  {point['peak_rss_mb']:>6.0f} MB")
+            if len(points) > 1:
+                slope = exponent([(p["size"], p["plan_seconds"]) for p in points])
+                memory = exponent([(p["size"], p["peak_rss_mb"]) for p in points])
+                print(f"{'growth exponent':>38}  time {slope:.2f}, peak RSS {memory:.2f}")
+                recorded["series"][series] = {"points": points, "time_exponent": slope,  # type: ignore[index]
+                                              "rss_exponent": memory}
+    if args.out:
+        Path(args.out).write_text(json.dumps(recorded, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
