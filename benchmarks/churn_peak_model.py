@@ -96,9 +96,9 @@ def churn_prediction(build: str, r: dict[str, Any]) -> float:
     values = [] if r["pattern"] == "analytical" else [
         value_keyspace(keys, mean, load, lambda n: frag.value_allocation_bytes(n, profile))]
     stranded = stranded_bytes(values, sizes, r["churn"], kernel, target) / r["dataset_bytes"]
-    shape = frag.ChurnShape(r["pattern"], r["churn"], sizes, frag.size_class(r["dataset_bytes"] / max(1, r["units"])))  # type: ignore[arg-type]
+    data_class = frag.size_class(r["dataset_bytes"] / max(1, r["units"]))
     large = frag.large_value_share(values) if values else 0.0
-    return frag.peak_ratio(shape, stranded, profile.keyspace_layout == "hashtable", engine == "redis",
+    return frag.peak_ratio(data_class, stranded, profile.keyspace_layout == "hashtable", engine == "redis",
                            large) - frag.PLANNING_MARGIN
 
 

@@ -37,7 +37,6 @@ Glossary
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
@@ -93,30 +92,20 @@ LOAD_POINTS = 48
 """Points of a keyspace's value lengths the slab arithmetic starts from."""
 
 
-@dataclass(frozen=True)
-class ChurnShape:
-    """How a cluster's data is rewritten, in the model's terms."""
-
-    pattern: str
-    passes: float
-    sizes: Sizes
-    size_class: SizeClass
-
-
 def size_class(mean_key_bytes: float) -> SizeClass:
     if mean_key_bytes < SMALL_CLASS_BYTES:
         return "small"
     return "large" if mean_key_bytes < LARGE_CLASS_BYTES else "crossing"
 
 
-def peak_ratio(shape: ChurnShape, stranded_ratio: float, hashtable_keyspace: bool, padded_large_values: bool,
+def peak_ratio(data_class: SizeClass, stranded_ratio: float, hashtable_keyspace: bool, padded_large_values: bool,
                large_value_share: float) -> float:
     """Peak RSS over the dataset during churn, both net of the empty server, with the
     planning margin: what a node must hold per byte of data."""
     engine = HASHTABLE_KEYSPACE if hashtable_keyspace else 0.0
     if padded_large_values:
         engine += PADDING * large_value_share
-    return 1 + BASE[shape.size_class] + engine + stranded_ratio + PLANNING_MARGIN
+    return 1 + BASE[data_class] + engine + stranded_ratio + PLANNING_MARGIN
 
 
 def value_allocation_bytes(length: int, profile: EngineProfile) -> int:
@@ -191,8 +180,9 @@ def peak_ratio_at(cluster: Cluster, profile: EngineProfile, dataset: DatasetMode
     return _peak(cluster, profile, dataset, passes)[0]
 
 
-def _peak(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, passes: float) -> tuple[float, float]:
-    """(peak ratio, stranded ratio) after ``passes``."""
+def _peak(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel,
+          passes: float) -> tuple[float, float, SizeClass]:
+    """(peak ratio, stranded ratio, size class of the data) after ``passes``."""
     _, sizes, _ = churn_of(cluster)
     data_bytes = dataset.shard_bytes()
     values = string_values(cluster, dataset, profile)
@@ -200,18 +190,16 @@ def _peak(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, passe
     factors = (1 - change, 1 + change)
     stranded = (stranded_bytes(values, sizes, passes, factor_kernel(*factors), uniform_population(*factors))
                 / data_bytes if data_bytes else 0.0)
-    shape = ChurnShape(cluster.write_pattern, passes, sizes, size_class(data_bytes / max(1, sum(dataset.keys))))
-    return peak_ratio(shape, stranded, profile.keyspace_layout == "hashtable", profile.engine == "redis",
-                      large_value_share(values)), stranded
+    data_class = size_class(data_bytes / max(1, sum(dataset.keys)))
+    return peak_ratio(data_class, stranded, profile.keyspace_layout == "hashtable", profile.engine == "redis",
+                      large_value_share(values)), stranded, data_class
 
 
 def fragmentation_basis(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel) -> FragmentationBasis:
     """The peak ratio for a cluster's data: its churn (or the write pattern's defaults) over
     ``CHURN_WINDOW_HOURS``, its keyspaces' value lengths, and the engine build."""
     rate, sizes, stated = churn_of(cluster)
-    data_bytes = dataset.shard_bytes()
     passes = min(rate * CHURN_WINDOW_HOURS, SATURATION_PASSES)
-    ratio, stranded = _peak(cluster, profile, dataset, passes)
+    ratio, stranded, data_class = _peak(cluster, profile, dataset, passes)
     return FragmentationBasis(peak_ratio=ratio, passes=round(passes, 4), stranded_ratio=round(stranded, 4),
-                              rewritten_per_hour=rate, sizes=sizes,
-                              size_class=size_class(data_bytes / max(1, sum(dataset.keys))), stated=stated)
+                              rewritten_per_hour=rate, sizes=sizes, size_class=data_class, stated=stated)
