@@ -172,10 +172,23 @@ def recorded_errors(path: Path) -> tuple[dict[str, Any], list[tuple[str, float]]
 
 
 def summary(folder: Path) -> None:
+    """Each case's error per build (its own definition's in brackets, as recorded), then
+    per build: cases within 2%, median, p95 and max of |error| and the signed mean."""
+    recorded = [(path, *recorded_errors(path)) for path in sorted(folder.glob("*.json"))]
+    print("| case | " + " | ".join(f"{d['server']}{', debian' if d['allocator'] == 'debian' else ''}"
+                                   for _, d, _ in recorded) + " |")
+    print("|---|" + "---|" * len(recorded))
+    own = [{c["case"]: 100 * (c["case_predicted_bytes"] - c["measured_bytes"]) / c["measured_bytes"]
+            for c in d["cases"]} for _, d, _ in recorded]
+    names = list(dict.fromkeys(name for _, _, errors in recorded for name, _ in errors))
+    for name in names:
+        cells = [f"{dict(errors)[name]:+.2f}% ({mine[name]:+.2f}%)" if name in mine else ""
+                 for (_, _, errors), mine in zip(recorded, own)]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print()
     print("| build | cases | within 2% | median | p95 | max | mean (signed) | worst case |")
     print("|---|---|---|---|---|---|---|---|")
-    for path in sorted(folder.glob("*.json")):
-        document, errors = recorded_errors(path)
+    for _, document, errors in recorded:
         sizes = sorted(abs(e) for _, e in errors)
         worst = max(errors, key=lambda pair: abs(pair[1]))
         p95 = sizes[min(len(sizes) - 1, math.ceil(0.95 * len(sizes)) - 1)]

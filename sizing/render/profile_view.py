@@ -27,6 +27,7 @@ from sizing.live.profile import (
     Profile,
 )
 from sizing.live.sampling import LATENCY_HISTOGRAM_BYTES
+from sizing.live.written import DECISIVE_Z
 from sizing.units import human_bytes
 
 COMMENT_COLUMN = 34
@@ -145,7 +146,7 @@ def _keyspace_lines(keyspace: KeyspaceProfile, predicted_bytes: int, profile: Pr
         lines[0] += (f"; MEMORY USAGE of {evidence.keys_fitted:,} tables fits batch writes by {-evidence.z:,.1f} "
                      "standard errors" if evidence.written == "in_batches" else
                      f"; MEMORY USAGE of {evidence.keys_fitted:,} tables does not tell how they were written "
-                     f"(z {evidence.z:+.1f})")
+                     f"(z {evidence.z:+.2f}, under {DECISIVE_Z:g})")
     comments = _comments(keyspace, profile)
     for index, (field, value) in enumerate(definition.items()):
         prefix = "      - " if index == 0 else "        "
