@@ -350,7 +350,8 @@ def _inspect(client: redis.Redis, names: list[bytes], budget: _Budget) -> Iterat
     for name, kind in zip(names, kinds):
         details.append(second[position:position + len(_detail_commands(name, kind))])
         position += len(details[-1])
-    extra = [_extra_commands(name, kind, replies) for name, kind, replies in zip(names, kinds, details)]
+    extra = [_extra_commands(name, kind, _text(first[4 * i + 1]), replies)
+             for i, (name, kind, replies) in enumerate(zip(names, kinds, details))]
     third = _pipeline(client, budget, [args for commands in extra for args in commands])
     position = 0
     for i, (name, kind) in enumerate(zip(names, kinds)):
@@ -364,12 +365,19 @@ def _inspect(client: redis.Redis, names: list[bytes], budget: _Budget) -> Iterat
         yield _sample(name, kind, _text(encoding), int(pttl) >= 0, int(usage or 0), replies)
 
 
-def _extra_commands(name: bytes, kind: str, replies: list[Any]) -> list[tuple[str | bytes | int, ...]]:
+def _extra_commands(name: bytes, kind: str, encoding: str, replies: list[Any]) -> list[tuple[str | bytes | int, ...]]:
     """More elements of a big collection: ``ELEMENTS_READ_SHARE`` of them, at most
-    ``MAX_ELEMENTS_PER_KEY`` in all (random ones; for a list, windows through its middle)."""
+    ``MAX_ELEMENTS_PER_KEY`` in all (random ones; for a list, windows through its middle);
+    every member of an intset (``SRANDMEMBER`` of its count returns them all; at most
+    ``set-max-intset-entries``, 512 by default). An intset's widest member decides its width
+    (int16, int32, int64), so a tail of wide integers decides the keyspace's memory, and 8
+    members a key read a tail of 0.1% as a few dozen values: ``intset-width-tail``
+    (benchmarks/production_cases.yaml) was profiled 0.6% high to 3.0% low from run to run."""
     if kind not in ("hash", "set", "zset", "list") or not replies or isinstance(replies[0], Exception):
         return []
     length = int(replies[0])
+    if kind == "set" and encoding == "intset" and length > ELEMENTS_PER_KEY:
+        return [("SRANDMEMBER", name, length)]
     extra = min(MAX_ELEMENTS_PER_KEY, math.ceil(length * ELEMENTS_READ_SHARE)) - ELEMENTS_PER_KEY
     if extra <= 0:
         return []
@@ -426,6 +434,8 @@ def _sample(name: bytes, kind: str, encoding: str, ttl: bool, usage: int, replie
         for member, score in (pair for reply in replies[1:] for pair in _pairs(reply)):
             items.append(member)
             scores.append(float(score))
+    elif kind == "set" and encoding == "intset" and len(replies) > 2:
+        items = list(replies[2] or [])  # every member: the first eight are among them
     elif kind == "set":
         items = [member for reply in replies[1:] for member in reply or []]
     elif kind == "list":
