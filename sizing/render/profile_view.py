@@ -27,6 +27,7 @@ from sizing.live.profile import (
     Profile,
 )
 from sizing.live.sampling import LATENCY_HISTOGRAM_BYTES
+from sizing.live.written import DECISIVE_Z
 from sizing.units import human_bytes
 
 COMMENT_COLUMN = 34
@@ -71,16 +72,16 @@ def _header(profile: Profile, generated_at: str) -> list[str]:
         "key counts are extrapolated from the sample, with 95% intervals"
     fragmentation = ", ".join(f"{s.before.fragmentation_ratio:.2f}" for s in servers)
     measured, after = profile.measured_dataset_bytes, profile.dataset_after_reads_bytes
-    moved = [f"#   After the profile's reads: dataset {human_bytes(after)} ({after:,} bytes); reads finish the "
-             "rehashing", "#   that writes leave half-done in nested tables, which frees their old bucket arrays."] \
+    moved = [(f"#   After the profile's reads: dataset {human_bytes(after)} ({after:,} bytes); reads finish the "
+             "rehashing"), "#   that writes leave half-done in nested tables, which frees their old bucket arrays."] \
         if measured > 0 and abs(after - measured) > 0.001 * measured else []
     return [
         f"# Profiled from {profile.url} by `python -m sizing profile` at {generated_at}.",
-        f"# Server: {first.engine} {first.version}, {len(servers)} primar{'y' if len(servers) == 1 else 'ies'}, "
-        f"{profile.total_keys:,} keys (DBSIZE).",
+        (f"# Server: {first.engine} {first.version}, {len(servers)} primar{'y' if len(servers) == 1 else 'ies'}, "
+        f"{profile.total_keys:,} keys (DBSIZE)."),
         f"#   used_memory {human_bytes(used)} ({used:,} bytes), mem_fragmentation_ratio {fragmentation}.",
-        f"#   dataset {human_bytes(measured)} ({measured:,} bytes) before the profile read any key: used_memory "
-        "less",
+        (f"#   dataset {human_bytes(measured)} ({measured:,} bytes) before the profile read any key: used_memory "
+        "less"),
         f"#   used_memory_startup, client, replication, AOF, script and cluster-link memory and {histograms} latency",
         f"#   histograms of {LATENCY_HISTOGRAM_BYTES:,} bytes.",
         *moved,
@@ -136,10 +137,16 @@ def _keyspace_lines(keyspace: KeyspaceProfile, predicted_bytes: int, profile: Pr
     kind = definition["type"]
     keys = definition["keys"]
     lines = [
-        f"      # {keyspace.pattern}: {kind}, OBJECT ENCODING {_encodings(keyspace)}, "
+        (f"      # {keyspace.pattern}: {kind}, OBJECT ENCODING {_encodings(keyspace)}, "
         f"{keyspace.sampled_keys:,} keys sampled; model {predicted_bytes / keys:,.1f} bytes/key, "
-        f"MEMORY USAGE {keyspace.memory_usage_bytes:,.1f}",
+        f"MEMORY USAGE {keyspace.memory_usage_bytes:,.1f}"),
     ]
+    evidence = keyspace.written
+    if evidence is not None and "written" not in definition:
+        lines[0] += (f"; MEMORY USAGE of {evidence.keys_fitted:,} tables fits batch writes by {-evidence.z:,.1f} "
+                     "standard errors" if evidence.written == "in_batches" else
+                     f"; MEMORY USAGE of {evidence.keys_fitted:,} tables does not tell how they were written "
+                     f"(z {evidence.z:+.2f}, under {DECISIVE_Z:g})")
     comments = _comments(keyspace, profile)
     for index, (field, value) in enumerate(definition.items()):
         prefix = "      - " if index == 0 else "        "
@@ -197,6 +204,12 @@ def _comments(keyspace: KeyspaceProfile, profile: Profile) -> dict[str, str]:
             comments["scores"] = _scores(keyspace)
     if "ttl" in definition:
         comments["ttl"] = f"PTTL: {_percent(keyspace.ttl_share)} of the {keyspace.sampled_keys:,} sampled keys expire"
+    if "written" in definition and keyspace.written is not None:
+        evidence = keyspace.written
+        comments["written"] = (
+            f"MEMORY USAGE of {evidence.keys_fitted:,} tables fits one element per command "
+            f"(rms {evidence.residual_bytes['one_by_one']:,.0f} B) better than batches "
+            f"({evidence.residual_bytes['in_batches']:,.0f} B) by {evidence.z:,.0f} standard errors")
     return comments
 
 
