@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from sizing.catalog.network import load_network
 from sizing.catalog.nodes import (
     PRICES_AS_OF,
     RESERVED_PRICES_AS_OF,
@@ -41,7 +42,7 @@ from sizing.catalog.nodes import (
     NodeType,
     load_catalog,
 )
-from sizing.errors import NoViableNodeError
+from sizing.errors import NoViableNodeError, NoViableRegionsError
 from sizing.memory.dataset import DatasetModel
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.planning.advice import Recommendation, recommendations
@@ -58,6 +59,14 @@ from sizing.planning.estimate import dataset_model
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
 from sizing.planning.parameter_group import parameter_family, parameter_group
 from sizing.planning.payment import PaymentAdvice, payment_advice
+from sizing.planning.regions import (
+    NodeLayout,
+    RegionChoice,
+    choose_regions,
+    cluster_traffic,
+    is_infeasible,
+    replication_transfer,
+)
 from sizing.planning.serverless import ServerlessOption, on_newest_valkey, weigh
 from sizing.planning.skew import shard_skew
 from sizing.planning.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
@@ -215,6 +224,15 @@ class ClusterPlan(BaseModel):
                                                                     "Savings Plans for what is deployed.")
     prices_as_of: str = Field(default=PRICES_AS_OF, description="Date of the prices of what is deployed.")
     reserved_prices_as_of: str = RESERVED_PRICES_AS_OF
+    region_choice: RegionChoice | None = Field(
+        default=None, description="How the regions were chosen from the placement; None where `regions` chose.")
+    replication_gb_per_month: float = Field(default=0.0, description="Write traffic the primary sends all its "
+                                                                     "Global Datastore secondaries.")
+    average_ops_stated: bool = Field(default=True, description="The stack gives traffic.avg_ops_per_sec; else "
+                                                                "transfer is costed at the peak, an upper bound.")
+    transfer_monthly_usd: float | None = Field(
+        default=0.0, description="Data transfer between regions: replication to secondaries and, with a placement, "
+                                 "clients served outside their region. None where no source prices a pair.")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -228,7 +246,7 @@ class ClusterPlan(BaseModel):
         """On-demand monthly cost of what is deployed."""
         if self.deployment == "serverless" and self.serverless is not None and self.serverless.monthly_usd is not None:
             return self.serverless.monthly_usd
-        return self.chosen.monthly_usd
+        return round(self.chosen.monthly_usd + (self.transfer_monthly_usd or 0.0), 2)
 
     def fingerprint(self) -> str:
         """12 hex digits that change exactly when what gets deployed changes.
@@ -270,6 +288,9 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     'debian' when a capacity check runs on Debian's server.
     """
     full_catalog = catalog or load_catalog()
+    region_choice = _region_choice(cluster, full_catalog, allocator)
+    if region_choice is not None:
+        cluster = cluster.variant(regions=list(region_choice.chosen.regions))
     catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
     profile = engine_profile(cluster.engine, cluster.version, allocator)
     chosen_reserve = cluster.parameters.reserved_memory_percent
@@ -325,7 +346,50 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         serverless_on_valkey=on_newest_valkey(cluster, growth) if advise else None,
         payment=payment_advice(cluster.engine, chosen.family, chosen_node.family_generation, dict(chosen.monthly_usd_reserved),
                                chosen.monthly_usd, serverless) if advise else None,
+        region_choice=region_choice, **_transfer(cluster, region_choice),
     )
+
+
+def _region_choice(cluster: Cluster, catalog: Catalog, allocator: str) -> RegionChoice | None:
+    """Where a cluster with a placement goes (``sizing.planning.regions``); None where ``regions`` says.
+    Each set of regions is costed by the node plan there, so the Global Datastore rules apply."""
+    placement = cluster.placement
+    if placement is None or "regions" in cluster.model_fields_set:
+        return None
+
+    def plan_nodes(regions: tuple[str, ...]) -> NodeLayout | str:
+        try:
+            option = plan_cluster(cluster.variant(regions=list(regions)), catalog, advise=False,
+                                  allocator=allocator).chosen
+        except NoViableNodeError as failure:
+            nearest = failure.rejections[0] if failure.rejections else None
+            return f"nearest node type {nearest.node_type}: {nearest.bottleneck.value}" if nearest else "no node type"
+        return NodeLayout(node_type=option.node_type, shards=option.shards, monthly_usd=option.monthly_usd)
+
+    traffic = cluster.traffic
+    choice = choose_regions(
+        tuple((c.region, c.reads_percent, c.writes_percent) for c in placement.clients), placement.candidate_regions,
+        placement.max_read_latency_ms, placement.max_write_latency_ms,
+        cluster_traffic(traffic.average_ops_per_sec, traffic.read_ratio, traffic.avg_request_bytes,
+                        traffic.avg_response_bytes),
+        load_network(), {name: region.global_datastore for name, region in catalog.regions.items()}, plan_nodes)
+    if is_infeasible(choice):
+        raise NoViableRegionsError(cluster.name, choice)
+    return choice
+
+
+def _transfer(cluster: Cluster, choice: RegionChoice | None) -> dict[str, float | bool | None]:
+    """Replication GB and the monthly transfer cost: the choice's, or the write stream to the
+    secondaries that ``regions`` lists."""
+    traffic = cluster.traffic
+    stated = traffic.avg_ops_per_sec is not None
+    if choice is not None:
+        return {"replication_gb_per_month": choice.chosen.replication_gb_per_month, "average_ops_stated": stated,
+                "transfer_monthly_usd": choice.chosen.transfer_monthly_usd}
+    gb, usd = replication_transfer(load_network(), tuple(cluster.regions), cluster_traffic(
+        traffic.average_ops_per_sec, traffic.read_ratio, traffic.avg_request_bytes, traffic.avg_response_bytes))
+    return {"replication_gb_per_month": round(gb, 3), "average_ops_stated": stated,
+            "transfer_monthly_usd": None if usd is None else round(usd, 2)}
 
 
 class _Candidate(NamedTuple):

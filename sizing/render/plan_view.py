@@ -15,6 +15,7 @@ import jinja2
 from sizing.planning.plan import DEFAULT_NODE_QUOTA, TIE_BAND, ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.payment_text import payment_text
+from sizing.render.regions_text import chosen_text, rejected_rows, transfer_text
 from sizing.render.serverless_text import serverless_line, valkey_line
 from sizing.units import human_bytes, usd
 
@@ -49,6 +50,9 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "serverless": serverless_line(plan),
         "serverless_valkey": valkey_line(plan),
         "payment": payment_text(plan.payment),
+        "regions_chosen": chosen_text(plan),
+        "regions_rejected": rejected_rows(plan),
+        "transfer": transfer_text(plan),
         "monthly_deployed": usd(plan.monthly_usd),
         "nodes": f"{chosen.shards} x {1 + chosen.replicas_per_shard} nodes = {chosen.nodes_per_region} per region",
         "monthly": usd(chosen.monthly_usd),

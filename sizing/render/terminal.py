@@ -17,6 +17,7 @@ from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
 from sizing.render.payment_text import payment_text
 from sizing.render.plan_view import cost_delta, fragmentation_text, placement_text, quota_text, reserved_text
+from sizing.render.regions_text import chosen_text, rejected_rows, transfer_text
 from sizing.render.serverless_text import serverless_line, valkey_line
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
@@ -243,6 +244,10 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         out.print(f"  {'node layout compared: ' if serverless else ''}{chosen.node_type} x {chosen.shards} shard(s) x "
                   f"{1 + chosen.replicas_per_shard} node(s) = {chosen.nodes_per_region} nodes per region, "
                   f"${chosen.monthly_usd:,.0f}/month on demand" + ("" if serverless else f" (prices of {plan.prices_as_of})"))
+        if regions := chosen_text(plan) or transfer_text(plan):
+            out.print(f"  regions: {regions}", highlight=False)
+        for row in rejected_rows(plan):
+            out.print(f"    not {row['regions']}: {row['reason']}", highlight=False)
         if plan.serverless is not None:
             out.print(f"  serverless {serverless_line(plan)}", highlight=False)
         if valkey_line(plan):
