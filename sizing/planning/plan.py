@@ -56,6 +56,7 @@ from sizing.planning.capacity import (
     usable_memory_bytes,
 )
 from sizing.planning.estimate import dataset_model
+from sizing.planning.extended_support import ExtendedSupportExposure, extended_support
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
 from sizing.planning.parameter_group import parameter_family, parameter_group
 from sizing.planning.payment import PaymentAdvice, payment_advice
@@ -224,6 +225,9 @@ class ClusterPlan(BaseModel):
                                                                     "Savings Plans for what is deployed.")
     prices_as_of: str = Field(default=PRICES_AS_OF, description="Date of the prices of what is deployed.")
     reserved_prices_as_of: str = RESERVED_PRICES_AS_OF
+    extended_support: ExtendedSupportExposure | None = Field(
+        default=None, description="What staying on this Redis OSS version past standard support costs on these "
+                                  "nodes; None where AWS has announced no date.")
     region_choice: RegionChoice | None = Field(
         default=None, description="How the regions were chosen from the placement; None where `regions` chose.")
     replication_gb_per_month: float = Field(default=0.0, description="Write traffic the primary sends all its "
@@ -347,6 +351,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         payment=payment_advice(cluster.engine, chosen.family, chosen_node.family_generation, dict(chosen.monthly_usd_reserved),
                                chosen.monthly_usd, serverless) if advise else None,
         region_choice=region_choice, **_transfer(cluster, region_choice),
+        extended_support=extended_support(cluster.engine, cluster.version, chosen.monthly_usd) if advise else None,
     )
 
 

@@ -17,6 +17,7 @@ from sizing.render import rejections
 from sizing.render.payment_text import payment_text
 from sizing.render.regions_text import chosen_text, rejected_rows, transfer_text
 from sizing.render.serverless_text import serverless_line, valkey_line
+from sizing.render.support_text import extended_support_text
 from sizing.units import human_bytes, usd
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -50,6 +51,7 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "serverless": serverless_line(plan),
         "serverless_valkey": valkey_line(plan),
         "payment": payment_text(plan.payment),
+        "extended_support": extended_support_text(plan.extended_support),
         "regions_chosen": chosen_text(plan),
         "regions_rejected": rejected_rows(plan),
         "transfer": transfer_text(plan),

@@ -19,6 +19,7 @@ from sizing.render.payment_text import payment_text
 from sizing.render.plan_view import cost_delta, fragmentation_text, placement_text, quota_text, reserved_text
 from sizing.render.regions_text import chosen_text, rejected_rows, transfer_text
 from sizing.render.serverless_text import serverless_line, valkey_line
+from sizing.render.support_text import extended_support_text
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
 
@@ -257,6 +258,8 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         elif chosen.monthly_usd_reserved:
             out.print(f"  with All Upfront reservations: {reserved_text(chosen.monthly_usd_reserved)} "
                       f"(offers of {plan.reserved_prices_as_of})", highlight=False)
+        if support := extended_support_text(plan.extended_support):
+            out.print(f"  extended support: {support}", highlight=False)
         out.print(f"  binding constraint: {chosen.binding.value}; headroom {chosen.headroom_today_percent:.0f}% today, "
                   f"{chosen.headroom_percent:.0f}% at {plan.horizon_months} months (keys x{plan.growth_factor:.2f})")
         out.print(f"  per node at the horizon {memory_bar(chosen)} {human_bytes(chosen.memory_horizon.required_bytes)} "
