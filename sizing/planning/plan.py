@@ -206,7 +206,8 @@ class ClusterPlan(BaseModel):
     growth_factor: float = Field(description="Key-count multiplier at the horizon.")
     horizon_months: int
     chosen: Option
-    alternatives: tuple[Option, ...] = Field(description="The next cheapest options not chosen.")
+    alternatives: tuple[Option, ...] = Field(description="The next cheapest node types not chosen, each at its best "
+                                                         "layout, never the chosen type.")
     rejected: tuple[Rejection, ...] = Field(description="Node types that cannot carry the cluster, nearest first.")
     parameter_family: str = Field(description="Parameter-group family, e.g. 'valkey8'.")
     parameters: Mapping[str, str] = Field(description="Parameter-group values for the chosen node type.")
@@ -251,6 +252,25 @@ class ClusterPlan(BaseModel):
         if self.deployment == "serverless" and self.serverless is not None and self.serverless.monthly_usd is not None:
             return self.serverless.monthly_usd
         return round(self.chosen.monthly_usd + (self.transfer_monthly_usd or 0.0), 2)
+
+    def nearest_rejections(self, count: int) -> tuple[Rejection, ...]:
+        """The nearest node types that cannot carry the cluster, as a reader weighs them: never the
+        chosen type or one already shown as an alternative (in its other cluster mode), not T2,
+        which can no longer be created at all, and a rule that is not about capacity (data tiering
+        off, no price in a region) once per family. ``rejected`` keeps them all."""
+        shown = {self.chosen.node_type, *(option.node_type for option in self.alternatives)}
+        ruled: set[tuple[str, Bottleneck]] = set()
+        nearest: list[Rejection] = []
+        for rejection in self.rejected:
+            if rejection.node_type in shown or PREVIOUS_GENERATION in rejection.missing:
+                continue
+            if rejection.shortfall is None:
+                rule = (rejection.node_type.split(".")[1], rejection.bottleneck)
+                if rule in ruled:
+                    continue
+                ruled.add(rule)
+            nearest.append(rejection)
+        return tuple(nearest[:count])
 
     def fingerprint(self) -> str:
         """12 hex digits that change exactly when what gets deployed changes.
@@ -337,7 +357,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         name=cluster.name, engine=cluster.engine, engine_version=cluster.version, regions=tuple(cluster.regions),
         multi_az=cluster.availability.multi_az and chosen.replicas_per_shard > 0, data_tiering=chosen_node.data_tiering,
         reserved_memory_percent=chosen.reserved_memory_percent, growth_factor=growth, horizon_months=cluster.growth.horizon_months,
-        chosen=chosen, alternatives=tuple(c.build() for c in ranked[1:1 + SHOWN_ALTERNATIVES]),
+        chosen=chosen, alternatives=_alternatives(ranked),
         rejected=tuple(sorted(rejected, key=_rejection_order)),
         parameter_family=parameter_family(profile),
         parameters=parameter_group(cluster, profile, chosen_node, chosen.reserved_memory_percent, chosen.cluster_mode),
@@ -417,6 +437,19 @@ def _rank(options: list[_Candidate]) -> list[_Candidate]:
                 -_generation(option.family), option.node_type)
 
     return sorted(options, key=key)
+
+
+def _alternatives(ranked: list[_Candidate]) -> tuple[Option, ...]:
+    """The next cheapest node types after the choice, each once (its best layout): the same
+    type in the other cluster mode is not an alternative to itself."""
+    seen, shown = {ranked[0].node_type}, []
+    for candidate in ranked[1:]:
+        if candidate.node_type not in seen:
+            seen.add(candidate.node_type)
+            shown.append(candidate.build())
+            if len(shown) == SHOWN_ALTERNATIVES:
+                break
+    return tuple(shown)
 
 
 def _generation(family: str) -> int:

@@ -84,7 +84,7 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
              "delta": cost_delta(o, chosen)}
             for o in plan.alternatives
         ],
-        "rejected": [{"node_type": r.node_type, "reason": rejections.reason(r)} for r in plan.rejected[:SHOWN_REJECTIONS]],
+        "rejected": [{"node_type": r.node_type, "reason": rejections.reason(r)} for r in plan.nearest_rejections(SHOWN_REJECTIONS)],
         "recommendations": [r.text for r in plan.recommendations],
         "parameter_family": plan.parameter_family,
         "parameters": ", ".join(f"`{name} {value}`" for name, value in plan.parameters.items()),

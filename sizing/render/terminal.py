@@ -16,7 +16,14 @@ from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
 from sizing.render.payment_text import payment_text
-from sizing.render.plan_view import cost_delta, fragmentation_text, placement_text, quota_text, reserved_text
+from sizing.render.plan_view import (
+    SHOWN_REJECTIONS,
+    cost_delta,
+    fragmentation_text,
+    placement_text,
+    quota_text,
+    reserved_text,
+)
 from sizing.render.regions_text import chosen_text, rejected_rows, transfer_text
 from sizing.render.serverless_text import serverless_line, valkey_line
 from sizing.render.support_text import extended_support_text
@@ -283,7 +290,7 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         for option in plan.alternatives:
             alternatives.add_row(option.node_type, str(option.shards), f"${option.monthly_usd:,.0f}",
                                  cost_delta(option, chosen))
-        for rejection in plan.rejected[:3]:
+        for rejection in plan.nearest_rejections(SHOWN_REJECTIONS):
             alternatives.add_row(rejection.node_type, "", "", rejections.reason(rejection))
         out.print(alternatives)
         for recommendation in plan.recommendations:
