@@ -58,6 +58,7 @@ from sizing.planning.capacity import (
 from sizing.planning.estimate import dataset_model
 from sizing.planning.extended_support import ExtendedSupportExposure, extended_support
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
+from sizing.planning.layout import LayoutPreference, burstable_at_risk, prefer_simpler
 from sizing.planning.parameter_group import parameter_family, parameter_group
 from sizing.planning.payment import PaymentAdvice, payment_advice
 from sizing.planning.regions import (
@@ -226,6 +227,9 @@ class ClusterPlan(BaseModel):
                                                                     "Savings Plans for what is deployed.")
     prices_as_of: str = Field(default=PRICES_AS_OF, description="Date of the prices of what is deployed.")
     reserved_prices_as_of: str = RESERVED_PRICES_AS_OF
+    layout_preference: LayoutPreference | None = Field(
+        default=None, description="The cheapest layout against the simplest within the threshold, where they differ "
+                                  "(sizing.planning.layout).")
     extended_support: ExtendedSupportExposure | None = Field(
         default=None, description="What staying on this Redis OSS version past standard support costs on these "
                                   "nodes; None where AWS has announced no date.")
@@ -345,7 +349,9 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
                 rejected.append(outcome)
     if not options:
         raise NoViableNodeError(cluster.name, _nearest_first(rejected))
-    ranked = _rank(options)
+    traffic = cluster.traffic
+    ranked, preference = prefer_simpler(_rank(options), burstable_at_risk(
+        cluster.write_pattern, traffic.avg_ops_per_sec, traffic.peak_ops_per_sec))
     chosen = ranked[0].build()
     chosen_node = next(n for n in catalog.node_types if n.name == chosen.node_type)
     # Serverless is weighed against the cheapest layout; the re-plans behind recommendations skip it.
@@ -370,7 +376,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         serverless_on_valkey=on_newest_valkey(cluster, growth) if advise else None,
         payment=payment_advice(cluster.engine, chosen.family, chosen_node.family_generation, dict(chosen.monthly_usd_reserved),
                                chosen.monthly_usd, serverless) if advise else None,
-        region_choice=region_choice, **_transfer(cluster, region_choice),
+        region_choice=region_choice, **_transfer(cluster, region_choice), layout_preference=preference,
         extended_support=extended_support(cluster.engine, cluster.version, chosen.monthly_usd) if advise else None,
     )
 

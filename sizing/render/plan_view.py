@@ -14,6 +14,7 @@ import jinja2
 
 from sizing.planning.plan import DEFAULT_NODE_QUOTA, TIE_BAND, ClusterPlan, Option
 from sizing.render import rejections
+from sizing.render.layout_text import preference_text
 from sizing.render.payment_text import payment_text
 from sizing.render.regions_text import chosen_text, rejected_rows, transfer_text
 from sizing.render.serverless_text import serverless_line, valkey_line
@@ -52,6 +53,7 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "serverless_valkey": valkey_line(plan),
         "payment": payment_text(plan.payment),
         "extended_support": extended_support_text(plan.extended_support),
+        "preference": preference_text(plan.layout_preference),
         "regions_chosen": chosen_text(plan),
         "regions_rejected": rejected_rows(plan),
         "transfer": transfer_text(plan),

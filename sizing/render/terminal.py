@@ -15,6 +15,7 @@ from sizing.memory.dataset import ClusterMemory
 from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
+from sizing.render.layout_text import preference_text
 from sizing.render.payment_text import payment_text
 from sizing.render.plan_view import (
     SHOWN_REJECTIONS,
@@ -252,6 +253,8 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         out.print(f"  {'node layout compared: ' if serverless else ''}{chosen.node_type} x {chosen.shards} shard(s) x "
                   f"{1 + chosen.replicas_per_shard} node(s) = {chosen.nodes_per_region} nodes per region, "
                   f"${chosen.monthly_usd:,.0f}/month on demand" + ("" if serverless else f" (prices of {plan.prices_as_of})"))
+        if preference := preference_text(plan.layout_preference):
+            out.print(f"  {preference}", highlight=False)
         if regions := chosen_text(plan) or transfer_text(plan):
             out.print(f"  regions: {regions}", highlight=False)
         for row in rejected_rows(plan):
