@@ -430,8 +430,10 @@ def test_smaller_size_changes_strand_less() -> None:
 def test_a_layout_above_the_default_node_quota_says_so() -> None:
     from sizing.render.plan_view import quota_text
 
+    # 46 shards at the least: a layout simpler than that is not allowed (sizing.planning.layout
+    # would otherwise keep a few large nodes over many small ones).
     big = cluster(strings(keys=3_000_000_000, value_bytes=200), cluster_mode="enabled", churn=UNCHANGED,
-                  nodes={"families": ["r6g"]}, deployment="nodes")
+                  nodes={"families": ["r6g"]}, deployment="nodes", availability={"min_shards": 46})
     plan = plan_cluster(big, advise=False)
     assert plan.chosen.nodes_per_region > 90
     assert "above AWS's default quota of 90: request an increase" in quota_text(plan)
