@@ -28,7 +28,7 @@ def test_alternatives_never_repeat_a_type_or_show_the_choice(social_plans: dict[
     assert plan.chosen.node_type not in shown
 
 
-def test_counters_lists_the_chosen_type_once_although_both_cluster_modes_fit(social_plans: dict[str, ClusterPlan]) -> None:
+def test_counters_lists_the_chosen_type_once_although_both_modes_fit(social_plans: dict[str, ClusterPlan]) -> None:
     # counters is cluster_mode: auto: its node type fits in both modes, and the other mode is
     # the same node type, not an alternative to it.
     plan = social_plans["counters"]

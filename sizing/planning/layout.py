@@ -82,9 +82,9 @@ def prefer_simpler(ranked: Sequence[L], burstable_penalized: bool) -> tuple[list
     def simplicity(layout: L) -> tuple[int, int]:
         return (1 if burstable_penalized and _burstable(layout) else 0, layout.shards)
 
-    within = [layout for layout in ranked
+    within = [(simplicity(layout), position) for position, layout in enumerate(ranked)
               if layout.monthly_usd - cheapest.monthly_usd <= SIMPLER_LAYOUT_SHARE * layout.monthly_usd]
-    simplest = min(within, key=lambda layout: (simplicity(layout), ranked.index(layout)))
+    simplest = ranked[min(within)[1]]
     if simplicity(simplest) == simplicity(cheapest):
         # Nothing simpler within the threshold: say whether a simpler layout was declined.
         simpler = [layout for layout in ranked if simplicity(layout) < simplicity(cheapest)]

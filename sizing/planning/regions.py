@@ -113,7 +113,7 @@ class RegionChoice(BaseModel):
     transfer_as_of: str = TRANSFER_AS_OF
 
 
-class Traffic(BaseModel):
+class CrossRegionTraffic(BaseModel):
     """What crosses regions, per month, before any layout: commands and their bytes."""
 
     model_config = ConfigDict(frozen=True)
@@ -142,7 +142,8 @@ NodePlanner = Callable[[tuple[str, ...]], "NodeLayout | str"]
 """Regions (primary first) -> the cheapest node layout there, or why there is none."""
 
 
-def replication_transfer(network: Network, regions: tuple[str, ...], traffic: Traffic) -> tuple[float, float | None]:
+def replication_transfer(network: Network, regions: tuple[str, ...],
+                         traffic: CrossRegionTraffic) -> tuple[float, float | None]:
     """(GB per month, USD per month) the primary sends its secondaries; USD None where unpriced."""
     primary, secondaries = regions[0], regions[1:]
     rates = [network.transfer_price(primary, secondary) for secondary in secondaries]
@@ -153,7 +154,7 @@ def replication_transfer(network: Network, regions: tuple[str, ...], traffic: Tr
 
 
 def choose_regions(clients: tuple[tuple[str, float, float], ...], candidates: tuple[str, ...],
-                   max_read_ms: float, max_write_ms: float | None, traffic: Traffic, network: Network,
+                   max_read_ms: float, max_write_ms: float | None, traffic: CrossRegionTraffic, network: Network,
                    global_datastore: Mapping[str, bool], plan_nodes: NodePlanner) -> RegionChoice:
     """The layout for ``clients`` ((region, reads %, writes %)) among ``candidates``.
 
@@ -203,8 +204,9 @@ def _nearest(layout: RegionLayout) -> tuple[int, int, float, tuple[str, ...]]:
 
 
 def _weigh(regions: tuple[str, ...], clients: tuple[tuple[str, float, float], ...], max_read_ms: float,
-           max_write_ms: float | None, traffic: Traffic, network: Network, global_datastore: Mapping[str, bool],
-           plan_nodes: NodePlanner, node_layouts: dict[frozenset[str], NodeLayout | str]) -> RegionLayout:
+           max_write_ms: float | None, traffic: CrossRegionTraffic, network: Network,
+           global_datastore: Mapping[str, bool], plan_nodes: NodePlanner,
+           node_layouts: dict[frozenset[str], NodeLayout | str]) -> RegionLayout:
     if len(regions) > 1:
         lacking = tuple(region for region in regions if not global_datastore.get(region, False))
         if lacking or len({_partition(region) for region in regions}) > 1:
@@ -228,7 +230,8 @@ def _weigh(regions: tuple[str, ...], clients: tuple[tuple[str, float, float], ..
     base = {"regions": regions, "clients": tuple(latencies), **weighted}
     if unsourced:
         return RegionLayout(**base, verdict=Verdict.latency_unsourced, missing=tuple(dict.fromkeys(unsourced)))
-    slow_reads = [(c.read_ms or 0.0, c.region) for c in latencies if c.reads_percent > 0 and (c.read_ms or 0.0) > max_read_ms]
+    slow_reads = [(c.read_ms or 0.0, c.region) for c in latencies
+                  if c.reads_percent > 0 and (c.read_ms or 0.0) > max_read_ms]
     if slow_reads:
         worst_ms, worst = max(slow_reads)
         return RegionLayout(**base, verdict=Verdict.read_latency, worst_client=worst, worst_ms=worst_ms)
@@ -257,7 +260,7 @@ def _weigh(regions: tuple[str, ...], clients: tuple[tuple[str, float, float], ..
                         monthly_usd=round(nodes.monthly_usd + transfer, 2))
 
 
-def _client_transfer(latencies: list[ClientLatency], primary: str, traffic: Traffic,
+def _client_transfer(latencies: list[ClientLatency], primary: str, traffic: CrossRegionTraffic,
                      network: Network) -> tuple[float, float, tuple[str, ...]]:
     """GB and USD per month of clients' commands served outside their region, and the pairs unpriced."""
     per_command_gb = (traffic.request_bytes + traffic.response_bytes) / BYTES_PER_GB
@@ -291,7 +294,7 @@ def _partition(region: str) -> str:
 
 
 def cluster_traffic(average_ops_per_sec: float, read_ratio: float, request_bytes: int,
-                    response_bytes: int) -> Traffic:
+                    response_bytes: int) -> CrossRegionTraffic:
     """A cluster's monthly commands and their sizes, as they cross regions."""
-    return Traffic(monthly_commands=average_ops_per_sec * SECONDS_PER_HOUR * HOURS_PER_MONTH,
+    return CrossRegionTraffic(monthly_commands=average_ops_per_sec * SECONDS_PER_HOUR * HOURS_PER_MONTH,
                    write_share=1 - read_ratio, request_bytes=request_bytes, response_bytes=response_bytes)
