@@ -3,6 +3,7 @@
     SizingError                 base of everything below
     ├── WorkloadSpecError       a stacks/*.yaml file is malformed; carries file, line, field
     ├── NoViableNodeError       no node type can carry a cluster; carries the rejections
+    │   └── NoViableRegionsError    no set of allowed regions meets the placement; carries the choice
     ├── ConfigError             a stack config (Pulumi.<stack>.yaml) value that cannot be used
     └── ServerError             a server for ``verify`` could not be started or reached
 
@@ -38,6 +39,17 @@ class NoViableNodeError(SizingError):
         self.rejections = rejections
         # The nearest rejections are worded by the render layer (sizing/render/rejections.py).
         super().__init__(f"no node type can carry cluster '{cluster}' ({len(rejections)} rejected)")
+
+
+class NoViableRegionsError(NoViableNodeError):
+    """No layout of the allowed regions meets a cluster's placement (latency, Global Datastore,
+    sourced prices); ``choice`` holds the layouts weighed, nearest first."""
+
+    def __init__(self, cluster: str, choice: Any) -> None:
+        super().__init__(cluster, ())
+        self.choice = choice
+        message = f"no set of the allowed regions can serve cluster '{cluster}' ({choice.candidates} layouts weighed)"
+        self.args = (message,)
 
 
 class ConfigError(SizingError):

@@ -93,7 +93,8 @@ def test_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     # here the README's code stands in for that call.
     monkeypatch.setattr(preview, "provision", readme_program)
     result = preview.run_preview([], DeploymentOptions(), stack="readme")
-    assert set(result.outputs) == {"carts", "inventory-locks", "carts_auth_token", "inventory-locks_auth_token"}
+    assert set(result.outputs) == {"carts", "inventory-locks", "catalog", "carts_auth_token",
+                                   "inventory-locks_auth_token", "catalog_auth_token"}
     groups = result.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
     assert {g.inputs["replicationGroupId"] for g in groups} >= {"carts", "inventory-locks"}
     assert all(g.protect for g in groups)  # DeploymentOptions(production=True) in the snippet

@@ -225,13 +225,18 @@ def test_global_datastore_spans_providers() -> None:
     nodes = {a.inputs["dimensions"]["CacheClusterId"] for a in secondary_alarms}
     assert nodes == {"carts-r1-0001-001", "carts-r1-0001-002", "carts-r1-0001-003"}
     # Cross-region lag is watched on every secondary node (whichever is its primary emits it), not on the primary's.
-    lag = [a for a in result.of_type(ALARM) if a.inputs["metricName"] == "GlobalDatastoreReplicationLag"]
+    lag = [a for a in result.of_type(ALARM)
+           if a.inputs["metricName"] == "GlobalDatastoreReplicationLag" and a.name.startswith("carts-")]
     assert {a.inputs["dimensions"]["CacheClusterId"] for a in lag} == nodes
     assert {a.inputs["treatMissingData"] for a in lag} == {"notBreaching"}
     assert {a.inputs["alarmActions"][0] for a in secondary_alarms} == {
         "arn:aws:sns:preview:000000000000:cache-alarms-eu-west-1"}
     alarms_component = result.named("carts-alarms-r1")
     assert alarms_component.provider == "" and secondary_alarms[0].parent == alarms_component.urn
+    # `catalog` names no regions: the planner put its primary in eu-west-1, where most writes come
+    # from, and a secondary in us-east-1, and the program deploys exactly that.
+    assert result.named("catalog-replication-group").provider == providers["eu-west-1"]
+    assert result.named("catalog-replica-r1").provider == providers["us-east-1"]
 
 
 def test_configured_topic_serves_its_own_region() -> None:
@@ -412,7 +417,7 @@ class MainProgramTest(unittest.IsolatedAsyncioTestCase):
                                        "elasticache-sizing:production": "true",
                                        "elasticache-sizing:networks": json.dumps(CHECKOUT_OPTIONS["networks"])})
         self._run()
-        self.assertEqual({name for name in self.exports if not name.endswith("_auth_token")}, {"carts", "inventory-locks"})
+        self.assertEqual({name for name in self.exports if not name.endswith("_auth_token")}, {"carts", "inventory-locks", "catalog"})
         options = load_options()
         self.assertIsInstance(options, DeploymentOptions)
         self.assertTrue(options.production)

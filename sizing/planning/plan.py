@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from sizing.catalog.network import load_network
 from sizing.catalog.nodes import (
     PRICES_AS_OF,
     RESERVED_PRICES_AS_OF,
@@ -41,7 +42,7 @@ from sizing.catalog.nodes import (
     NodeType,
     load_catalog,
 )
-from sizing.errors import NoViableNodeError
+from sizing.errors import NoViableNodeError, NoViableRegionsError
 from sizing.memory.dataset import DatasetModel
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.planning.advice import Recommendation, recommendations
@@ -55,9 +56,19 @@ from sizing.planning.capacity import (
     usable_memory_bytes,
 )
 from sizing.planning.estimate import dataset_model
+from sizing.planning.extended_support import ExtendedSupportExposure, extended_support
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
+from sizing.planning.layout import LayoutPreference, burstable_at_risk, prefer_simpler
 from sizing.planning.parameter_group import parameter_family, parameter_group
 from sizing.planning.payment import PaymentAdvice, payment_advice
+from sizing.planning.regions import (
+    NodeLayout,
+    RegionChoice,
+    choose_regions,
+    cluster_traffic,
+    is_infeasible,
+    replication_transfer,
+)
 from sizing.planning.serverless import ServerlessOption, on_newest_valkey, weigh
 from sizing.planning.skew import shard_skew
 from sizing.planning.throughput import planning_network_bytes_per_sec, planning_ops_per_sec
@@ -196,7 +207,8 @@ class ClusterPlan(BaseModel):
     growth_factor: float = Field(description="Key-count multiplier at the horizon.")
     horizon_months: int
     chosen: Option
-    alternatives: tuple[Option, ...] = Field(description="The next cheapest options not chosen.")
+    alternatives: tuple[Option, ...] = Field(description="The next cheapest node types not chosen, each at its best "
+                                                         "layout, never the chosen type.")
     rejected: tuple[Rejection, ...] = Field(description="Node types that cannot carry the cluster, nearest first.")
     parameter_family: str = Field(description="Parameter-group family, e.g. 'valkey8'.")
     parameters: Mapping[str, str] = Field(description="Parameter-group values for the chosen node type.")
@@ -215,6 +227,21 @@ class ClusterPlan(BaseModel):
                                                                     "Savings Plans for what is deployed.")
     prices_as_of: str = Field(default=PRICES_AS_OF, description="Date of the prices of what is deployed.")
     reserved_prices_as_of: str = RESERVED_PRICES_AS_OF
+    layout_preference: LayoutPreference | None = Field(
+        default=None, description="The cheapest layout against the simplest within the threshold, where they differ "
+                                  "(sizing.planning.layout).")
+    extended_support: ExtendedSupportExposure | None = Field(
+        default=None, description="What staying on this Redis OSS version past standard support costs on these "
+                                  "nodes; None where AWS has announced no date.")
+    region_choice: RegionChoice | None = Field(
+        default=None, description="How the regions were chosen from the placement; None where `regions` chose.")
+    replication_gb_per_month: float = Field(default=0.0, description="Write traffic the primary sends all its "
+                                                                     "Global Datastore secondaries.")
+    average_ops_stated: bool = Field(default=True, description="The stack gives traffic.avg_ops_per_sec; else "
+                                                                "transfer is costed at the peak, an upper bound.")
+    transfer_monthly_usd: float | None = Field(
+        default=0.0, description="Data transfer between regions: replication to secondaries and, with a placement, "
+                                 "clients served outside their region. None where no source prices a pair.")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -228,7 +255,26 @@ class ClusterPlan(BaseModel):
         """On-demand monthly cost of what is deployed."""
         if self.deployment == "serverless" and self.serverless is not None and self.serverless.monthly_usd is not None:
             return self.serverless.monthly_usd
-        return self.chosen.monthly_usd
+        return round(self.chosen.monthly_usd + (self.transfer_monthly_usd or 0.0), 2)
+
+    def nearest_rejections(self, count: int) -> tuple[Rejection, ...]:
+        """The nearest node types that cannot carry the cluster, as a reader weighs them: never the
+        chosen type or one already shown as an alternative (in its other cluster mode), not T2,
+        which can no longer be created at all, and a rule that is not about capacity (data tiering
+        off, no price in a region) once per family. ``rejected`` keeps them all."""
+        shown = {self.chosen.node_type, *(option.node_type for option in self.alternatives)}
+        ruled: set[tuple[str, Bottleneck]] = set()
+        nearest: list[Rejection] = []
+        for rejection in self.rejected:
+            if rejection.node_type in shown or PREVIOUS_GENERATION in rejection.missing:
+                continue
+            if rejection.shortfall is None:
+                rule = (rejection.node_type.split(".")[1], rejection.bottleneck)
+                if rule in ruled:
+                    continue
+                ruled.add(rule)
+            nearest.append(rejection)
+        return tuple(nearest[:count])
 
     def fingerprint(self) -> str:
         """12 hex digits that change exactly when what gets deployed changes.
@@ -270,6 +316,9 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     'debian' when a capacity check runs on Debian's server.
     """
     full_catalog = catalog or load_catalog()
+    region_choice = _region_choice(cluster, full_catalog, allocator)
+    if region_choice is not None:
+        cluster = cluster.variant(regions=list(region_choice.chosen.regions))
     catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
     profile = engine_profile(cluster.engine, cluster.version, allocator)
     chosen_reserve = cluster.parameters.reserved_memory_percent
@@ -300,7 +349,9 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
                 rejected.append(outcome)
     if not options:
         raise NoViableNodeError(cluster.name, _nearest_first(rejected))
-    ranked = _rank(options)
+    traffic = cluster.traffic
+    ranked, preference = prefer_simpler(_rank(options), burstable_at_risk(
+        cluster.write_pattern, traffic.avg_ops_per_sec, traffic.peak_ops_per_sec))
     chosen = ranked[0].build()
     chosen_node = next(n for n in catalog.node_types if n.name == chosen.node_type)
     # Serverless is weighed against the cheapest layout; the re-plans behind recommendations skip it.
@@ -312,7 +363,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         name=cluster.name, engine=cluster.engine, engine_version=cluster.version, regions=tuple(cluster.regions),
         multi_az=cluster.availability.multi_az and chosen.replicas_per_shard > 0, data_tiering=chosen_node.data_tiering,
         reserved_memory_percent=chosen.reserved_memory_percent, growth_factor=growth, horizon_months=cluster.growth.horizon_months,
-        chosen=chosen, alternatives=tuple(c.build() for c in ranked[1:1 + SHOWN_ALTERNATIVES]),
+        chosen=chosen, alternatives=_alternatives(ranked),
         rejected=tuple(sorted(rejected, key=_rejection_order)),
         parameter_family=parameter_family(profile),
         parameters=parameter_group(cluster, profile, chosen_node, chosen.reserved_memory_percent, chosen.cluster_mode),
@@ -325,7 +376,51 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         serverless_on_valkey=on_newest_valkey(cluster, growth) if advise else None,
         payment=payment_advice(cluster.engine, chosen.family, chosen_node.family_generation, dict(chosen.monthly_usd_reserved),
                                chosen.monthly_usd, serverless) if advise else None,
+        region_choice=region_choice, **_transfer(cluster, region_choice), layout_preference=preference,
+        extended_support=extended_support(cluster.engine, cluster.version, chosen.monthly_usd) if advise else None,
     )
+
+
+def _region_choice(cluster: Cluster, catalog: Catalog, allocator: str) -> RegionChoice | None:
+    """Where a cluster with a placement goes (``sizing.planning.regions``); None where ``regions`` says.
+    Each set of regions is costed by the node plan there, so the Global Datastore rules apply."""
+    placement = cluster.placement
+    if placement is None or "regions" in cluster.model_fields_set:
+        return None
+
+    def plan_nodes(regions: tuple[str, ...]) -> NodeLayout | str:
+        try:
+            option = plan_cluster(cluster.variant(regions=list(regions)), catalog, advise=False,
+                                  allocator=allocator).chosen
+        except NoViableNodeError as failure:
+            nearest = failure.rejections[0] if failure.rejections else None
+            return f"nearest node type {nearest.node_type}: {nearest.bottleneck.value}" if nearest else "no node type"
+        return NodeLayout(node_type=option.node_type, shards=option.shards, monthly_usd=option.monthly_usd)
+
+    traffic = cluster.traffic
+    choice = choose_regions(
+        tuple((c.region, c.reads_percent, c.writes_percent) for c in placement.clients), placement.candidate_regions,
+        placement.max_read_latency_ms, placement.max_write_latency_ms,
+        cluster_traffic(traffic.average_ops_per_sec, traffic.read_ratio, traffic.avg_request_bytes,
+                        traffic.avg_response_bytes),
+        load_network(), {name: region.global_datastore for name, region in catalog.regions.items()}, plan_nodes)
+    if is_infeasible(choice):
+        raise NoViableRegionsError(cluster.name, choice)
+    return choice
+
+
+def _transfer(cluster: Cluster, choice: RegionChoice | None) -> dict[str, float | bool | None]:
+    """Replication GB and the monthly transfer cost: the choice's, or the write stream to the
+    secondaries that ``regions`` lists."""
+    traffic = cluster.traffic
+    stated = traffic.avg_ops_per_sec is not None
+    if choice is not None:
+        return {"replication_gb_per_month": choice.chosen.replication_gb_per_month, "average_ops_stated": stated,
+                "transfer_monthly_usd": choice.chosen.transfer_monthly_usd}
+    gb, usd = replication_transfer(load_network(), tuple(cluster.regions), cluster_traffic(
+        traffic.average_ops_per_sec, traffic.read_ratio, traffic.avg_request_bytes, traffic.avg_response_bytes))
+    return {"replication_gb_per_month": round(gb, 3), "average_ops_stated": stated,
+            "transfer_monthly_usd": None if usd is None else round(usd, 2)}
 
 
 class _Candidate(NamedTuple):
@@ -348,6 +443,19 @@ def _rank(options: list[_Candidate]) -> list[_Candidate]:
                 -_generation(option.family), option.node_type)
 
     return sorted(options, key=key)
+
+
+def _alternatives(ranked: list[_Candidate]) -> tuple[Option, ...]:
+    """The next cheapest node types after the choice, each once (its best layout): the same
+    type in the other cluster mode is not an alternative to itself."""
+    seen, shown = {ranked[0].node_type}, []
+    for candidate in ranked[1:]:
+        if candidate.node_type not in seen:
+            seen.add(candidate.node_type)
+            shown.append(candidate.build())
+            if len(shown) == SHOWN_ALTERNATIVES:
+                break
+    return tuple(shown)
 
 
 def _generation(family: str) -> int:

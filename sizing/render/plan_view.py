@@ -14,8 +14,11 @@ import jinja2
 
 from sizing.planning.plan import DEFAULT_NODE_QUOTA, TIE_BAND, ClusterPlan, Option
 from sizing.render import rejections
+from sizing.render.layout_text import preference_text
 from sizing.render.payment_text import payment_text
+from sizing.render.regions_text import chosen_text, rejected_rows, transfer_text
 from sizing.render.serverless_text import serverless_line, valkey_line
+from sizing.render.support_text import extended_support_text
 from sizing.units import human_bytes, usd
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -49,6 +52,11 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
         "serverless": serverless_line(plan),
         "serverless_valkey": valkey_line(plan),
         "payment": payment_text(plan.payment),
+        "extended_support": extended_support_text(plan.extended_support),
+        "preference": preference_text(plan.layout_preference),
+        "regions_chosen": chosen_text(plan),
+        "regions_rejected": rejected_rows(plan),
+        "transfer": transfer_text(plan),
         "monthly_deployed": usd(plan.monthly_usd),
         "nodes": f"{chosen.shards} x {1 + chosen.replicas_per_shard} nodes = {chosen.nodes_per_region} per region",
         "monthly": usd(chosen.monthly_usd),
@@ -78,7 +86,7 @@ def cluster_view(plan: ClusterPlan) -> dict[str, Any]:
              "delta": cost_delta(o, chosen)}
             for o in plan.alternatives
         ],
-        "rejected": [{"node_type": r.node_type, "reason": rejections.reason(r)} for r in plan.rejected[:SHOWN_REJECTIONS]],
+        "rejected": [{"node_type": r.node_type, "reason": rejections.reason(r)} for r in plan.nearest_rejections(SHOWN_REJECTIONS)],
         "recommendations": [r.text for r in plan.recommendations],
         "parameter_family": plan.parameter_family,
         "parameters": ", ".join(f"`{name} {value}`" for name, value in plan.parameters.items()),

@@ -6,9 +6,10 @@ view, the Markdown report, the JSON ``reason`` and the messages of the CLI and t
 
 from __future__ import annotations
 
-from sizing.errors import NoViableNodeError, SizingError
+from sizing.errors import NoViableNodeError, NoViableRegionsError, SizingError
 from sizing.planning.plan import PREVIOUS_GENERATION, Bottleneck, Quantity, Rejection
 from sizing.planning.serverless import ServerlessUnavailableError
+from sizing.render.regions_text import no_regions_message
 from sizing.render.serverless_text import unavailable_message
 from sizing.units import gib, usd
 
@@ -75,6 +76,8 @@ def error_message(error: SizingError) -> str:
     nothing can carry names its nearest rejections, in words."""
     if isinstance(error, ServerlessUnavailableError):
         return unavailable_message(error)
+    if isinstance(error, NoViableRegionsError):
+        return no_regions_message(error.cluster, error.choice)
     if isinstance(error, NoViableNodeError) and error.rejections:
         return (f"no node type can carry cluster '{error.cluster}' ({len(error.rejections)} rejected; "
                 f"nearest: {nearest(error.rejections)})")

@@ -15,9 +15,19 @@ from sizing.memory.dataset import ClusterMemory
 from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
 from sizing.render.diff_view import headline, problem, summary
+from sizing.render.layout_text import preference_text
 from sizing.render.payment_text import payment_text
-from sizing.render.plan_view import cost_delta, fragmentation_text, placement_text, quota_text, reserved_text
+from sizing.render.plan_view import (
+    SHOWN_REJECTIONS,
+    cost_delta,
+    fragmentation_text,
+    placement_text,
+    quota_text,
+    reserved_text,
+)
+from sizing.render.regions_text import chosen_text, rejected_rows, transfer_text
 from sizing.render.serverless_text import serverless_line, valkey_line
+from sizing.render.support_text import extended_support_text
 from sizing.review.diff import WorkloadDiff
 from sizing.units import human_bytes
 
@@ -243,6 +253,12 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         out.print(f"  {'node layout compared: ' if serverless else ''}{chosen.node_type} x {chosen.shards} shard(s) x "
                   f"{1 + chosen.replicas_per_shard} node(s) = {chosen.nodes_per_region} nodes per region, "
                   f"${chosen.monthly_usd:,.0f}/month on demand" + ("" if serverless else f" (prices of {plan.prices_as_of})"))
+        if preference := preference_text(plan.layout_preference):
+            out.print(f"  {preference}", highlight=False)
+        if regions := chosen_text(plan) or transfer_text(plan):
+            out.print(f"  regions: {regions}", highlight=False)
+        for row in rejected_rows(plan):
+            out.print(f"    not {row['regions']}: {row['reason']}", highlight=False)
         if plan.serverless is not None:
             out.print(f"  serverless {serverless_line(plan)}", highlight=False)
         if valkey_line(plan):
@@ -252,6 +268,8 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         elif chosen.monthly_usd_reserved:
             out.print(f"  with All Upfront reservations: {reserved_text(chosen.monthly_usd_reserved)} "
                       f"(offers of {plan.reserved_prices_as_of})", highlight=False)
+        if support := extended_support_text(plan.extended_support):
+            out.print(f"  extended support: {support}", highlight=False)
         out.print(f"  binding constraint: {chosen.binding.value}; headroom {chosen.headroom_today_percent:.0f}% today, "
                   f"{chosen.headroom_percent:.0f}% at {plan.horizon_months} months (keys x{plan.growth_factor:.2f})")
         out.print(f"  per node at the horizon {memory_bar(chosen)} {human_bytes(chosen.memory_horizon.required_bytes)} "
@@ -275,7 +293,7 @@ def plan_tables(plans: list[ClusterPlan]) -> None:
         for option in plan.alternatives:
             alternatives.add_row(option.node_type, str(option.shards), f"${option.monthly_usd:,.0f}",
                                  cost_delta(option, chosen))
-        for rejection in plan.rejected[:3]:
+        for rejection in plan.nearest_rejections(SHOWN_REJECTIONS):
             alternatives.add_row(rejection.node_type, "", "", rejections.reason(rejection))
         out.print(alternatives)
         for recommendation in plan.recommendations:

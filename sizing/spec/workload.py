@@ -45,6 +45,7 @@ from sizing.spec.distribution import (
 )
 from sizing.spec.messages import field_error, nested
 from sizing.spec.parameters import EngineParameters
+from sizing.spec.placement import Placement
 
 DEFAULT_REGION = "us-east-1"
 """Where a cluster goes when neither its ``regions`` nor a stack's ``aws:region`` says."""
@@ -366,6 +367,9 @@ class Cluster(_Spec):
         description="AWS regions; the first is the primary, more make a Global Datastore (at most 2 secondaries). "
                     "Default: the stack's aws:region (us-east-1 where there is no stack config).",
     )
+    placement: Placement | None = Field(
+        default=None, description="Where the clients are and the latency they accept: the planner chooses the "
+                                  "regions (instead of `regions`).")
     growth: Growth = Field(default_factory=Growth)
     churn: Churn = Field(default_factory=Churn)
     nodes: NodeConstraints = Field(default_factory=NodeConstraints)
@@ -384,6 +388,7 @@ class Cluster(_Spec):
         if known is not None:  # a file as written (the planner's own variants shape node layouts)
             _check_serverless(self)
             _check_regions(self.regions, known)
+            _check_placement(self, known)
             _check_deployable(self, known)
             for index, family in enumerate(self.nodes.families or ()):
                 if family not in known.families:
@@ -418,12 +423,15 @@ class Workload(_Spec):
         A Pulumi stack deploys to its ``aws:region``; a cluster written without ``regions``
         follows it rather than the file's built-in default.
         """
-        if region is None or all("regions" in cluster.model_fields_set for cluster in self.clusters):
+        def placed(cluster: Cluster) -> bool:
+            return "regions" in cluster.model_fields_set or cluster.placement is not None
+
+        if region is None or all(placed(cluster) for cluster in self.clusters):
             return self
         if region not in known.regions:
             raise ValueError(f"unknown region '{region}'")
         context = {"known": known}
-        clusters = [cluster if "regions" in cluster.model_fields_set
+        clusters = [cluster if placed(cluster)
                     else Cluster.model_validate({**cluster.model_dump(by_alias=True, exclude_unset=True),
                                                  "regions": [region]}, context=context)
                     for cluster in self.clusters]
@@ -447,6 +455,26 @@ def _check_regions(regions: list[str], known: Known) -> None:
             raise field_error(f"regions[{index}]", f"unknown region '{region}'")
         if len(regions) > 1 and region not in known.global_datastore_regions:
             raise field_error(f"regions[{index}]", f"{region} does not support Global Datastore")
+
+
+def _check_placement(cluster: Cluster, known: Known) -> None:
+    """The regions a placement names must exist; which of them can hold a Global Datastore,
+    and what latency each pair has, is the planner's to weigh."""
+    placement = cluster.placement
+    if placement is None:
+        return
+    if "regions" in cluster.model_fields_set:
+        raise field_error("placement", "give regions (an explicit choice) or placement (the planner chooses the "
+                                       "regions), not both")
+    if cluster.deployment == "serverless":
+        raise field_error("placement", "serverless runs in one region, with no Global Datastore: give regions "
+                                       "[one region], or deployment: nodes or auto")
+    for index, client in enumerate(placement.clients):
+        if client.region not in known.regions:
+            raise field_error(f"placement.clients[{index}].region", f"unknown region '{client.region}'")
+    for index, region in enumerate(placement.allowed_regions or ()):
+        if region not in known.regions:
+            raise field_error(f"placement.allowed_regions[{index}]", f"unknown region '{region}'")
 
 
 def _check_deployable(cluster: Cluster, known: Known) -> None:
