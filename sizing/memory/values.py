@@ -365,14 +365,17 @@ class _Hash:
 
     def _by_count(self, n: int, arrival: Arrival) -> tuple[float, int]:
         """(share of the table-encoded hashes converted by their count, elements the
-        table was then sized for). One by one, a hash converts at the count limit if its
-        first limit + 1 pairs fit, whatever comes after."""
+        table was then sized for). From 7.2 HSET checks a command's count before its
+        lengths (t_hash.c ``hashTypeTryConversion``): a first command of more pairs than the
+        limit makes a table expanded to them, long values or not; 7.0 checks only lengths. One by one, a hash converts at
+        the count limit if its first limit + 1 pairs fit, whatever comes after."""
         limit = self.limits.hash_max_listpack_entries
         if n <= limit:
             return 0.0, 0
         if arrival == "one_by_one":
             return self.pair_fits ** (limit + 1), limit + 1
-        return self.pair_fits**n, _first_command(n, arrival)
+        first = _first_command(n, arrival)
+        return (1.0 if first > limit and self.profile.write_size_hints else self.pair_fits**n), first
 
     def _table(self, n: int, converted_at: int, arrival: Arrival) -> float:
         buckets = _dict_slots(self.profile, "hash", n, converted_at, arrival)
