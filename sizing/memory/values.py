@@ -933,7 +933,7 @@ def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
         # that do, and only whether they fit and what that listpack takes: a few long
         # sequences would give the share of lists that fit in eighths (-2% on 65-element
         # lists of 297-byte strings and integers).
-        active = range(count)
+        active = list(range(count))
         priced_as_normal = _small_elements(elements, byte_limit)  # by ``_List._normal_single``
         end = min(LIST_LONG_ELEMENTS, count_limit) if profile.small_lists_as_listpack and not priced_as_normal else length
         for position in range(end):
