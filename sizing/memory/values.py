@@ -22,6 +22,7 @@ import math
 import random
 from collections.abc import Callable
 from functools import lru_cache
+from statistics import NormalDist
 from typing import Literal
 
 from sizing.memory.allocator import Allocator
@@ -106,9 +107,21 @@ LIST_SHORT_SEQUENCES, LIST_SHORT_ELEMENTS = 64, 64
 LIST_LONG_SEQUENCES, LIST_LONG_ELEMENTS = 8, 512
 """Simulated packings of lists whose element lengths vary: many short sequences for lists
 of up to 64 elements (whose few elements vary most from list to list), a few long ones
-beyond (extended linearly past 512 elements)."""
-GOLDEN = (math.sqrt(5) - 1) / 2
-"""Irrational step that spreads the integer share over the length strata."""
+beyond (at least 512 elements, and ``LONG_NODES`` nodes' worth; extended linearly past)."""
+LONG_NODES, LIST_LONGEST_ELEMENTS = 2.5, 4096
+"""Long simulated lists hold two and a half nodes' worth of elements (a second node closed,
+so the linear extension starts from whole nodes), up to 4,096 elements."""
+NORMAL_FROM_ELEMENTS, SMALL_ELEMENTS_PER_NODE = 8, 16
+"""Where a list's listpack is priced from the normal total of its element lengths
+(``_List._normal_single``) instead of the simulated lists: from 8 elements, if 16 of the
+longest fit one node. Against 40,000 random lists per count (development distributions,
+not the recorded cases) that is within 0.3% from 4 elements of 35..60-byte strings mixed
+with integers, where 64 simulated lists miss by up to 1.4%: each draws one class, the
+normal's 16 strata average them."""
+FIT_STRATA = 16
+"""Strata of a long list's total length below the node limit, each priced at its class
+(``_List._normal_single``): the 16 of ``allocator.SPREAD_STRATA``."""
+_NORMAL = NormalDist()
 JOINT_POINTS = 24
 """Points per side where a cost depends on two lengths at once (Valkey 8.1 field and value)."""
 
@@ -352,14 +365,17 @@ class _Hash:
 
     def _by_count(self, n: int, arrival: Arrival) -> tuple[float, int]:
         """(share of the table-encoded hashes converted by their count, elements the
-        table was then sized for). One by one, a hash converts at the count limit if its
-        first limit + 1 pairs fit, whatever comes after."""
+        table was then sized for). From 7.2 HSET checks a command's count before its
+        lengths (t_hash.c ``hashTypeTryConversion``): a first command of more pairs than the
+        limit makes a table expanded to them, long values or not; 7.0 checks only lengths. One by one, a hash converts at
+        the count limit if its first limit + 1 pairs fit, whatever comes after."""
         limit = self.limits.hash_max_listpack_entries
         if n <= limit:
             return 0.0, 0
         if arrival == "one_by_one":
             return self.pair_fits ** (limit + 1), limit + 1
-        return self.pair_fits**n, _first_command(n, arrival)
+        first = _first_command(n, arrival)
+        return (1.0 if first > limit and self.profile.write_size_hints else self.pair_fits**n), first
 
     def _table(self, n: int, converted_at: int, arrival: Arrival) -> float:
         buckets = _dict_slots(self.profile, "hash", n, converted_at, arrival)
@@ -667,11 +683,13 @@ class _List:
 
     With one element length the nodes are counted (``_uniform``). With lengths that vary, a
     node closes early when the next element does not fit, and each node's allocation class
-    depends on what it holds, so the packing is simulated: element sequences that hold every
-    stratum of the length distribution once, in shuffled order, packed by the engine's rule
-    (``_quicklistNodeAllowInsert``). Only what packing adds is taken from the simulation;
-    the elements' own bytes are their exact expectation. Against 20,000 random lists per
-    count the simulated cost is within 0.5% (``tests/test_distribution.py``).
+    depends on what it holds, so the packing is simulated (``_list_packings``) by the
+    engine's rule (``_quicklistNodeAllowInsert``), and where elements are small the one
+    listpack or node a list fits is priced from the normal total of its elements
+    (``_normal_single``). Only what packing adds is taken from the simulation; the elements'
+    own bytes are their exact expectation. Against random lists packed by the same rule
+    (the rule itself matches ``MEMORY USAGE`` on real servers list by list),
+    ``benchmarks/list_packing.py`` records the error per count.
     """
 
     ELEMENT_FIELDS = frozenset({"element_bytes", "numeric"})
@@ -683,13 +701,18 @@ class _List:
         self.elements = items(keyspace.element_bytes, keyspace.numeric, self.byte_limit)
         self.batch = list_batch_elements(max(1, round(self.elements.mean_length())))
         self.prefixes: tuple[Packing, ...] = ()
+        self.fits: tuple[Fits, ...] = ()
+        """Past the short sequences' packing: which still fit one listpack, and its bytes."""
+        self._moments: tuple[float, float, float, float, float, float] | None = None
+        """Mean and variance of an element's length and entry, their covariance, and the mean
+        insert overhead."""
         self.long: tuple[Packing, ...] = ()
         self.payload = 0.0
         self.steady: float | None = None
         """Packing's bytes per element beyond the simulated lengths (``_steady_overhead``)."""
         self._priced: dict[int, Priced] = {}
         if not self.elements.exact:
-            self.prefixes, self.long, self.steady, self.payload = _list_packings(
+            self.prefixes, self.fits, self.long, self.steady, self.payload = _list_packings(
                 profile, self.byte_limit, self.count_limit, self.elements)
 
     def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
@@ -703,23 +726,112 @@ class _List:
         if not self.prefixes:
             length = round(self.elements.mean_length())
             return self._uniform(n, length, self.elements.expect(lambda l, numeric: _entry(self.profile, l, numeric)))
+        one_listpack = self.profile.small_lists_as_listpack
+        listpack_allowed = one_listpack and min(n, self.batch) == n
+        short = len(self.prefixes[0])
+        packed = [prefix[n - 1] for prefix in self.prefixes] if n <= short else \
+            [(0.0, self._long_quicklist(prefix, n), n <= len(prefix) and prefix[n - 1][2]) for prefix in self.long]
+        if one_listpack and not listpack_allowed:
+            return self._mixed(packed, n, False)
+        if n >= NORMAL_FROM_ELEMENTS and _small_elements(self.elements, self.byte_limit):
+            # Many small elements: their total is near normal, and the class of the one
+            # listpack (or one quicklist node) is averaged over its strata, where a
+            # simulated list's class is one draw of it.
+            share, listpack = self._normal_single(n)  # less the payload, as simulated
+        elif not one_listpack:
+            return self._mixed(packed, n, False)
+        elif n <= short:
+            return self._mixed(packed, n, True)
+        else:
+            simulated = max(len(f) for f in self.fits)
+            if n - short > simulated:
+                return self._mixed(packed, n, False)  # every simulated list had outgrown one listpack
+            # Past the short sequences some lists still fit one listpack: that share, and
+            # what those listpacks take, from the short sequences; the rest from the long ones.
+            fitting = [f[n - short - 1] for f in self.fits if n - short <= len(f)]
+            share = len(fitting) / len(self.fits)
+            listpack = sum(b for b in fitting if b is not None) / len(fitting) if fitting else 0.0
+        if share <= 0:
+            return self._mixed(packed, n, False)
+        # The rest are quicklists of lists too long for one listpack: priced over the
+        # simulated lists that were (those that fit hold one node, a node fewer). Each
+        # part is what packing adds to its lists' own payload; the payload, over all
+        # lists, is the elements' exact expectation.
+        outgrown = [p[1] for p in packed if not p[2]] or [p[1] for p in packed]
+        total = n * self.payload + share * listpack + (1 - share) * sum(outgrown) / len(outgrown)
+        if not one_listpack:
+            return [("quicklist", 1.0, total)]
+        return [(encoding, part, total) for encoding, part in (("listpack", share), ("quicklist", 1 - share)) if part > 0]
+
+    def _normal_single(self, n: int) -> tuple[float, float]:
+        """Lists of many small elements: (share held in one listpack, or in 7.0 and before
+        in one quicklist node; what that takes beyond the entries). The totals of the n
+        element lengths and of their entries are taken as normal, the entries' given the
+        lengths' by their correlation, and the class is averaged over ``FIT_STRATA`` strata
+        of the total below the limit. 7.2+ keeps a list one listpack while its lengths
+        total at most the node limit less the header (``listTypeTryConversionAppend``); a
+        quicklist node takes an element while its bytes, the element's length and
+        ``SIZE_ESTIMATE_OVERHEAD`` fit (``_quicklistNodeAllowInsert``)."""
+        profile = self.profile
+        moments = self._moments
+        if moments is None:
+            raw_mean = self.elements.expect(lambda length, _numeric: float(length))
+            entry_mean = self.elements.expect(lambda length, numeric: _entry(profile, length, numeric))
+            raw_var = self.elements.expect(lambda length, _numeric: (length - raw_mean) ** 2)
+            entry_var = self.elements.expect(lambda length, numeric: (_entry(profile, length, numeric) - entry_mean) ** 2)
+            covariance = self.elements.expect(
+                lambda length, numeric: (length - raw_mean) * (_entry(profile, length, numeric) - entry_mean))
+            overhead = self.elements.expect(lambda length, _numeric: float(_insert_overhead(profile, length)))
+            moments = self._moments = (raw_mean, raw_var, entry_mean, entry_var, covariance, overhead)
+        raw_mean, raw_var, entry_mean, entry_var, covariance, overhead = moments
+        alloc = profile.allocator
+        if profile.small_lists_as_listpack:
+            header, beyond = LISTPACK_HEADER_BYTES, 0.0
+            # The limit binds the lengths' total; the entries follow it.
+            mean, var, room = n * raw_mean, n * raw_var, self.byte_limit - header + 0.5
+            slope = covariance / raw_var if raw_var > 0 else 0.0
+            residual_var = max(0.0, n * (entry_var - slope * covariance))
+        else:
+            header = ZIPLIST_HEADER_BYTES if profile.small_encoding == "ziplist" else LISTPACK_HEADER_BYTES
+            beyond = float(alloc.class_bytes(QUICKLIST_BYTES) + alloc.class_bytes(profile.quicklist_node_bytes))
+            # The last element is checked by its length and the overhead, not its entry.
+            mean, var, slope, residual_var = n * entry_mean, n * entry_var, 1.0, 0.0
+            room = self.byte_limit - header - overhead + (entry_mean - raw_mean) + 0.5
+        sd = math.sqrt(var)
+        if sd <= 0:
+            entries = n * entry_mean
+            return (1.0, alloc.mean_class_bytes(header + entries) - entries + beyond) if mean <= room else (0.0, 0.0)
+        top = _NORMAL.cdf((room - mean) / sd)
+        if top <= 1e-9:
+            return 0.0, 0.0
+        residual_sd = math.sqrt(residual_var)
+        total = 0.0
+        for i in range(FIT_STRATA):
+            limited = mean + sd * _NORMAL.inv_cdf(top * (i + 0.5) / FIT_STRATA)
+            entries = n * entry_mean + slope * (limited - mean)
+            total += alloc.mean_class_spread(header + entries, residual_sd) - entries
+        return top, total / FIT_STRATA + beyond
+
+    def _long_quicklist(self, prefix: Packing, n: int) -> float:
+        """A long sequence's quicklist bytes after ``n`` elements, less the payload: read off
+        the simulation, or extended by packing's steady cost per element beyond it."""
+        if n <= len(prefix):
+            return prefix[n - 1][1]
+        half = len(prefix) // 2
+        per_element = self.steady if self.steady is not None else \
+            (prefix[-1][1] - prefix[half - 1][1]) / (len(prefix) - half)
+        return prefix[-1][1] + (n - len(prefix)) * per_element
+
+    def _mixed(self, packed: list[tuple[float, float, bool]], n: int, listpack_allowed: bool) -> Priced:
+        """The mean over simulated lists of ``n`` elements (listpack bytes, quicklist bytes,
+        whether one listpack holds them), each as its encoding would be."""
         shares: dict[str, float] = {}
         total = 0.0
-        sequences = self.prefixes if n <= LIST_SHORT_ELEMENTS else self.long
-        for prefix in sequences:
-            if n <= len(prefix):
-                listpack_bytes, quicklist_bytes, fits = prefix[n - 1]
-            else:
-                half = len(prefix) // 2
-                per_element = self.steady if self.steady is not None else \
-                    (prefix[-1][1] - prefix[half - 1][1]) / (len(prefix) - half)
-                listpack_bytes, quicklist_bytes, fits = 0.0, prefix[-1][1] + (n - len(prefix)) * per_element, False
-            listpack_bytes += n * self.payload
-            quicklist_bytes += n * self.payload
-            as_listpack = fits and self.profile.small_lists_as_listpack and min(n, self.batch) == n
+        for listpack_bytes, quicklist_bytes, fits in packed:
+            as_listpack = fits and listpack_allowed
             encoding = "listpack" if as_listpack else "quicklist"
-            shares[encoding] = shares.get(encoding, 0.0) + 1 / len(sequences)
-            total += (listpack_bytes if as_listpack else quicklist_bytes) / len(sequences)
+            shares[encoding] = shares.get(encoding, 0.0) + 1 / len(packed)
+            total += ((listpack_bytes if as_listpack else quicklist_bytes) + n * self.payload) / len(packed)
         return [(encoding, share, total) for encoding, share in shares.items()]
 
     def quicklist_bytes(self, drawn: list[tuple[bool, int]]) -> float:
@@ -758,8 +870,10 @@ class _List:
         return [("quicklist", 1.0, total)]
 
 
-def frac(x: float) -> float:
-    return x - math.floor(x)
+def _small_elements(elements: Items, byte_limit: int) -> bool:
+    """Whether ``SMALL_ELEMENTS_PER_NODE`` of the longest element fit one node."""
+    longest = max(side.high for side in (elements.text, elements.digits) if side is not None)
+    return longest * SMALL_ELEMENTS_PER_NODE <= byte_limit
 
 
 Packing = tuple[tuple[float, float, bool], ...]
@@ -767,12 +881,15 @@ Packing = tuple[tuple[float, float, bool], ...]
 whether the elements so far fit one listpack), less the elements' own payload."""
 Element = tuple[int, float, float, int, bool]
 """One simulated element: length, listpack entry, payload, insert overhead, plain node."""
+Fits = tuple[float | None, ...]
+"""After each element past a simulated list's packing: the bytes of the one listpack the
+list makes, less its payload, while it fits one."""
 
 
 @forgotten_on_clear
 @lru_cache(maxsize=512)
 def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
-                   elements: Items) -> tuple[tuple[Packing, ...], tuple[Packing, ...], float | None, float]:
+                   elements: Items) -> tuple[tuple[Packing, ...], tuple[Fits, ...], tuple[Packing, ...], float | None, float]:
     """The simulated packings of lists whose elements vary (short and long sequences) and
     the elements' mean payload: they depend on the element distribution only, so a
     keyspace's largest key, its restored form and a fleet's repeats share them.
@@ -792,15 +909,45 @@ def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
         plain = plain_allowed and not numeric and length > byte_limit
         return length, entry, float(length) if plain else entry, _insert_overhead(profile, length), plain
 
-    def sequences(count: int, length: int) -> tuple[Packing, ...]:
-        strata = [element(*elements.draw(frac((i + 0.5) * GOLDEN), (i + 0.5) / length)) for i in range(length)]
-        out = []
-        for r in range(count):
-            order = random.Random(r).sample(strata, len(strata))
-            # The first element's stratum, finer than the sequence's own.
-            order[0] = element(*elements.draw(frac((r + 0.5) * GOLDEN), (r + 0.5) / count))
-            out.append(_packed(profile, byte_limit, count_limit, order))
-        return tuple(out)
+    def sequences(count: int, length: int) -> tuple[tuple[Packing, ...], tuple[Fits, ...]]:
+        # A Latin hypercube across the sequences: at each position the sequences hold every
+        # stratum of the distribution once (the mean of every prefix is exact), in an order
+        # of its own per position, so the elements of one sequence are independent. (Each
+        # sequence holding every stratum once instead makes a prefix's total nearly fixed as
+        # it nears the sequence's length: at 64 of 64 elements every sequence had the
+        # population's total, and the share of lists that still fit one listpack was all or
+        # nothing, off by up to 5% against random lists.)
+        strata = [(i + 0.5) / count for i in range(count)]
+        numeric_of = [elements.draw(u, 0.5)[0] for u in strata]
+        table: dict[tuple[bool, int], Element] = {}
+
+        def at(numeric_stratum: int, length_stratum: int) -> Element:
+            key = (numeric_of[numeric_stratum], length_stratum)
+            if key not in table:
+                table[key] = element(*elements.draw(strata[numeric_stratum], strata[length_stratum]))
+            return table[key]
+
+        orders: list[list[Element]] = [[] for _ in range(count)]
+        raw = [0] * count
+        # Past ``length`` while some sequence still fits one listpack (7.2+), only the ones
+        # that do, and only whether they fit and what that listpack takes: a few long
+        # sequences would give the share of lists that fit in eighths (-2% on 65-element
+        # lists of 297-byte strings and integers).
+        active = list(range(count))
+        priced_as_normal = _small_elements(elements, byte_limit)  # by ``_List._normal_single``
+        end = min(LIST_LONG_ELEMENTS, count_limit) if profile.small_lists_as_listpack and not priced_as_normal else length
+        for position in range(end):
+            if position >= length:
+                active = [r for r in active if LISTPACK_HEADER_BYTES + raw[r] <= byte_limit]
+                if not active:
+                    break
+            by_numeric, by_length = _latin_orders(count, position)
+            for r in active:
+                drawn_element = at(by_numeric[r], by_length[r])
+                orders[r].append(drawn_element)
+                raw[r] += drawn_element[0]
+        packings = tuple(_packed(profile, byte_limit, count_limit, order[:length]) for order in orders)
+        return packings, tuple(_listpack_fits(profile, byte_limit, order, length) for order in orders)
 
     def independent(count: int, length: int) -> tuple[tuple[Packing, ...], float | None]:
         # Drawn with replacement: a long prefix of one stratified sequence has nearly the
@@ -815,8 +962,39 @@ def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
                 _steady_overhead(profile, byte_limit, count_limit, stream))
 
     payload = elements.expect(lambda length, numeric: element(numeric, length)[2])
-    long, steady = independent(LIST_LONG_SEQUENCES, LIST_LONG_ELEMENTS)
-    return sequences(LIST_SHORT_SEQUENCES, LIST_SHORT_ELEMENTS), long, steady, payload
+    # Long enough to close two nodes: beyond the first node's close a list grows by whole
+    # nodes, and extending a one-node list linearly over-counts the second (+4% at 660
+    # elements of 10..16 bytes, against random lists).
+    per_node = byte_limit / max(1.0, elements.expect(lambda length, numeric: element(numeric, length)[1]))
+    long_length = max(LIST_LONG_ELEMENTS, min(LIST_LONGEST_ELEMENTS, math.ceil(LONG_NODES * per_node)))
+    long, steady = independent(LIST_LONG_SEQUENCES, long_length)
+    short, fits = sequences(LIST_SHORT_SEQUENCES, LIST_SHORT_ELEMENTS)
+    return short, fits, long, steady, payload
+
+
+@lru_cache(maxsize=LIST_LONG_ELEMENTS)
+def _latin_orders(count: int, position: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Which stratum of the integer share and of the length each of ``count`` simulated
+    lists takes at ``position``: two permutations of its own per position, the same in
+    every process (seeded by the position)."""
+    rng = random.Random(position)
+    return tuple(rng.sample(range(count), count)), tuple(rng.sample(range(count), count))
+
+
+def _listpack_fits(profile: EngineProfile, byte_limit: int, order: list[Element], packed: int) -> Fits:
+    """For each prefix of ``order`` longer than ``packed`` elements: the bytes of the one
+    listpack it makes, less its payload, while it fits one (then None)."""
+    alloc = profile.allocator.class_bytes
+    raw = sum(e[0] for e in order[:packed])
+    entries = sum(e[1] for e in order[:packed])
+    payload = sum(e[2] for e in order[:packed])
+    out: list[float | None] = []
+    for length, entry, own, _overhead, _plain in order[packed:]:
+        raw, entries, payload = raw + length, entries + entry, payload + own
+        if LISTPACK_HEADER_BYTES + raw > byte_limit:
+            break
+        out.append(alloc(math.ceil(LISTPACK_HEADER_BYTES + entries)) - payload)
+    return tuple(out)
 
 
 def _packed(profile: EngineProfile, byte_limit: int, count_limit: int, drawn: list[Element]) -> Packing:
