@@ -26,17 +26,25 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.memory.allocator import Allocator
-from sizing.memory.distribution import LENGTH_BREAKS, Alloc, distribution, quantile
+from sizing.memory.distribution import LENGTH_BREAKS, Alloc, Distribution, distribution, quantile
 from sizing.memory.encodings import digit_range, sds8_bytes, sds_bytes, sds_header_bytes
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.memory.items import items
 from sizing.memory.limits import EncodingLimits
-from sizing.memory.memo import Memo
+from sizing.memory.memo import Memo, shape_json
 from sizing.memory.placement import FULLEST_SHARD_QUANTILE, fullest_shard_bytes
 from sizing.memory.slot_rax import key_survival, slot_rax_bytes_per_key
 from sizing.memory.tables import DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
 from sizing.memory.values import DICT_ENTRY_BYTES, JOINT_POINTS, Arrival, value_structure
-from sizing.spec.workload import Cluster, Keyspace, StringKeyspace
+from sizing.spec.workload import (
+    Cluster,
+    HashKeyspace,
+    Keyspace,
+    ListKeyspace,
+    SetKeyspace,
+    StringKeyspace,
+    ZsetKeyspace,
+)
 
 OBJECT_HEADER_BYTES = 16
 """``robj``: type/encoding/lru bitfields, refcount, pointer (server.h)."""
@@ -251,6 +259,9 @@ class _ObjectCosts:
 
 
 _OBJECT_MEMO: Memo[_ObjectCosts] = Memo()
+_SHAPE_FIELDS = {kind: frozenset(kind.model_fields) - {"name", "keys", "keys_low"}
+                 for kind in (StringKeyspace, HashKeyspace, ListKeyspace, SetKeyspace, ZsetKeyspace)}
+"""A keyspace's fields but its name and key count: what its per-key costs depend on."""
 
 
 def keyspace_arrival(ks: Keyspace, arrival: Arrival) -> Arrival:
@@ -267,7 +278,7 @@ def _object_costs(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, 
     layout's key header depends on how the keys arrived."""
     if profile.keyspace_layout != "embedded":
         arrival = "commands"
-    shape = (ks.model_dump_json(exclude={"name", "keys", "keys_low"}), profile, limits, clustered, arrival)
+    shape = (shape_json(ks, _SHAPE_FIELDS[type(ks)]), profile, limits, clustered, arrival)
 
     def build() -> _ObjectCosts:
         strings = _string_encodings(ks, profile) if isinstance(ks, StringKeyspace) else None
@@ -295,13 +306,19 @@ def largest_key_variant(ks: Keyspace) -> Keyspace | None:
         return None
     if ks.ttl_share > 0:
         changes["ttl"] = True
-    return ks.variant(**changes)
+    # Not validated again: the new values are the keyspace's own quantiles and flags.
+    return ks.model_copy(update=changes)
+
+
+_LARGEST_MEMO: Memo[tuple[Keyspace, Keyspace | None]] = Memo()
+"""Each keyspace's largest key, by the keyspace's identity (the entry holds it, so its id is
+not reused): its written and restored models price the same variant, dumped once."""
 
 
 def _largest_key_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool,
                        arrival: Arrival) -> float:
     """What ``largest_key_variant`` takes; 0 when every key is alike."""
-    largest = largest_key_variant(ks)
+    largest = _LARGEST_MEMO.get(id(ks), lambda: (ks, largest_key_variant(ks)))[1]
     if largest is None:
         return 0.0
     structure = value_structure(largest, profile, limits, arrival)[1]
@@ -379,11 +396,14 @@ def _movable_value_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingL
     if not isinstance(ks, StringKeyspace):
         return 0.0
 
-    def separate(k: int, v: int, ttl: bool, by_value: Alloc) -> float:
-        return 0.0 if _embeds_value(k, v, ttl, profile) else by_value(sds_bytes(v, "valkey8"))
+    def separate(k: int, ttl: bool, values: Distribution, strings: tuple[float, ...]) -> float:
+        longest, total = _longest_embedded_value(k, ttl, profile), 0.0
+        for (v, weight, _, _), string in zip(values.points, strings):
+            total += weight * (0.0 if v <= longest else string)
+        return total
 
     text = 1 - items(ks.value_bytes, ks.numeric).numeric_share
-    return text * _expect_joint(ks, separate, profile.allocator) if text > 0 else 0.0
+    return text * _expect_text_joint(ks, separate, profile.allocator) if text > 0 else 0.0
 
 
 def value_object_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits) -> float:
@@ -441,12 +461,20 @@ def _valkey81_object_bytes(ks: Keyspace, profile: EngineProfile) -> float:
     def head(k: int, ttl: bool) -> int:
         return OBJECT_HEADER_BYTES + (EXPIRE_FIELD_BYTES if ttl else 0) + 1 + sds_bytes(k, "valkey8")
 
-    def with_text(k: int, v: int, ttl: bool, by_value: Alloc) -> float:
-        if not _embeds_value(k, v, ttl, profile):
-            return alloc(head(k, ttl)) + by_value(sds_bytes(v, "valkey8"))
-        if profile.string_embedding == "valkey91":
-            return by_value(_embedded_object_bytes(k, v, ttl, profile))
-        return by_value(head(k, ttl) + sds8_bytes(v))
+    def with_text(k: int, ttl: bool, values: Distribution, strings: tuple[float, ...]) -> float:
+        # A value longer than the longest that embeds has its own SDS beside the key's object.
+        longest, key_object, total = _longest_embedded_value(k, ttl, profile), alloc(head(k, ttl)), 0.0
+        for (v, weight, low, high), string in zip(values.points, strings):
+            if v > longest:
+                total += weight * (key_object + string)
+                continue
+            by_value = profile.allocator.class_bytes if low == high else profile.allocator.mean_class_over(low - v,
+                                                                                                           high - v)
+            if profile.string_embedding == "valkey91":
+                total += weight * by_value(_embedded_object_bytes(k, v, ttl, profile))
+            else:
+                total += weight * by_value(head(k, ttl) + sds8_bytes(v))
+        return total
 
     keys, ttl = distribution(ks.key_bytes, LENGTH_BREAKS), ks.ttl_share
     key_only = _with_ttl(ttl, lambda flag: keys.expect_allocating(
@@ -454,7 +482,7 @@ def _valkey81_object_bytes(ks: Keyspace, profile: EngineProfile) -> float:
     if not isinstance(ks, StringKeyspace):
         return key_only
     values = items(ks.value_bytes, ks.numeric)
-    text = _expect_joint(ks, with_text, profile.allocator) if values.numeric_share < 1 else 0.0
+    text = _expect_text_joint(ks, with_text, profile.allocator) if values.numeric_share < 1 else 0.0
     return values.numeric_share * key_only + (1 - values.numeric_share) * text
 
 
@@ -465,6 +493,26 @@ def _with_ttl(share: float, cost: Callable[[bool], float]) -> float:
     if share > 0:
         total += share * cost(True)
     return total
+
+
+def _expect_text_joint(ks: StringKeyspace, cost: Callable[[int, bool, Distribution, tuple[float, ...]], float],
+                       allocator: Allocator) -> float:
+    """``_expect_joint`` for a cost summed over the value points by the cost itself:
+    ``cost(key length, has ttl, value lengths, strings)``, where ``strings`` holds per value
+    point what ``alloc(sds_bytes(value, "valkey8"))`` is in ``_expect_joint`` (the request
+    every key length and expiry shares)."""
+    keys = distribution(ks.key_bytes, LENGTH_BREAKS)
+    values = items(ks.value_bytes, ks.numeric).text
+    if values is None:
+        return 0.0
+    if not (keys.exact or values.exact):
+        keys, values = keys.coarser(JOINT_POINTS), values.coarser(JOINT_POINTS)
+    strings = values.classes(_valkey8_sds, "sds valkey8", allocator)
+    return _with_ttl(ks.ttl_share, lambda ttl: keys.expect(lambda k: cost(k, ttl, values, strings)))
+
+
+def _valkey8_sds(length: int) -> int:
+    return sds_bytes(length, "valkey8")
 
 
 def _expect_joint(ks: StringKeyspace, cost: Callable[[int, int, bool, Alloc], float], allocator: Allocator) -> float:
