@@ -154,7 +154,10 @@ class DatasetModel:
         self.ttl = [ks.ttl_share for ks in cluster.keyspaces]
         """Share of each keyspace's keys that carry an expiry."""
         self.key_bytes = [distribution(ks.key_bytes).mean() for ks in cluster.keyspaces]
-        self.key_survival = key_survival([(ks.keys, distribution(ks.key_bytes)) for ks in cluster.keyspaces])
+        names = tuple((ks.keys, ks.key_bytes if isinstance(ks.key_bytes, int) else shape_json(ks.key_bytes))
+                      for ks in cluster.keyspaces)
+        self.key_survival = _SURVIVAL_MEMO.get(names, lambda: key_survival(
+            [(ks.keys, distribution(ks.key_bytes)) for ks in cluster.keyspaces]))
         """Share of the cluster's key names longer than x: the slot radix tree's shared prefixes."""
         self.encodings: list[str] = []
         self.encoding_shares: list[dict[str, float]] = []
@@ -178,8 +181,8 @@ class DatasetModel:
             self.per_key.append(per_key)
             self.largest_key.append(max(per_key, _largest_key_bytes(ks, self.profile, profile_limits, self.clustered,
                                                                     written)))
-        self._slot_tables: dict[tuple[int, bool], float] = {}
         self._shards: dict[tuple[int, float], float] = {}  # the planner asks for the same counts per node type
+        self._rax: dict[float, list[float]] = {}
 
     def keyspace_bytes(self, shards: int = 1, key_scale: float = 1.0) -> list[float]:
         """Bytes per keyspace on one shard, shared tables apportioned by key count."""
@@ -189,10 +192,13 @@ class DatasetModel:
         main_table = self._table_bytes(total_keys, shards)
         expires_table = self._table_bytes(ttl_keys, shards)
         result = []
-        for count, per_key, largest, ttl, key_bytes in zip(keys, self.per_key, self.largest_key, self.ttl,
-                                                           self.key_bytes):
-            if self.clustered and self.profile.cluster_layout == "slot_rax":
-                rax = slot_rax_bytes_per_key(self.profile.allocator, key_bytes, self.key_survival, total_keys)
+        slot_rax = self.clustered and self.profile.cluster_layout == "slot_rax"
+        if slot_rax and key_scale not in self._rax:  # the same for every shard count
+            self._rax[key_scale] = [slot_rax_bytes_per_key(self.profile.allocator, key_bytes, self.key_survival,
+                                                           total_keys) for key_bytes in self.key_bytes]
+        for index, (count, per_key, largest, ttl) in enumerate(zip(keys, self.per_key, self.largest_key, self.ttl)):
+            if slot_rax:
+                rax = self._rax[key_scale][index]
                 per_key, largest = per_key + rax, largest + rax
             # Whole keys: the fullest shard's share, its largest key among them (memory/placement.py).
             total = fullest_shard_bytes(count, shards, per_key, largest) + main_table * count / total_keys
@@ -231,19 +237,26 @@ class DatasetModel:
         cron = profile.cron_resizes_keyspace
         if self.clustered and profile.cluster_layout == "slot_tables":
             # Keys per slot do not depend on the shard count: each shard owns 1/shards of the slots.
-            cache_key = (round(cluster_keys), presized)
-            if cache_key not in self._slot_tables:
+            def build() -> float:
                 if profile.keyspace_layout == "hashtable":
                     per_slot = lambda n: (alloc(profile.hashtable_struct_bytes + KVSTORE_METADATA_BYTES)
                                            + hashtable_bytes(n, presized, cron))
                 else:
                     per_slot = lambda n: alloc(KVSTORE_DICT_BYTES) + DICT_POINTER_BYTES * dict_buckets(n, cron)
-                self._slot_tables[cache_key] = expected_per_slot(round(cluster_keys), per_slot)
-            return self._slot_tables[cache_key] / shards
+                return expected_per_slot(round(cluster_keys), per_slot)
+
+            # A cluster's variants (recommendations) and a fleet's clusters repeat key counts.
+            return _SLOT_TABLES_MEMO.get((profile, round(cluster_keys), presized), build) / shards
         keys = math.ceil(cluster_keys / shards)
         if profile.keyspace_layout == "hashtable":
             return hashtable_bytes(keys, presized, cron)
         return float(DICT_POINTER_BYTES * dict_buckets(keys, cron))
+
+
+_SLOT_TABLES_MEMO: Memo[float] = Memo()
+"""Per-slot tables of a cluster node by (engine profile, cluster keys, pre-sized)."""
+_SURVIVAL_MEMO: Memo[tuple[float, ...]] = Memo()
+"""``key_survival`` by each keyspace's key count and name lengths."""
 
 
 @dataclass(frozen=True)

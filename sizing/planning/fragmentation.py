@@ -47,6 +47,7 @@ from sizing.memory.distribution import distribution
 from sizing.memory.encodings import sds8_bytes, sds_bytes
 from sizing.memory.engines import EngineProfile
 from sizing.memory.items import items
+from sizing.memory.memo import forgotten_on_clear
 from sizing.planning.slabs import (
     SMALL_MAX_BYTES,
     Population,
@@ -188,11 +189,18 @@ def _peak(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel,
     values = string_values(cluster, dataset, profile)
     change = cluster.churn.size_change_percent / 100
     factors = (1 - change, 1 + change)
-    stranded = (stranded_bytes(values, sizes, passes, factor_kernel(*factors), uniform_population(*factors))
-                / data_bytes if data_bytes else 0.0)
+    stranded = _stranded(tuple(values), sizes, passes, factors) / data_bytes if data_bytes else 0.0
     data_class = size_class(data_bytes / max(1, sum(dataset.keys)))
     return peak_ratio(data_class, stranded, profile.keyspace_layout == "hashtable", profile.engine == "redis",
                       large_value_share(values)), stranded, data_class
+
+
+@forgotten_on_clear
+@lru_cache(maxsize=4096)
+def _stranded(values: tuple[ValueKeyspace, ...], sizes: Sizes, passes: float, factors: tuple[float, float]) -> float:
+    """``stranded_bytes`` once per string-value population and churn: a cluster's modes and the
+    variants behind its recommendations share them (only the data they are a share of differs)."""
+    return stranded_bytes(values, sizes, passes, factor_kernel(*factors), uniform_population(*factors))
 
 
 def fragmentation_basis(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel) -> FragmentationBasis:

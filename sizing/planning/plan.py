@@ -320,12 +320,64 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         fragmentation=bases[chosen.cluster_mode],
         shard_skew=round(shard_skew(datasets[chosen.cluster_mode], chosen.shards, growth), 4),
         recommendations=recommendations(
-            cluster, chosen, lambda variant: plan_cluster(variant, full_catalog, advise=False).chosen) if advise else (),
+            cluster, chosen, lambda variant: cheapest_option(variant, full_catalog)) if advise else (),
         serverless=serverless, prices_as_of=prices_as_of,
         serverless_on_valkey=on_newest_valkey(cluster, growth) if advise else None,
         payment=payment_advice(cluster.engine, chosen.family, chosen_node.family_generation, dict(chosen.monthly_usd_reserved),
                                chosen.monthly_usd, serverless) if advise else None,
     )
+
+
+def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator: str = "upstream") -> Option:
+    """``plan_cluster(cluster, catalog, advise=False, allocator=allocator).chosen``, without
+    the rest of the plan (rejections, alternatives, parameter group, alarms): what the
+    re-plans behind recommendations read. Node types are evaluated cheapest first, and one
+    whose fewest shards (by engine load and traffic alone) already cost more than the tie
+    band above the best option found is skipped: it could not be chosen."""
+    full_catalog = catalog or load_catalog()
+    catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
+    profile = engine_profile(cluster.engine, cluster.version, allocator)
+    chosen_reserve = cluster.parameters.reserved_memory_percent
+    growth = (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months
+    modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
+    offer_key = _OfferKey(cluster.engine, cluster.version, tuple(cluster.regions), cluster.nodes.data_tiering,
+                          tuple(cluster.nodes.families or ()), modes[0])
+    offered = (_shared_offers(offer_key) if full_catalog is load_catalog() else _offers(offer_key, catalog))[1]
+    found: list[tuple[int, int, _Candidate]] = []  # (mode, node index, option): plan_cluster's order
+    best = math.inf
+    for mode_index, cluster_mode in enumerate(modes):
+        shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
+        dataset = dataset_model(shaped, allocator)
+        peak = fragmentation_basis(shaped, profile, dataset).peak_ratio
+        memory_shards: dict[tuple[int, float, float], int | None] = {}
+        floors = sorted((_least_monthly_usd(cluster, profile, node, prices, cluster_mode), index)
+                        for index, (node, prices) in enumerate(offered))
+        for floor, index in floors:
+            if floor > best * (1 + TIE_BAND):
+                break  # sorted: every later node type costs more still
+            node, prices = offered[index]
+            outcome = _evaluate(shaped, profile, dataset, node, prices, catalog, cluster_mode,
+                                reserved_memory_percent(node, chosen_reserve), growth, memory_shards, peak)
+            if isinstance(outcome, _Candidate):
+                found.append((mode_index, index, outcome))
+                best = min(best, outcome.monthly_usd)
+    if not found:
+        raise NoViableNodeError(cluster.name, ())
+    return _rank([option for _, _, option in sorted(found, key=lambda f: (f[0], f[1]))])[0].build()
+
+
+def _least_monthly_usd(cluster: Cluster, profile: EngineProfile, node: NodeType, prices: dict[str, float],
+                       cluster_mode: bool) -> float:
+    """The monthly cost ``_evaluate`` would give ``node`` at the fewest shards it could have,
+    before memory is considered (a lower bound of the option's ``monthly_usd``)."""
+    traffic, replicas = cluster.traffic, cluster.availability.replicas_per_shard
+    wire_per_op: float = traffic.avg_request_bytes + traffic.avg_response_bytes
+    wire_per_op += (1 - traffic.read_ratio) * traffic.avg_request_bytes * replicas
+    shards = max(max(cluster.availability.min_shards if cluster_mode else 1, 1),
+                 math.ceil(traffic.peak_ops_per_sec / planning_ops_per_sec(node, profile)),
+                 math.ceil(traffic.peak_ops_per_sec * wire_per_op / planning_network_bytes_per_sec(node)))
+    nodes = shards * (1 + replicas)
+    return round(sum(nodes * price * HOURS_PER_MONTH for price in prices.values()), 2)
 
 
 class _Candidate(NamedTuple):
