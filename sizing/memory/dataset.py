@@ -147,13 +147,12 @@ class DatasetModel:
     def __init__(self, cluster: Cluster, limits: EncodingLimits, allocator: str = "upstream",
                  arrival: Arrival = "commands") -> None:
         self.profile = engine_profile(cluster.engine, cluster.version, allocator)
-        self.limits = profile_limits = limits
+        self.limits = limits
         self.arrival = arrival
         self.clustered = cluster.cluster_mode_enabled
         self.keys = [ks.keys for ks in cluster.keyspaces]
         self.ttl = [ks.ttl_share for ks in cluster.keyspaces]
         """Share of each keyspace's keys that carry an expiry."""
-        self.key_bytes = [distribution(ks.key_bytes).mean() for ks in cluster.keyspaces]
         names = tuple((ks.keys, ks.key_bytes if isinstance(ks.key_bytes, int) else shape_json(ks.key_bytes))
                       for ks in cluster.keyspaces)
         self.key_survival = _SURVIVAL_MEMO.get(names, lambda: key_survival(
@@ -166,21 +165,20 @@ class DatasetModel:
         """Bytes of each keyspace's largest key: the most elements, or the longest value."""
         self.value_per_key: list[float] = []
         """The part of ``per_key`` data tiering can move to SSD: the value, not the key or its entry."""
-        for ks, ttl in zip(cluster.keyspaces, self.ttl):
-            written = keyspace_arrival(ks, arrival)
-            shares, structure = value_structure(ks, self.profile, profile_limits, written)
-            objects = _object_costs(ks, self.profile, profile_limits, self.clustered, arrival)
-            per_key = objects.object_bytes + structure
-            self.value_per_key.append(min(per_key, objects.movable_bytes + structure))
-            if ttl and self.profile.keyspace_layout != "hashtable":
-                per_key += ttl * self.profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
-            if objects.string_encodings is not None:
-                shares = dict(objects.string_encodings)
+        self.key_bytes: list[float] = []
+        """Each keyspace's mean key length."""
+        context = (shape_json(self.profile), shape_json(limits), self.clustered, arrival)
+        for ks in cluster.keyspaces:
+            # A cluster's variants (recommendations) keep most keyspaces: each is priced once.
+            costs = _KEYSPACE_MEMO.get((shape_json(ks, _PRICED_FIELDS[type(ks)]), *context),
+                                       lambda ks=ks: _keyspace_costs(ks, self.profile, limits, self.clustered, arrival))
+            shares = dict(costs.encoding_shares)
             self.encoding_shares.append(shares)
-            self.encodings.append(max(shares, key=lambda name: shares[name]))
-            self.per_key.append(per_key)
-            self.largest_key.append(max(per_key, _largest_key_bytes(ks, self.profile, profile_limits, self.clustered,
-                                                                    written)))
+            self.encodings.append(costs.encoding)
+            self.per_key.append(costs.per_key)
+            self.largest_key.append(costs.largest_key)
+            self.value_per_key.append(costs.value_per_key)
+            self.key_bytes.append(costs.key_bytes)
         self._shards: dict[tuple[int, float], float] = {}  # the planner asks for the same counts per node type
         self._rax: dict[float, list[float]] = {}
 
@@ -246,7 +244,7 @@ class DatasetModel:
                 return expected_per_slot(round(cluster_keys), per_slot)
 
             # A cluster's variants (recommendations) and a fleet's clusters repeat key counts.
-            return _SLOT_TABLES_MEMO.get((profile, round(cluster_keys), presized), build) / shards
+            return _SLOT_TABLES_MEMO.get((shape_json(profile), round(cluster_keys), presized), build) / shards
         keys = math.ceil(cluster_keys / shards)
         if profile.keyspace_layout == "hashtable":
             return hashtable_bytes(keys, presized, cron)
@@ -257,6 +255,42 @@ _SLOT_TABLES_MEMO: Memo[float] = Memo()
 """Per-slot tables of a cluster node by (engine profile, cluster keys, pre-sized)."""
 _SURVIVAL_MEMO: Memo[tuple[float, ...]] = Memo()
 """``key_survival`` by each keyspace's key count and name lengths."""
+
+
+@dataclass(frozen=True)
+class _KeyspaceCosts:
+    """One keyspace's per-key figures in a ``DatasetModel``."""
+
+    encoding_shares: dict[str, float]
+    encoding: str
+    per_key: float
+    largest_key: float
+    value_per_key: float
+    key_bytes: float
+
+
+_KEYSPACE_MEMO: Memo[_KeyspaceCosts] = Memo()
+_PRICED_FIELDS = {kind: frozenset(kind.model_fields) - {"name"}
+                  for kind in (StringKeyspace, HashKeyspace, ListKeyspace, SetKeyspace, ZsetKeyspace)}
+"""A keyspace's fields but its name: what ``_keyspace_costs`` depends on (the key count sets
+its largest key)."""
+
+
+def _keyspace_costs(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool,
+                    arrival: Arrival) -> _KeyspaceCosts:
+    written = keyspace_arrival(ks, arrival)
+    shares, structure = value_structure(ks, profile, limits, written)
+    objects = _object_costs(ks, profile, limits, clustered, arrival)
+    per_key = objects.object_bytes + structure
+    value_per_key = min(per_key, objects.movable_bytes + structure)
+    ttl = ks.ttl_share
+    if ttl and profile.keyspace_layout != "hashtable":
+        per_key += ttl * profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
+    if objects.string_encodings is not None:
+        shares = dict(objects.string_encodings)
+    return _KeyspaceCosts(shares, max(shares, key=lambda name: shares[name]), per_key,
+                          max(per_key, _largest_key_bytes(ks, profile, limits, clustered, written)), value_per_key,
+                          distribution(ks.key_bytes).mean())
 
 
 @dataclass(frozen=True)
@@ -291,7 +325,7 @@ def _object_costs(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, 
     layout's key header depends on how the keys arrived."""
     if profile.keyspace_layout != "embedded":
         arrival = "commands"
-    shape = (shape_json(ks, _SHAPE_FIELDS[type(ks)]), profile, limits, clustered, arrival)
+    shape = (shape_json(ks, _SHAPE_FIELDS[type(ks)]), shape_json(profile), shape_json(limits), clustered, arrival)
 
     def build() -> _ObjectCosts:
         strings = _string_encodings(ks, profile) if isinstance(ks, StringKeyspace) else None

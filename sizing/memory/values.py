@@ -126,7 +126,7 @@ def value_structure(
     kind = _PRICERS[type(keyspace)]
     count = _count(keyspace)
     shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_json(count),
-             profile, limits, arrival)
+             shape_json(profile), shape_json(limits), arrival)  # JSON: cheaper to hash and compare than the models
     shares, total = _STRUCTURE_MEMO.get(shape, lambda: _value_structure(keyspace, profile, limits, arrival))
     return dict(shares), total
 
@@ -184,7 +184,7 @@ def _collection_pricer(
     """The pricer of the keyspace's element shape, with what it priced by (count, spread,
     arrival): the counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
     kind = _PRICERS[type(keyspace)]
-    shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), profile, limits)
+    shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), shape_json(profile), shape_json(limits))
     return _PRICER_MEMO.get(shape, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
 
 

@@ -47,7 +47,7 @@ from sizing.memory.distribution import distribution
 from sizing.memory.encodings import sds8_bytes, sds_bytes
 from sizing.memory.engines import EngineProfile
 from sizing.memory.items import items
-from sizing.memory.memo import forgotten_on_clear
+from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
 from sizing.planning.slabs import (
     SMALL_MAX_BYTES,
     Population,
@@ -123,15 +123,28 @@ def string_values(cluster: Cluster, dataset: DatasetModel, profile: EngineProfil
     for ks, keys in zip(cluster.keyspaces, dataset.keys):
         if not isinstance(ks, StringKeyspace):
             continue
-        text = items(ks.value_bytes, ks.numeric)
-        if text.text is None or text.numeric_share >= 1:
-            continue
-        lengths = distribution(ks.value_bytes).coarser(LOAD_POINTS)
-        mean = lengths.mean()
-        points = [(value, weight) for value, weight, _, _ in lengths.points]
-        load = population(points, mean)
-        result.append(ValueKeyspace(keys * (1 - text.numeric_share), load, _classes(mean, load, profile)))
+        # A cluster's variants (recommendations) and a fleet's clusters repeat value shapes.
+        value = _VALUES_MEMO.get((shape_json(ks, _VALUE_FIELDS), keys, shape_json(profile)),
+                                 lambda ks=ks, keys=keys: _value_keyspace(ks, keys, profile))
+        if value is not None:
+            result.append(value)
     return result
+
+
+_VALUE_FIELDS = frozenset({"value_bytes", "numeric"})
+_VALUES_MEMO: Memo[ValueKeyspace | None] = Memo()
+
+
+def _value_keyspace(ks: StringKeyspace, keys: int, profile: EngineProfile) -> ValueKeyspace | None:
+    """A string keyspace's text values as the slab arithmetic takes them (None: no text)."""
+    text = items(ks.value_bytes, ks.numeric)
+    if text.text is None or text.numeric_share >= 1:
+        return None
+    lengths = distribution(ks.value_bytes).coarser(LOAD_POINTS)
+    mean = lengths.mean()
+    points = [(value, weight) for value, weight, _, _ in lengths.points]
+    load = population(points, mean)
+    return ValueKeyspace(keys * (1 - text.numeric_share), load, _classes(mean, load, profile))
 
 
 @lru_cache(maxsize=4096)

@@ -286,7 +286,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     bases: dict[bool, FragmentationBasis] = {}
     datasets: dict[bool, DatasetModel] = {}
     for cluster_mode in modes:
-        shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
+        shaped = _in_mode(cluster, cluster_mode)
         dataset = datasets[cluster_mode] = dataset_model(shaped, allocator)
         basis = fragmentation_basis(shaped, profile, dataset)
         peak, bases[cluster_mode] = basis.peak_ratio, basis
@@ -346,7 +346,7 @@ def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator:
     found: list[tuple[int, int, _Candidate]] = []  # (mode, node index, option): plan_cluster's order
     best = math.inf
     for mode_index, cluster_mode in enumerate(modes):
-        shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
+        shaped = _in_mode(cluster, cluster_mode)
         dataset = dataset_model(shaped, allocator)
         peak = fragmentation_basis(shaped, profile, dataset).peak_ratio
         memory_shards: dict[tuple[int, float, float], int | None] = {}
@@ -364,6 +364,12 @@ def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator:
     if not found:
         raise NoViableNodeError(cluster.name, ())
     return _rank([option for _, _, option in sorted(found, key=lambda f: (f[0], f[1]))])[0].build()
+
+
+def _in_mode(cluster: Cluster, cluster_mode: bool) -> Cluster:
+    """The cluster planned in one mode. Not validated again (only the mode changes, to one the
+    definition allows), so its keyspaces stay the objects the memory model's memos know."""
+    return cluster.model_copy(update={"cluster_mode": "enabled" if cluster_mode else "disabled"})
 
 
 def _least_monthly_usd(cluster: Cluster, profile: EngineProfile, node: NodeType, prices: dict[str, float],
