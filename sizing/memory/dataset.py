@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -171,7 +172,7 @@ class DatasetModel:
         for ks in cluster.keyspaces:
             # A cluster's variants (recommendations) keep most keyspaces: each is priced once.
             costs = _KEYSPACE_MEMO.get((shape_json(ks, _PRICED_FIELDS[type(ks)]), *context),
-                                       lambda ks=ks: _keyspace_costs(ks, self.profile, limits, self.clustered, arrival))
+                                       partial(_keyspace_costs, ks, self.profile, limits, self.clustered, arrival))
             shares = dict(costs.encoding_shares)
             self.encoding_shares.append(shares)
             self.encodings.append(costs.encoding)

@@ -37,7 +37,7 @@ Glossary
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -125,7 +125,7 @@ def string_values(cluster: Cluster, dataset: DatasetModel, profile: EngineProfil
             continue
         # A cluster's variants (recommendations) and a fleet's clusters repeat value shapes.
         value = _VALUES_MEMO.get((shape_json(ks, _VALUE_FIELDS), keys, shape_json(profile)),
-                                 lambda ks=ks, keys=keys: _value_keyspace(ks, keys, profile))
+                                 partial(_value_keyspace, ks, keys, profile))
         if value is not None:
             result.append(value)
     return result
