@@ -1,28 +1,35 @@
-"""Time to diff two 1,000-cluster fleet files (target: under 5 s here).
+"""Time to diff two 1,000-cluster fleet files (target: under 1.5 s here).
 
-    python benchmarks/diff_speed.py
+    python benchmarks/diff_speed.py [--runs 5] [--shares 0.1,1.0] [--out FILE.json]
 
 Writes the fleet of benchmarks/plan_speed.py as a base file and a head file in which a
 share of the clusters changed (10% grown by half, the shape of a busy pull request; then
-every cluster changed, the worst case), and times ``python -m sizing diff`` end to end in
-process: both files loaded and validated, both sides planned, compared and rendered.
+every cluster changed, the worst case), and times ``python -m sizing diff`` end to end,
+each run a fresh process: both files loaded and validated, both sides planned, compared
+and rendered. CPU seconds (the machine is shared), least and median of the runs, beside
+the floor measured in the same run: a process that imports the command and loads and
+validates both files, and plans nothing.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import random
+import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 import yaml
-from click.testing import CliRunner
 
 from benchmarks.plan_speed import fleet
-from sizing.cli import cli
 
 
 def write_fleets(folder: Path, changed_share: float) -> tuple[Path, Path]:
@@ -39,14 +46,37 @@ def write_fleets(folder: Path, changed_share: float) -> tuple[Path, Path]:
 
 
 def main() -> None:
-    print(f"{'clusters changed':>16} {'seconds':>8} {'exit':>5}")
-    for share in (0.1, 1.0):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--shares", default="0.1,1.0", help="Shares of the clusters changed, one case each.")
+    parser.add_argument("--out", help="Also write the times as JSON here.")
+    args = parser.parse_args()
+    recorded: dict[str, object] = {"command": "python benchmarks/diff_speed.py " + " ".join(sys.argv[1:]),
+                                   "date": time.strftime("%Y-%m-%d"), "unit": "CPU seconds", "cases": []}
+    print(f"{'clusters changed':>16}  {'least':>6}  {'median':>6}  {'floor':>6}  {'ratio':>6}  {'exit':>4}")
+    for share in (float(s) for s in args.shares.split(",")):
         with tempfile.TemporaryDirectory() as folder:
             base, head = write_fleets(Path(folder), share)
-            started = time.perf_counter()
-            result = CliRunner().invoke(cli, ["diff", "--base", str(base), "--head", str(head), "--format", "markdown"])
-            elapsed = time.perf_counter() - started
-            print(f"{share:>16.0%} {elapsed:>8.2f} {result.exit_code:>5}")
+            reading = (f"import sizing.cli.diff\nfrom sizing.workloads import load_workload\n"
+                       f"load_workload({str(base)!r})\nload_workload({str(head)!r})")
+            floor = [_child([sys.executable, "-c", reading])[0] for _ in range(args.runs)]
+            runs = [_child([sys.executable, "-m", "sizing", "diff", "--base", str(base), "--head", str(head),
+                            "--format", "markdown"]) for _ in range(args.runs)]
+            seconds = [run[0] for run in runs]
+            print(f"{share:>16.0%}  {min(seconds):>6.2f}  {statistics.median(seconds):>6.2f}  {min(floor):>6.2f}  "
+                  f"{min(seconds) / min(floor):>6.1f}  {runs[0][1]:>4}")
+            recorded["cases"].append({"changed_share": share, "seconds": seconds,  # type: ignore[attr-defined]
+                                      "floor_seconds": floor})
+    if args.out:
+        Path(args.out).write_text(json.dumps(recorded, indent=2) + "\n")
+
+
+def _child(argv: list[str]) -> tuple[float, int]:
+    """CPU seconds and exit status of one fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.returncode
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """How ``plan`` grows with the fleet: time and peak memory, with the growth exponent fitted.
 
     python benchmarks/scaling.py [--clusters 100,250,500,1000,2500,5000] [--keyspaces 1,10,30,100]
-                                 [--out benchmarks/measurements/scaling.json]
+                                 [--runs 5] [--out benchmarks/measurements/scaling.json]
 
 Two series, each point in a fresh process running ``python -m sizing plan FILE --json``
 (recommendations on, output discarded):
@@ -12,7 +12,9 @@ Per point: CPU seconds of the whole process (``time.process_time``: the machine 
 so wall time is noisy; wall seconds are printed too), the floor (start-up, imports and
 reading the YAML, measured in the same process), their ratio, and the peak RSS
 (``SCALING_CHECKOUT=DIR`` measures another checkout's ``sizing``, for before and after). The
-exponent is the slope of log(plan seconds - floor) against log(size): 1 is linear.
+exponent is the slope of log(plan seconds - floor) against log(size): 1 is linear. With
+``--runs N`` each point runs N times and shows the run that planned fastest and the median
+of each figure.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import math
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -97,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clusters", default="100,250,500,1000,2500,5000")
     parser.add_argument("--keyspaces", default="1,10,30,100")
+    parser.add_argument("--runs", type=int, default=1, help="Fresh processes per point (least and median shown).")
     parser.add_argument("--out", help="Also write the points as JSON here.")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -114,13 +118,16 @@ def main() -> None:
             points = []
             for size in (int(s) for s in sizes.split(",") if s):
                 path = fleet_file(Path(folder), series, size)
-                done = subprocess.run([sys.executable, __file__, "--one", str(path)], capture_output=True, text=True,
-                                      check=True, cwd=CHECKOUT, env={**os.environ, "PYTHONPATH": f"{CHECKOUT}:{ROOT}"})
-                point = json.loads(done.stdout)
+                runs = [_measured(path) for _ in range(args.runs)]
+                point = _least_and_median(runs)
                 points.append({"size": size, **point})
                 print(f"{size:>38}  {point['seconds']:>7.2f}  {point['floor_seconds']:>6.2f}  "
                       f"{point['seconds'] / point['floor_seconds']:>6.1f}  {point['plan_seconds']:>7.2f}  "
                       f"{point['wall_plan_seconds']:>7.2f}  {point['peak_rss_mb']:>6.0f} MB")
+                if args.runs > 1:
+                    print(f"{'median of ' + str(args.runs):>38}  {point['median_seconds']:>7.2f}  "
+                          f"{point['median_floor_seconds']:>6.2f}  {'':>6}  {point['median_plan_seconds']:>7.2f}  "
+                          f"{point['median_wall_plan_seconds']:>7.2f}  {point['median_peak_rss_mb']:>6.0f} MB")
             if len(points) > 1:
                 slope = exponent([(p["size"], p["plan_seconds"]) for p in points])
                 memory = exponent([(p["size"], p["peak_rss_mb"]) for p in points])
@@ -129,6 +136,22 @@ def main() -> None:
                                               "rss_exponent": memory}
     if args.out:
         Path(args.out).write_text(json.dumps(recorded, indent=2) + "\n")
+
+
+def _measured(path: Path) -> dict[str, float]:
+    """One point in a fresh process of the measured checkout."""
+    done = subprocess.run([sys.executable, __file__, "--one", str(path)], capture_output=True, text=True,
+                          check=True, cwd=CHECKOUT, env={**os.environ, "PYTHONPATH": f"{CHECKOUT}:{ROOT}"})
+    return json.loads(done.stdout)
+
+
+def _least_and_median(runs: list[dict[str, float]]) -> dict[str, object]:
+    """The run that planned fastest (its figures as measured together), each figure's median
+    over the runs as ``median_<figure>``, and every run."""
+    point: dict[str, object] = dict(min(runs, key=lambda run: run["plan_seconds"]))
+    point.update({f"median_{name}": statistics.median(run[name] for run in runs) for name in runs[0]})
+    point["runs"] = runs
+    return point
 
 
 if __name__ == "__main__":

@@ -22,21 +22,30 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.memory.allocator import Allocator
-from sizing.memory.distribution import LENGTH_BREAKS, Alloc, distribution, quantile
+from sizing.memory.distribution import LENGTH_BREAKS, Alloc, Distribution, distribution, quantile
 from sizing.memory.encodings import digit_range, sds8_bytes, sds_bytes, sds_header_bytes
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.memory.items import items
 from sizing.memory.limits import EncodingLimits
-from sizing.memory.memo import Memo
+from sizing.memory.memo import Memo, shape_json
 from sizing.memory.placement import FULLEST_SHARD_QUANTILE, fullest_shard_bytes
 from sizing.memory.slot_rax import key_survival, slot_rax_bytes_per_key
 from sizing.memory.tables import DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
 from sizing.memory.values import DICT_ENTRY_BYTES, JOINT_POINTS, Arrival, value_structure
-from sizing.spec.workload import Cluster, Keyspace, StringKeyspace
+from sizing.spec.workload import (
+    Cluster,
+    HashKeyspace,
+    Keyspace,
+    ListKeyspace,
+    SetKeyspace,
+    StringKeyspace,
+    ZsetKeyspace,
+)
 
 OBJECT_HEADER_BYTES = 16
 """``robj``: type/encoding/lru bitfields, refcount, pointer (server.h)."""
@@ -139,14 +148,16 @@ class DatasetModel:
     def __init__(self, cluster: Cluster, limits: EncodingLimits, allocator: str = "upstream",
                  arrival: Arrival = "commands") -> None:
         self.profile = engine_profile(cluster.engine, cluster.version, allocator)
-        self.limits = profile_limits = limits
+        self.limits = limits
         self.arrival = arrival
         self.clustered = cluster.cluster_mode_enabled
         self.keys = [ks.keys for ks in cluster.keyspaces]
         self.ttl = [ks.ttl_share for ks in cluster.keyspaces]
         """Share of each keyspace's keys that carry an expiry."""
-        self.key_bytes = [distribution(ks.key_bytes).mean() for ks in cluster.keyspaces]
-        self.key_survival = key_survival([(ks.keys, distribution(ks.key_bytes)) for ks in cluster.keyspaces])
+        names = tuple((ks.keys, ks.key_bytes if isinstance(ks.key_bytes, int) else shape_json(ks.key_bytes))
+                      for ks in cluster.keyspaces)
+        self.key_survival = _SURVIVAL_MEMO.get(names, lambda: key_survival(
+            [(ks.keys, distribution(ks.key_bytes)) for ks in cluster.keyspaces]))
         """Share of the cluster's key names longer than x: the slot radix tree's shared prefixes."""
         self.encodings: list[str] = []
         self.encoding_shares: list[dict[str, float]] = []
@@ -155,23 +166,22 @@ class DatasetModel:
         """Bytes of each keyspace's largest key: the most elements, or the longest value."""
         self.value_per_key: list[float] = []
         """The part of ``per_key`` data tiering can move to SSD: the value, not the key or its entry."""
-        for ks, ttl in zip(cluster.keyspaces, self.ttl):
-            written = keyspace_arrival(ks, arrival)
-            shares, structure = value_structure(ks, self.profile, profile_limits, written)
-            objects = _object_costs(ks, self.profile, profile_limits, self.clustered, arrival)
-            per_key = objects.object_bytes + structure
-            self.value_per_key.append(min(per_key, objects.movable_bytes + structure))
-            if ttl and self.profile.keyspace_layout != "hashtable":
-                per_key += ttl * self.profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
-            if objects.string_encodings is not None:
-                shares = dict(objects.string_encodings)
+        self.key_bytes: list[float] = []
+        """Each keyspace's mean key length."""
+        context = (shape_json(self.profile), shape_json(limits), self.clustered, arrival)
+        for ks in cluster.keyspaces:
+            # A cluster's variants (recommendations) keep most keyspaces: each is priced once.
+            costs = _KEYSPACE_MEMO.get((shape_json(ks, _PRICED_FIELDS[type(ks)]), *context),
+                                       partial(_keyspace_costs, ks, self.profile, limits, self.clustered, arrival))
+            shares = dict(costs.encoding_shares)
             self.encoding_shares.append(shares)
-            self.encodings.append(max(shares, key=lambda name: shares[name]))
-            self.per_key.append(per_key)
-            self.largest_key.append(max(per_key, _largest_key_bytes(ks, self.profile, profile_limits, self.clustered,
-                                                                    written)))
-        self._slot_tables: dict[tuple[int, bool], float] = {}
+            self.encodings.append(costs.encoding)
+            self.per_key.append(costs.per_key)
+            self.largest_key.append(costs.largest_key)
+            self.value_per_key.append(costs.value_per_key)
+            self.key_bytes.append(costs.key_bytes)
         self._shards: dict[tuple[int, float], float] = {}  # the planner asks for the same counts per node type
+        self._rax: dict[float, list[float]] = {}
 
     def keyspace_bytes(self, shards: int = 1, key_scale: float = 1.0) -> list[float]:
         """Bytes per keyspace on one shard, shared tables apportioned by key count."""
@@ -181,10 +191,13 @@ class DatasetModel:
         main_table = self._table_bytes(total_keys, shards)
         expires_table = self._table_bytes(ttl_keys, shards)
         result = []
-        for count, per_key, largest, ttl, key_bytes in zip(keys, self.per_key, self.largest_key, self.ttl,
-                                                           self.key_bytes):
-            if self.clustered and self.profile.cluster_layout == "slot_rax":
-                rax = slot_rax_bytes_per_key(self.profile.allocator, key_bytes, self.key_survival, total_keys)
+        slot_rax = self.clustered and self.profile.cluster_layout == "slot_rax"
+        if slot_rax and key_scale not in self._rax:  # the same for every shard count
+            self._rax[key_scale] = [slot_rax_bytes_per_key(self.profile.allocator, key_bytes, self.key_survival,
+                                                           total_keys) for key_bytes in self.key_bytes]
+        for index, (count, per_key, largest, ttl) in enumerate(zip(keys, self.per_key, self.largest_key, self.ttl)):
+            if slot_rax:
+                rax = self._rax[key_scale][index]
                 per_key, largest = per_key + rax, largest + rax
             # Whole keys: the fullest shard's share, its largest key among them (memory/placement.py).
             total = fullest_shard_bytes(count, shards, per_key, largest) + main_table * count / total_keys
@@ -223,19 +236,62 @@ class DatasetModel:
         cron = profile.cron_resizes_keyspace
         if self.clustered and profile.cluster_layout == "slot_tables":
             # Keys per slot do not depend on the shard count: each shard owns 1/shards of the slots.
-            cache_key = (round(cluster_keys), presized)
-            if cache_key not in self._slot_tables:
+            def build() -> float:
                 if profile.keyspace_layout == "hashtable":
                     per_slot = lambda n: (alloc(profile.hashtable_struct_bytes + KVSTORE_METADATA_BYTES)
                                            + hashtable_bytes(n, presized, cron))
                 else:
                     per_slot = lambda n: alloc(KVSTORE_DICT_BYTES) + DICT_POINTER_BYTES * dict_buckets(n, cron)
-                self._slot_tables[cache_key] = expected_per_slot(round(cluster_keys), per_slot)
-            return self._slot_tables[cache_key] / shards
+                return expected_per_slot(round(cluster_keys), per_slot)
+
+            # A cluster's variants (recommendations) and a fleet's clusters repeat key counts.
+            return _SLOT_TABLES_MEMO.get((shape_json(profile), round(cluster_keys), presized), build) / shards
         keys = math.ceil(cluster_keys / shards)
         if profile.keyspace_layout == "hashtable":
             return hashtable_bytes(keys, presized, cron)
         return float(DICT_POINTER_BYTES * dict_buckets(keys, cron))
+
+
+_SLOT_TABLES_MEMO: Memo[float] = Memo()
+"""Per-slot tables of a cluster node by (engine profile, cluster keys, pre-sized)."""
+_SURVIVAL_MEMO: Memo[tuple[float, ...]] = Memo()
+"""``key_survival`` by each keyspace's key count and name lengths."""
+
+
+@dataclass(frozen=True)
+class _KeyspaceCosts:
+    """One keyspace's per-key figures in a ``DatasetModel``."""
+
+    encoding_shares: dict[str, float]
+    encoding: str
+    per_key: float
+    largest_key: float
+    value_per_key: float
+    key_bytes: float
+
+
+_KEYSPACE_MEMO: Memo[_KeyspaceCosts] = Memo()
+_PRICED_FIELDS = {kind: frozenset(kind.model_fields) - {"name"}
+                  for kind in (StringKeyspace, HashKeyspace, ListKeyspace, SetKeyspace, ZsetKeyspace)}
+"""A keyspace's fields but its name: what ``_keyspace_costs`` depends on (the key count sets
+its largest key)."""
+
+
+def _keyspace_costs(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool,
+                    arrival: Arrival) -> _KeyspaceCosts:
+    written = keyspace_arrival(ks, arrival)
+    shares, structure = value_structure(ks, profile, limits, written)
+    objects = _object_costs(ks, profile, limits, clustered, arrival)
+    per_key = objects.object_bytes + structure
+    value_per_key = min(per_key, objects.movable_bytes + structure)
+    ttl = ks.ttl_share
+    if ttl and profile.keyspace_layout != "hashtable":
+        per_key += ttl * profile.allocator.class_bytes(DICT_ENTRY_BYTES)  # expires dictEntry
+    if objects.string_encodings is not None:
+        shares = dict(objects.string_encodings)
+    return _KeyspaceCosts(shares, max(shares, key=lambda name: shares[name]), per_key,
+                          max(per_key, _largest_key_bytes(ks, profile, limits, clustered, written)), value_per_key,
+                          distribution(ks.key_bytes).mean())
 
 
 @dataclass(frozen=True)
@@ -251,6 +307,9 @@ class _ObjectCosts:
 
 
 _OBJECT_MEMO: Memo[_ObjectCosts] = Memo()
+_SHAPE_FIELDS = {kind: frozenset(kind.model_fields) - {"name", "keys", "keys_low"}
+                 for kind in (StringKeyspace, HashKeyspace, ListKeyspace, SetKeyspace, ZsetKeyspace)}
+"""A keyspace's fields but its name and key count: what its per-key costs depend on."""
 
 
 def keyspace_arrival(ks: Keyspace, arrival: Arrival) -> Arrival:
@@ -267,7 +326,7 @@ def _object_costs(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, 
     layout's key header depends on how the keys arrived."""
     if profile.keyspace_layout != "embedded":
         arrival = "commands"
-    shape = (ks.model_dump_json(exclude={"name", "keys", "keys_low"}), profile, limits, clustered, arrival)
+    shape = (shape_json(ks, _SHAPE_FIELDS[type(ks)]), shape_json(profile), shape_json(limits), clustered, arrival)
 
     def build() -> _ObjectCosts:
         strings = _string_encodings(ks, profile) if isinstance(ks, StringKeyspace) else None
@@ -295,13 +354,19 @@ def largest_key_variant(ks: Keyspace) -> Keyspace | None:
         return None
     if ks.ttl_share > 0:
         changes["ttl"] = True
-    return ks.variant(**changes)
+    # Not validated again: the new values are the keyspace's own quantiles and flags.
+    return ks.model_copy(update=changes)
+
+
+_LARGEST_MEMO: Memo[tuple[Keyspace, Keyspace | None]] = Memo()
+"""Each keyspace's largest key, by the keyspace's identity (the entry holds it, so its id is
+not reused): its written and restored models price the same variant, dumped once."""
 
 
 def _largest_key_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, clustered: bool,
                        arrival: Arrival) -> float:
     """What ``largest_key_variant`` takes; 0 when every key is alike."""
-    largest = largest_key_variant(ks)
+    largest = _LARGEST_MEMO.get(id(ks), lambda: (ks, largest_key_variant(ks)))[1]
     if largest is None:
         return 0.0
     structure = value_structure(largest, profile, limits, arrival)[1]
@@ -379,11 +444,14 @@ def _movable_value_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingL
     if not isinstance(ks, StringKeyspace):
         return 0.0
 
-    def separate(k: int, v: int, ttl: bool, by_value: Alloc) -> float:
-        return 0.0 if _embeds_value(k, v, ttl, profile) else by_value(sds_bytes(v, "valkey8"))
+    def separate(k: int, ttl: bool, values: Distribution, strings: tuple[float, ...]) -> float:
+        longest, total = _longest_embedded_value(k, ttl, profile), 0.0
+        for (v, weight, _, _), string in zip(values.points, strings):
+            total += weight * (0.0 if v <= longest else string)
+        return total
 
     text = 1 - items(ks.value_bytes, ks.numeric).numeric_share
-    return text * _expect_joint(ks, separate, profile.allocator) if text > 0 else 0.0
+    return text * _expect_text_joint(ks, separate, profile.allocator) if text > 0 else 0.0
 
 
 def value_object_bytes(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits) -> float:
@@ -441,12 +509,20 @@ def _valkey81_object_bytes(ks: Keyspace, profile: EngineProfile) -> float:
     def head(k: int, ttl: bool) -> int:
         return OBJECT_HEADER_BYTES + (EXPIRE_FIELD_BYTES if ttl else 0) + 1 + sds_bytes(k, "valkey8")
 
-    def with_text(k: int, v: int, ttl: bool, by_value: Alloc) -> float:
-        if not _embeds_value(k, v, ttl, profile):
-            return alloc(head(k, ttl)) + by_value(sds_bytes(v, "valkey8"))
-        if profile.string_embedding == "valkey91":
-            return by_value(_embedded_object_bytes(k, v, ttl, profile))
-        return by_value(head(k, ttl) + sds8_bytes(v))
+    def with_text(k: int, ttl: bool, values: Distribution, strings: tuple[float, ...]) -> float:
+        # A value longer than the longest that embeds has its own SDS beside the key's object.
+        longest, key_object, total = _longest_embedded_value(k, ttl, profile), alloc(head(k, ttl)), 0.0
+        for (v, weight, low, high), string in zip(values.points, strings):
+            if v > longest:
+                total += weight * (key_object + string)
+                continue
+            by_value = profile.allocator.class_bytes if low == high else profile.allocator.mean_class_over(low - v,
+                                                                                                           high - v)
+            if profile.string_embedding == "valkey91":
+                total += weight * by_value(_embedded_object_bytes(k, v, ttl, profile))
+            else:
+                total += weight * by_value(head(k, ttl) + sds8_bytes(v))
+        return total
 
     keys, ttl = distribution(ks.key_bytes, LENGTH_BREAKS), ks.ttl_share
     key_only = _with_ttl(ttl, lambda flag: keys.expect_allocating(
@@ -454,7 +530,7 @@ def _valkey81_object_bytes(ks: Keyspace, profile: EngineProfile) -> float:
     if not isinstance(ks, StringKeyspace):
         return key_only
     values = items(ks.value_bytes, ks.numeric)
-    text = _expect_joint(ks, with_text, profile.allocator) if values.numeric_share < 1 else 0.0
+    text = _expect_text_joint(ks, with_text, profile.allocator) if values.numeric_share < 1 else 0.0
     return values.numeric_share * key_only + (1 - values.numeric_share) * text
 
 
@@ -465,6 +541,26 @@ def _with_ttl(share: float, cost: Callable[[bool], float]) -> float:
     if share > 0:
         total += share * cost(True)
     return total
+
+
+def _expect_text_joint(ks: StringKeyspace, cost: Callable[[int, bool, Distribution, tuple[float, ...]], float],
+                       allocator: Allocator) -> float:
+    """``_expect_joint`` for a cost summed over the value points by the cost itself:
+    ``cost(key length, has ttl, value lengths, strings)``, where ``strings`` holds per value
+    point what ``alloc(sds_bytes(value, "valkey8"))`` is in ``_expect_joint`` (the request
+    every key length and expiry shares)."""
+    keys = distribution(ks.key_bytes, LENGTH_BREAKS)
+    values = items(ks.value_bytes, ks.numeric).text
+    if values is None:
+        return 0.0
+    if not (keys.exact or values.exact):
+        keys, values = keys.coarser(JOINT_POINTS), values.coarser(JOINT_POINTS)
+    strings = values.classes(_valkey8_sds, "sds valkey8", allocator)
+    return _with_ttl(ks.ttl_share, lambda ttl: keys.expect(lambda k: cost(k, ttl, values, strings)))
+
+
+def _valkey8_sds(length: int) -> int:
+    return sds_bytes(length, "valkey8")
 
 
 def _expect_joint(ks: StringKeyspace, cost: Callable[[int, int, bool, Alloc], float], allocator: Allocator) -> float:

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sizing.memory.allocator import Allocator
-from sizing.memory.memo import forgotten_on_clear, shape_json
+from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
 from sizing.spec.distribution import Histogram, Quantiles, Size
 
 Alloc = Callable[[int], float]
@@ -104,8 +104,21 @@ class Distribution:
         return sum(s.mass * s.mean() for s in self.segments)
 
     def cdf(self, x: float) -> float:
-        """P(value <= x)."""
-        return min(1.0, sum(s.mass * s.cdf(x) for s in self.segments))
+        """P(value <= x): ``Segment.cdf`` weighted by mass, inlined (limits and key names ask
+        for it at every length)."""
+        try:
+            terms = self._derived["cdf"]
+        except KeyError:
+            terms = self._derived["cdf"] = tuple(
+                (s.low, s.high, s.mass, s.log, math.log((s.high + 1) / s.low) if s.log else float(s.high - s.low + 1))
+                for s in self.segments)
+        total = 0.0
+        for low, high, mass, log, span in terms:  # type: ignore[attr-defined]
+            if x >= high:
+                total += mass
+            elif x >= low:
+                total += mass * (math.log((math.floor(x) + 1) / low) / span if log else (math.floor(x) - low + 1) / span)
+        return min(1.0, total)
 
     def all_at_most(self, limit: float, n: float) -> float:
         """P(all of n independent values <= limit): the longest of n decides."""
@@ -137,6 +150,22 @@ class Distribution:
             else:
                 total += weight * cost(value, spread(low - value, high - value))
         return total
+
+    def classes(self, request: Callable[[int], int], name: Hashable, allocator: Allocator) -> tuple[float, ...]:
+        """Per point, what ``expect_allocating`` hands a cost as ``alloc(request(value))``:
+        the size class of the request, averaged over the point's stratum. Kept with the
+        distribution under ``name`` (which must say what ``request`` computes): costs that
+        ask for the same request at every point, once per key length or expiry, share it."""
+        key = ("classes", name, allocator.quantum_bytes)
+        try:
+            return self._derived[key]  # type: ignore[return-value]
+        except KeyError:
+            pass
+        class_bytes, spread = allocator.class_bytes, allocator.mean_class_over
+        table = tuple(class_bytes(request(value)) if low == high else spread(low - value, high - value)(request(value))
+                      for value, _, low, high in self.points)
+        self._derived[key] = table
+        return table
 
     def at_most(self, limit: float) -> Distribution | None:
         """The distribution of values <= limit (None if there are none)."""
@@ -205,7 +234,9 @@ def distribution(size: Size, breaks: tuple[int, ...] = (), points: int = POINTS)
     side carry exactly the mass there."""
     if isinstance(size, int):
         return exactly(size)
-    return _cached(shape_json(size), isinstance(size, Histogram), _sorted_breaks(breaks), points)
+    dumped, histogram = shape_json(size), isinstance(size, Histogram)
+    key = (dumped, histogram, _sorted_breaks(breaks), points)
+    return _DISTRIBUTIONS.get(key, lambda: _stratified(_segments(size, dumped, histogram), key[2], points))
 
 
 def quantile(size: Size, u: float) -> int:
@@ -213,7 +244,7 @@ def quantile(size: Size, u: float) -> int:
     (no points are drawn: the largest key asks for one value)."""
     if isinstance(size, int):
         return size
-    return Distribution(_segments(shape_json(size), isinstance(size, Histogram)), ()).quantile(u)
+    return Distribution(_segments(size, shape_json(size), isinstance(size, Histogram)), ()).quantile(u)
 
 
 @lru_cache(maxsize=256)
@@ -221,18 +252,18 @@ def _sorted_breaks(breaks: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted(set(breaks)))
 
 
-@forgotten_on_clear
-@lru_cache(maxsize=4096)
-def _segments(dumped: str, histogram: bool) -> tuple[Segment, ...]:
-    # Fleets repeat the same few shapes; the key is the field's own JSON.
-    return _histogram_segments(Histogram.model_validate_json(dumped)) if histogram else \
-        _quantile_segments(Quantiles.model_validate_json(dumped))
+_SEGMENTS: Memo[tuple[Segment, ...]] = Memo()
+"""A field's segments by its own JSON: fleets repeat the same few shapes."""
+_DISTRIBUTIONS: Memo[Distribution] = Memo()
+"""A field's distribution by its JSON, breaks and points."""
 
 
-@forgotten_on_clear
-@lru_cache(maxsize=4096)
-def _cached(dumped: str, histogram: bool, breaks: tuple[int, ...], points: int) -> Distribution:
-    segments = _segments(dumped, histogram)
+def _segments(size: Quantiles | Histogram, dumped: str, histogram: bool) -> tuple[Segment, ...]:
+    return _SEGMENTS.get((dumped, histogram), lambda: _histogram_segments(size) if isinstance(size, Histogram)
+                         else _quantile_segments(size))
+
+
+def _stratified(segments: tuple[Segment, ...], breaks: tuple[int, ...], points: int) -> Distribution:
     if len(segments) == 1 and segments[0].low == segments[0].high:
         return exactly(segments[0].low)
     split: list[Segment] = []
@@ -305,23 +336,27 @@ def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[t
         low, high, mass = segment.low, segment.high, segment.mass
         if segment.log:
             span = log((high + 1) / low)
-            edges = sorted({low, high + 1, *[min(high, max(low, floor(low * exp(span * i / count))))
-                                             for i in range(1, count)]})
-            shares = [log(edge / low) / span for edge in edges]  # the share below each edge
+            inner = [floor(low * exp(span * i / count)) for i in range(1, count)]
         else:
             span = high - low + 1
-            edges = sorted({low, high + 1, *[min(high, max(low, floor(low + span * i / count))) for i in range(1, count)]})
+            inner = [floor(low + span * i / count) for i in range(1, count)]
+        if inner and (min(inner) < low or max(inner) > high):  # rounding at either end: clamp into the segment
+            inner = [min(high, max(low, edge)) for edge in inner]
+        edges = sorted({low, high + 1, *inner})
+        if segment.log:
+            shares = [log(edge / low) / span for edge in edges]  # the share below each edge
+            # Each stratum first..end - 1 (end the next edge) at its mean, rounded into it.
+            points.extend([(first if end - first == 1 else (
+                               r if first <= (r := round((end - first) / log(end / first) - 0.5)) < end
+                               else (first if r < first else end - 1)),
+                            mass * (through - before), first, end - 1)
+                           for first, end, before, through in zip(edges, edges[1:], shares, shares[1:]) if through > before])
+        else:
             shares = [(edge - low) / span for edge in edges]
-        before, first = shares[0], edges[0]
-        for end, through in zip(edges[1:], shares[1:]):
-            if through > before:
-                last = end - 1
-                if first == last:
-                    value = first
-                else:
-                    mean = (last + 1 - first) / log((last + 1) / first) - 0.5 if segment.log else (first + last) / 2
-                    value = min(last, max(first, round(mean)))
-                points.append((value, mass * (through - before), first, last))
-            before, first = through, end
+            points.extend([(first if end - first == 1 else (
+                               r if first <= (r := round((first + end - 1) / 2)) < end
+                               else (first if r < first else end - 1)),
+                            mass * (through - before), first, end - 1)
+                           for first, end, before, through in zip(edges, edges[1:], shares, shares[1:]) if through > before])
     total = sum([point[1] for point in points])
     return tuple([(value, weight / total, low, high) for value, weight, low, high in points])

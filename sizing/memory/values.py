@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
 from functools import lru_cache
 from statistics import NormalDist
 from typing import Literal
@@ -140,7 +139,7 @@ def value_structure(
     kind = _PRICERS[type(keyspace)]
     count = _count(keyspace)
     shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_json(count),
-             profile, limits, arrival)
+             shape_json(profile), shape_json(limits), arrival)  # JSON: cheaper to hash and compare than the models
     shares, total = _STRUCTURE_MEMO.get(shape, lambda: _value_structure(keyspace, profile, limits, arrival))
     return dict(shares), total
 
@@ -151,10 +150,14 @@ def _value_structure(
     counts = distribution(_count(keyspace), _count_limits(keyspace, limits), COUNT_POINTS)
     shares: Encodings = {}
     total = 0.0
-    priced = _collection_pricer(keyspace, profile, limits, arrival)
+    pricer, known = _collection_pricer(keyspace, profile, limits)
     for n, weight, low, high in counts.points:
         spread = ((high - low + 1) ** 2 - 1) / 12  # variance of n within the point's stratum
-        for encoding, share, size in priced(n, spread):
+        key = (n, spread, arrival)
+        priced = known.get(key)
+        if priced is None:  # tuples of numbers: not tracked by the GC
+            priced = known[key] = tuple(pricer.priced(n, spread, arrival))
+        for encoding, share, size in priced:
             if share > 0:
                 shares[encoding] = shares.get(encoding, 0.0) + weight * share
                 total += weight * share * size
@@ -189,21 +192,13 @@ def _count(keyspace: CollectionKeyspace) -> Size:
 
 
 def _collection_pricer(
-    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
-) -> Callable[[int, float], PricedCount]:
-    """The pricer of the keyspace's element shape, each (count, spread) priced once: the
-    counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
+    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits
+) -> tuple[_Hash | _Set | _Zset | _List, dict[tuple[int, float, Arrival], PricedCount]]:
+    """The pricer of the keyspace's element shape, with what it priced by (count, spread,
+    arrival): the counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
     kind = _PRICERS[type(keyspace)]
-    shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), profile, limits)
-    pricer, known = _PRICER_MEMO.get(shape, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
-
-    def priced(n: int, spread: float) -> PricedCount:
-        key = (n, spread, arrival)
-        if key not in known:
-            known[key] = tuple(pricer.priced(n, spread, arrival))  # tuples of numbers: not tracked by the GC
-        return known[key]
-
-    return priced
+    shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), shape_json(profile), shape_json(limits))
+    return _PRICER_MEMO.get(shape, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
 
 
 def _pack(profile: EngineProfile, entries_bytes: float, variance: float = 0.0) -> float:

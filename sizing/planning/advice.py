@@ -79,7 +79,9 @@ def _encoding_advice(cluster: Cluster, dataset: float, limits: EncodingLimits, c
         change = _compact_limits(keyspace, limits)
         if not change:
             continue
-        variant = cluster.variant(parameters=cluster.parameters.variant(**change))
+        # Only the (validated) parameters change: the keyspaces stay the objects the memory
+        # model's memos know, so the variant is priced from what the cluster's own estimate built.
+        variant = cluster.model_copy(update={"parameters": cluster.parameters.variant(**change)})
         saving = dataset - dataset_model(variant).shard_bytes()
         if saving <= 0:
             continue
@@ -130,6 +132,8 @@ def _engine_advice(
     if cluster.engine == "valkey" and version_key(cluster.version) >= version_key(newest):
         return []
     variant = cluster.variant(engine="valkey", engine_version=newest)
+    if variant.keyspaces == cluster.keyspaces:  # the same data: keep the objects the memos know
+        variant = variant.model_copy(update={"keyspaces": cluster.keyspaces})
     saving = dataset - dataset_model(variant).shard_bytes()
     try:
         other = plan(variant)
@@ -156,7 +160,7 @@ def _compression_advice(
         smaller = keyspace.variant(value_bytes=scaled_down(keyspace.value_bytes, COMPRESSION_RATIO))
         spaces = list(cluster.keyspaces)
         spaces[index] = smaller
-        variant = cluster.variant(keyspaces=spaces)
+        variant = cluster.model_copy(update={"keyspaces": spaces})  # one keyspace changed, validated
         saving = dataset - dataset_model(variant).shard_bytes()
         try:
             other = plan(variant)

@@ -37,7 +37,7 @@ Glossary
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,6 +47,7 @@ from sizing.memory.distribution import distribution
 from sizing.memory.encodings import sds8_bytes, sds_bytes
 from sizing.memory.engines import EngineProfile
 from sizing.memory.items import items
+from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
 from sizing.planning.slabs import (
     SMALL_MAX_BYTES,
     Population,
@@ -122,15 +123,28 @@ def string_values(cluster: Cluster, dataset: DatasetModel, profile: EngineProfil
     for ks, keys in zip(cluster.keyspaces, dataset.keys):
         if not isinstance(ks, StringKeyspace):
             continue
-        text = items(ks.value_bytes, ks.numeric)
-        if text.text is None or text.numeric_share >= 1:
-            continue
-        lengths = distribution(ks.value_bytes).coarser(LOAD_POINTS)
-        mean = lengths.mean()
-        points = [(value, weight) for value, weight, _, _ in lengths.points]
-        load = population(points, mean)
-        result.append(ValueKeyspace(keys * (1 - text.numeric_share), load, _classes(mean, load, profile)))
+        # A cluster's variants (recommendations) and a fleet's clusters repeat value shapes.
+        value = _VALUES_MEMO.get((shape_json(ks, _VALUE_FIELDS), keys, shape_json(profile)),
+                                 partial(_value_keyspace, ks, keys, profile))
+        if value is not None:
+            result.append(value)
     return result
+
+
+_VALUE_FIELDS = frozenset({"value_bytes", "numeric"})
+_VALUES_MEMO: Memo[ValueKeyspace | None] = Memo()
+
+
+def _value_keyspace(ks: StringKeyspace, keys: int, profile: EngineProfile) -> ValueKeyspace | None:
+    """A string keyspace's text values as the slab arithmetic takes them (None: no text)."""
+    text = items(ks.value_bytes, ks.numeric)
+    if text.text is None or text.numeric_share >= 1:
+        return None
+    lengths = distribution(ks.value_bytes).coarser(LOAD_POINTS)
+    mean = lengths.mean()
+    points = [(value, weight) for value, weight, _, _ in lengths.points]
+    load = population(points, mean)
+    return ValueKeyspace(keys * (1 - text.numeric_share), load, _classes(mean, load, profile))
 
 
 @lru_cache(maxsize=4096)
@@ -188,11 +202,18 @@ def _peak(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel,
     values = string_values(cluster, dataset, profile)
     change = cluster.churn.size_change_percent / 100
     factors = (1 - change, 1 + change)
-    stranded = (stranded_bytes(values, sizes, passes, factor_kernel(*factors), uniform_population(*factors))
-                / data_bytes if data_bytes else 0.0)
+    stranded = _stranded(tuple(values), sizes, passes, factors) / data_bytes if data_bytes else 0.0
     data_class = size_class(data_bytes / max(1, sum(dataset.keys)))
     return peak_ratio(data_class, stranded, profile.keyspace_layout == "hashtable", profile.engine == "redis",
                       large_value_share(values)), stranded, data_class
+
+
+@forgotten_on_clear
+@lru_cache(maxsize=4096)
+def _stranded(values: tuple[ValueKeyspace, ...], sizes: Sizes, passes: float, factors: tuple[float, float]) -> float:
+    """``stranded_bytes`` once per string-value population and churn: a cluster's modes and the
+    variants behind its recommendations share them (only the data they are a share of differs)."""
+    return stranded_bytes(values, sizes, passes, factor_kernel(*factors), uniform_population(*factors))
 
 
 def fragmentation_basis(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel) -> FragmentationBasis:

@@ -58,7 +58,7 @@ from sizing.planning.capacity import (
 from sizing.planning.estimate import dataset_model
 from sizing.planning.extended_support import ExtendedSupportExposure, extended_support
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
-from sizing.planning.layout import LayoutPreference, burstable_at_risk, prefer_simpler
+from sizing.planning.layout import SIMPLER_LAYOUT_SHARE, LayoutPreference, burstable_at_risk, prefer_simpler
 from sizing.planning.parameter_group import parameter_family, parameter_group
 from sizing.planning.payment import PaymentAdvice, payment_advice
 from sizing.planning.regions import (
@@ -335,7 +335,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     bases: dict[bool, FragmentationBasis] = {}
     datasets: dict[bool, DatasetModel] = {}
     for cluster_mode in modes:
-        shaped = cluster.variant(cluster_mode="enabled" if cluster_mode else "disabled")
+        shaped = _in_mode(cluster, cluster_mode)
         dataset = datasets[cluster_mode] = dataset_model(shaped, allocator)
         basis = fragmentation_basis(shaped, profile, dataset)
         peak, bases[cluster_mode] = basis.peak_ratio, basis
@@ -371,7 +371,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         fragmentation=bases[chosen.cluster_mode],
         shard_skew=round(shard_skew(datasets[chosen.cluster_mode], chosen.shards, growth), 4),
         recommendations=recommendations(
-            cluster, chosen, lambda variant: plan_cluster(variant, full_catalog, advise=False).chosen) if advise else (),
+            cluster, chosen, lambda variant: cheapest_option(variant, full_catalog)) if advise else (),
         serverless=serverless, prices_as_of=prices_as_of,
         serverless_on_valkey=on_newest_valkey(cluster, growth) if advise else None,
         payment=payment_advice(cluster.engine, chosen.family, chosen_node.family_generation, dict(chosen.monthly_usd_reserved),
@@ -421,6 +421,71 @@ def _transfer(cluster: Cluster, choice: RegionChoice | None) -> dict[str, float 
         traffic.average_ops_per_sec, traffic.read_ratio, traffic.avg_request_bytes, traffic.avg_response_bytes))
     return {"replication_gb_per_month": round(gb, 3), "average_ops_stated": stated,
             "transfer_monthly_usd": None if usd is None else round(usd, 2)}
+
+
+def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator: str = "upstream") -> Option:
+    """``plan_cluster(cluster, catalog, advise=False, allocator=allocator).chosen``, without
+    the rest of the plan (rejections, alternatives, parameter group, alarms): what the
+    re-plans behind recommendations read. Node types are evaluated cheapest first, and one
+    whose fewest shards (by engine load and traffic alone) already cost more than the best
+    option found by more than a chosen layout may (the tie band, or the simpler layout's
+    threshold) is skipped: it could not be chosen."""
+    full_catalog = catalog or load_catalog()
+    catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
+    profile = engine_profile(cluster.engine, cluster.version, allocator)
+    chosen_reserve = cluster.parameters.reserved_memory_percent
+    growth = (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months
+    modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
+    offer_key = _OfferKey(cluster.engine, cluster.version, tuple(cluster.regions), cluster.nodes.data_tiering,
+                          tuple(cluster.nodes.families or ()), modes[0])
+    offered = (_shared_offers(offer_key) if full_catalog is load_catalog() else _offers(offer_key, catalog))[1]
+    found: list[tuple[int, int, _Candidate]] = []  # (mode, node index, option): plan_cluster's order
+    best = math.inf
+    # A dearer layout may still be chosen: within the tie band, or as the simpler layout
+    # within ``SIMPLER_LAYOUT_SHARE`` of its own cost (sizing.planning.layout).
+    band = max(1 + TIE_BAND, 1 / (1 - SIMPLER_LAYOUT_SHARE))
+    for mode_index, cluster_mode in enumerate(modes):
+        shaped = _in_mode(cluster, cluster_mode)
+        dataset = dataset_model(shaped, allocator)
+        peak = fragmentation_basis(shaped, profile, dataset).peak_ratio
+        memory_shards: dict[tuple[int, float, float], int | None] = {}
+        floors = sorted((_least_monthly_usd(cluster, profile, node, prices, cluster_mode), index)
+                        for index, (node, prices) in enumerate(offered))
+        for floor, index in floors:
+            if floor > best * band:
+                break  # sorted: every later node type costs more still
+            node, prices = offered[index]
+            outcome = _evaluate(shaped, profile, dataset, node, prices, catalog, cluster_mode,
+                                reserved_memory_percent(node, chosen_reserve), growth, memory_shards, peak)
+            if isinstance(outcome, _Candidate):
+                found.append((mode_index, index, outcome))
+                best = min(best, outcome.monthly_usd)
+    if not found:
+        raise NoViableNodeError(cluster.name, ())
+    traffic = cluster.traffic
+    ranked, _ = prefer_simpler(_rank([option for _, _, option in sorted(found, key=lambda f: (f[0], f[1]))]),
+                               burstable_at_risk(cluster.write_pattern, traffic.avg_ops_per_sec, traffic.peak_ops_per_sec))
+    return ranked[0].build()
+
+
+def _in_mode(cluster: Cluster, cluster_mode: bool) -> Cluster:
+    """The cluster planned in one mode. Not validated again (only the mode changes, to one the
+    definition allows), so its keyspaces stay the objects the memory model's memos know."""
+    return cluster.model_copy(update={"cluster_mode": "enabled" if cluster_mode else "disabled"})
+
+
+def _least_monthly_usd(cluster: Cluster, profile: EngineProfile, node: NodeType, prices: dict[str, float],
+                       cluster_mode: bool) -> float:
+    """The monthly cost ``_evaluate`` would give ``node`` at the fewest shards it could have,
+    before memory is considered (a lower bound of the option's ``monthly_usd``)."""
+    traffic, replicas = cluster.traffic, cluster.availability.replicas_per_shard
+    wire_per_op: float = traffic.avg_request_bytes + traffic.avg_response_bytes
+    wire_per_op += (1 - traffic.read_ratio) * traffic.avg_request_bytes * replicas
+    shards = max(max(cluster.availability.min_shards if cluster_mode else 1, 1),
+                 math.ceil(traffic.peak_ops_per_sec / planning_ops_per_sec(node, profile)),
+                 math.ceil(traffic.peak_ops_per_sec * wire_per_op / planning_network_bytes_per_sec(node)))
+    nodes = shards * (1 + replicas)
+    return round(sum(nodes * price * HOURS_PER_MONTH for price in prices.values()), 2)
 
 
 class _Candidate(NamedTuple):

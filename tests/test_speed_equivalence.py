@@ -1,0 +1,66 @@
+"""The fast paths give what the full ones do (not timed: benchmarks/ prints the times).
+
+- ``cheapest_option`` (the re-plans behind recommendations, node types skipped once they
+  cannot be chosen) chooses what ``plan_cluster(..., advise=False)`` chooses;
+- a memory model built after others (per-shape memos warm, variants sharing keyspaces)
+  equals one built cold, to the bit.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.estimate_speed import workload as estimate_workload_of
+from benchmarks.plan_speed import fleet
+from sizing import load_workload
+from sizing.errors import NoViableNodeError
+from sizing.memory.memo import clear_memos
+from sizing.planning.estimate import dataset_model
+from sizing.planning.plan import cheapest_option, plan_cluster
+from tests.conftest import ROOT
+
+FLEET = fleet(16, seed=3).clusters
+STACKS = [c for name in ("social", "checkout") for c in load_workload(ROOT / "stacks" / f"{name}.yaml").clusters]
+
+
+@pytest.mark.parametrize("cluster", [*FLEET, *STACKS], ids=lambda c: c.name)
+def test_cheapest_option_is_what_the_full_plan_chooses(cluster) -> None:  # type: ignore[no-untyped-def]
+    try:
+        full = plan_cluster(cluster, advise=False).chosen
+    except NoViableNodeError:
+        with pytest.raises(NoViableNodeError):
+            cheapest_option(cluster)
+        return
+    assert cheapest_option(cluster) == full
+
+
+def test_a_budget_just_above_the_choice_is_still_honoured() -> None:
+    cluster = STACKS[0]
+    chosen = plan_cluster(cluster, advise=False).chosen
+    tight = cluster.variant(nodes={**cluster.nodes.model_dump(exclude_unset=True),
+                                   "monthly_budget_usd": chosen.monthly_usd * 1.001})
+    assert cheapest_option(tight) == plan_cluster(tight, advise=False).chosen == chosen
+
+
+def _figures(cluster, arrival: str = "commands") -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+    model = dataset_model(cluster, arrival=arrival)  # type: ignore[arg-type]
+    return (model.per_key, model.largest_key, model.value_per_key, model.encoding_shares, model.key_bytes,
+            model.key_survival, model.keyspace_bytes(3, 1.5), model.shard_bytes(1), model.shard_bytes(7, 1.2))
+
+
+@pytest.mark.parametrize("arrival", ["commands", "restored"])
+def test_a_warm_memory_model_equals_a_cold_one(arrival: str) -> None:
+    clusters = [*estimate_workload_of(35, distributions=True).clusters, *FLEET[:6]]
+    clusters += [c.variant(engine="redis", engine_version="7.0", cluster_mode="disabled") for c in clusters[:1]]
+    warm = [_figures(c, arrival) for c in clusters]  # each after the others: memos shared
+    for cluster, figures in zip(clusters, warm):
+        clear_memos()
+        assert _figures(cluster, arrival) == figures, cluster.name
+
+
+def test_a_variant_that_keeps_keyspaces_is_priced_as_if_new() -> None:
+    cluster = FLEET[1]
+    kept = cluster.model_copy(update={"cluster_mode": "enabled"})
+    warm = _figures(kept)
+    clear_memos()
+    assert _figures(cluster.variant(cluster_mode="enabled")) == warm
