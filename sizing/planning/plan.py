@@ -431,6 +431,9 @@ def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator:
     option found by more than a chosen layout may (the tie band, or the simpler layout's
     threshold) is skipped: it could not be chosen."""
     full_catalog = catalog or load_catalog()
+    region_choice = _region_choice(cluster, full_catalog, allocator)
+    if region_choice is not None:  # a variant of a planned cluster names its regions already
+        cluster = cluster.variant(regions=list(region_choice.chosen.regions))
     catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
     profile = engine_profile(cluster.engine, cluster.version, allocator)
     chosen_reserve = cluster.parameters.reserved_memory_percent
