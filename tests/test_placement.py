@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 
 import pytest
 
 from sizing import estimate_cluster
-from sizing.memory.placement import fullest_shard_bytes, fullest_shard_keys
+from sizing.memory.placement import EXACT_BINOMIAL_KEYS, FULLEST_SHARD_QUANTILE, fullest_shard_bytes, fullest_shard_keys
 from sizing.planning.estimate import dataset_model
 from sizing.planning.plan import plan_cluster
 from tests.conftest import cluster
@@ -81,3 +82,23 @@ def test_a_few_big_keys_fit_the_shard_planned_for_them(debian_redis_server: str)
         measured = verify_cluster(shard, client, 1.0, lambda _: None).total.measured_bytes
     assert measured <= chosen.memory_today.dataset_bytes * 1.02  # within the model's 2%
     assert chosen.memory_today.dataset_bytes >= 2.9 * measured / 3  # whole keys, not 3 / shards of them
+
+
+def test_the_fullest_shard_skips_only_terms_that_are_zero() -> None:
+    """The sum starts at the first term that is not 0.0 as a double: the answer is the full
+    sum's, for counts the exact binomial covers."""
+
+    def summed(keys: int, shards: int) -> int:
+        target, p = FULLEST_SHARD_QUANTILE ** (1 / shards), 1 / shards
+        cumulative = 0.0
+        for m in range(keys + 1):
+            cumulative += math.exp(math.lgamma(keys + 1) - math.lgamma(m + 1) - math.lgamma(keys - m + 1)
+                                   + m * math.log(p) + (keys - m) * math.log1p(-p))
+            if cumulative >= target:
+                return max(m, math.ceil(keys / shards))
+        return keys
+
+    rng = random.Random(4)
+    for _ in range(80):
+        keys, shards = rng.randint(2, EXACT_BINOMIAL_KEYS), rng.randint(2, 500)
+        assert fullest_shard_keys(keys, shards) == summed(keys, shards), (keys, shards)

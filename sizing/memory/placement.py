@@ -27,6 +27,10 @@ EXACT_BINOMIAL_KEYS = 20_000
 approximation (with continuity correction) is within a key of it."""
 
 
+UNDERFLOW_EXPONENT = -800.0
+"""exp() of anything below about -745 is 0.0 in IEEE doubles (the least subnormal is 2^-1074)."""
+
+
 @lru_cache(maxsize=4096)
 def fullest_shard_keys(keys: int, shards: int) -> int:
     """Keys on the fullest shard, at ``FULLEST_SHARD_QUANTILE``."""
@@ -37,11 +41,25 @@ def fullest_shard_keys(keys: int, shards: int) -> int:
     if keys > EXACT_BINOMIAL_KEYS:
         mean, sd = keys * p, math.sqrt(keys * p * (1 - p))
         return min(keys, math.ceil(mean + sd * NormalDist().inv_cdf(target) - 0.5))
-    cumulative, m = 0.0, 0
     log_p, log_q = math.log(p), math.log1p(-p)
+    log_keys = math.lgamma(keys + 1)
+
+    def log_pmf(m: int) -> float:
+        return log_keys - math.lgamma(m + 1) - math.lgamma(keys - m + 1) + m * log_p + (keys - m) * log_q
+
+    # The terms below the mode rise; those under UNDERFLOW_EXPONENT are 0.0 as doubles and add
+    # nothing, so the sum starts at the first one above it (found by bisection): the same
+    # answer, bit for bit, without summing thousands of zeros.
+    low, high = 0, int(keys * p)
+    while low < high:
+        middle = (low + high) // 2
+        if log_pmf(middle) < UNDERFLOW_EXPONENT:
+            low = middle + 1
+        else:
+            high = middle
+    cumulative, m = 0.0, low
     while m <= keys:
-        cumulative += math.exp(math.lgamma(keys + 1) - math.lgamma(m + 1) - math.lgamma(keys - m + 1)
-                               + m * log_p + (keys - m) * log_q)
+        cumulative += math.exp(log_pmf(m))
         if cumulative >= target:
             return max(m, math.ceil(keys / shards))
         m += 1
