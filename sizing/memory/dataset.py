@@ -549,14 +549,24 @@ def _expect_text_joint(ks: StringKeyspace, cost: Callable[[int, bool, Distributi
     ``cost(key length, has ttl, value lengths, strings)``, where ``strings`` holds per value
     point what ``alloc(sds_bytes(value, "valkey8"))`` is in ``_expect_joint`` (the request
     every key length and expiry shares)."""
+    joint = _joint_points(ks)
+    if joint is None:
+        return 0.0
+    keys, values = joint
+    strings = values.classes(_valkey8_sds, "sds valkey8", allocator)
+    return _with_ttl(ks.ttl_share, lambda ttl: keys.expect(lambda k: cost(k, ttl, values, strings)))
+
+
+def _joint_points(ks: StringKeyspace) -> tuple[Distribution, Distribution] | None:
+    """A string keyspace's key lengths and text value lengths, each at ``JOINT_POINTS``
+    where both vary (a cost of both is priced on their product); None without text values."""
     keys = distribution(ks.key_bytes, LENGTH_BREAKS)
     values = items(ks.value_bytes, ks.numeric).text
     if values is None:
-        return 0.0
+        return None
     if not (keys.exact or values.exact):
         keys, values = keys.coarser(JOINT_POINTS), values.coarser(JOINT_POINTS)
-    strings = values.classes(_valkey8_sds, "sds valkey8", allocator)
-    return _with_ttl(ks.ttl_share, lambda ttl: keys.expect(lambda k: cost(k, ttl, values, strings)))
+    return keys, values
 
 
 def _valkey8_sds(length: int) -> int:
@@ -566,11 +576,9 @@ def _valkey8_sds(length: int) -> int:
 def _expect_joint(ks: StringKeyspace, cost: Callable[[int, int, bool, Alloc], float], allocator: Allocator) -> float:
     """E[cost(key length, text value length, has ttl, alloc)] over a string keyspace's text
     values, ``alloc`` rounding requests that grow with the value."""
-    keys = distribution(ks.key_bytes, LENGTH_BREAKS)
-    values = items(ks.value_bytes, ks.numeric).text
-    if values is None:
+    joint = _joint_points(ks)
+    if joint is None:
         return 0.0
-    if not (keys.exact or values.exact):
-        keys, values = keys.coarser(JOINT_POINTS), values.coarser(JOINT_POINTS)
+    keys, values = joint
     return _with_ttl(ks.ttl_share, lambda ttl: keys.expect(
         lambda k: values.expect_allocating(lambda v, alloc: cost(k, v, ttl, alloc), allocator)))

@@ -316,22 +316,13 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     'debian' when a capacity check runs on Debian's server.
     """
     full_catalog = catalog or load_catalog()
-    region_choice = _region_choice(cluster, full_catalog, allocator)
-    if region_choice is not None:
-        cluster = cluster.variant(regions=list(region_choice.chosen.regions))
-    catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
-    profile = engine_profile(cluster.engine, cluster.version, allocator)
+    setup = _setup(cluster, full_catalog, allocator)
+    cluster, region_choice, catalog, profile, growth, modes = (
+        setup.cluster, setup.region_choice, setup.catalog, setup.profile, setup.growth, setup.modes)
     chosen_reserve = cluster.parameters.reserved_memory_percent
-    growth = (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months
-    modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
     options: list[_Candidate] = []
-    # Which node types are offered, and at what prices, depends on the engine, version,
-    # regions and node constraints only: a fleet shares those answers (for the shipped catalog).
-    offer_key = _OfferKey(cluster.engine, cluster.version, tuple(cluster.regions), cluster.nodes.data_tiering,
-                          tuple(cluster.nodes.families or ()), modes[0])
-    offers = _shared_offers(offer_key) if full_catalog is load_catalog() else _offers(offer_key, catalog)
-    rejected: list[Rejection] = list(offers[0])
-    offered = offers[1]
+    rejected: list[Rejection] = list(setup.offers[0])
+    offered = setup.offers[1]
     bases: dict[bool, FragmentationBasis] = {}
     datasets: dict[bool, DatasetModel] = {}
     for cluster_mode in modes:
@@ -430,18 +421,12 @@ def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator:
     whose fewest shards (by engine load and traffic alone) already cost more than the best
     option found by more than a chosen layout may (the tie band, or the simpler layout's
     threshold) is skipped: it could not be chosen."""
-    full_catalog = catalog or load_catalog()
-    region_choice = _region_choice(cluster, full_catalog, allocator)
-    if region_choice is not None:  # a variant of a planned cluster names its regions already
-        cluster = cluster.variant(regions=list(region_choice.chosen.regions))
-    catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
-    profile = engine_profile(cluster.engine, cluster.version, allocator)
+    # A variant of a planned cluster names its regions already; a cluster with a placement
+    # has them chosen first, as plan_cluster does.
+    setup = _setup(cluster, catalog or load_catalog(), allocator)
+    cluster, catalog, profile, growth, modes = setup.cluster, setup.catalog, setup.profile, setup.growth, setup.modes
     chosen_reserve = cluster.parameters.reserved_memory_percent
-    growth = (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months
-    modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
-    offer_key = _OfferKey(cluster.engine, cluster.version, tuple(cluster.regions), cluster.nodes.data_tiering,
-                          tuple(cluster.nodes.families or ()), modes[0])
-    offered = (_shared_offers(offer_key) if full_catalog is load_catalog() else _offers(offer_key, catalog))[1]
+    offered = setup.offers[1]
     found: list[tuple[int, int, _Candidate]] = []  # (mode, node index, option): plan_cluster's order
     best = math.inf
     # A dearer layout may still be chosen: within the tie band, or as the simpler layout
@@ -544,6 +529,36 @@ def _rejection_order(rejection: Rejection) -> tuple[float, int, str]:
     """Nearest first: capacity rejections by how far they fall short, then the rest."""
     shortfall = float("inf") if rejection.shortfall is None else rejection.shortfall
     return (shortfall, _BOTTLENECK_ORDER[rejection.bottleneck], rejection.node_type)
+
+
+class _Setup(NamedTuple):
+    """What planning a cluster starts from, shared by ``plan_cluster`` and ``cheapest_option``."""
+
+    cluster: Cluster
+    """The cluster, in the regions a placement chose where it has one."""
+    region_choice: RegionChoice | None
+    catalog: Catalog
+    """The catalog restricted to the cluster's node families."""
+    profile: EngineProfile
+    growth: float
+    modes: tuple[bool, ...]
+    """Cluster modes to plan, False (disabled) first."""
+    offers: _Offers
+
+
+def _setup(cluster: Cluster, full_catalog: Catalog, allocator: str) -> _Setup:
+    region_choice = _region_choice(cluster, full_catalog, allocator)
+    if region_choice is not None:
+        cluster = cluster.variant(regions=list(region_choice.chosen.regions))
+    catalog = full_catalog.restricted(tuple(cluster.nodes.families or ()))
+    modes = {"enabled": (True,), "disabled": (False,), "auto": (False, True)}[cluster.cluster_mode]
+    # Which node types are offered, and at what prices, depends on the engine, version,
+    # regions and node constraints only: a fleet shares those answers (for the shipped catalog).
+    offer_key = _OfferKey(cluster.engine, cluster.version, tuple(cluster.regions), cluster.nodes.data_tiering,
+                          tuple(cluster.nodes.families or ()), modes[0])
+    offers = _shared_offers(offer_key) if full_catalog is load_catalog() else _offers(offer_key, catalog)
+    return _Setup(cluster, region_choice, catalog, engine_profile(cluster.engine, cluster.version, allocator),
+                  (1 + cluster.growth.monthly_percent / 100) ** cluster.growth.horizon_months, modes, offers)
 
 
 class _OfferKey(NamedTuple):
