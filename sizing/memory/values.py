@@ -114,9 +114,10 @@ NORMAL_FROM_ELEMENTS, SMALL_ELEMENTS_PER_NODE = 8, 16
 """Where a list's listpack is priced from the normal total of its element lengths
 (``_List._normal_single``) instead of the simulated lists: from 8 elements, if 16 of the
 longest fit one node. Against 40,000 random lists per count (development distributions,
-not the recorded cases) that is within 0.3% from 4 elements of 35..60-byte strings mixed
-with integers, where 64 simulated lists miss by up to 1.4%: each draws one class, the
-normal's 16 strata average them."""
+not the recorded cases), 35..60-byte strings mixed with integers are within 0.3% from 4
+elements, where 64 simulated lists miss by up to 1.4%: each draws one class, the normal's
+16 strata average them. It starts at 8, not 4: four elements of two kinds (21-byte strings
+or 5-digit integers, development case random-031) sum to too few totals for a normal."""
 FIT_STRATA = 16
 """Strata of a long list's total length below the node limit, each priced at its class
 (``_List._normal_single``): the 16 of ``allocator.SPREAD_STRATA``."""
@@ -362,8 +363,9 @@ class _Hash:
         """(share of the table-encoded hashes converted by their count, elements the
         table was then sized for). From 7.2 HSET checks a command's count before its
         lengths (t_hash.c ``hashTypeTryConversion``): a first command of more pairs than the
-        limit makes a table expanded to them, long values or not; 7.0 checks only lengths. One by one, a hash converts at
-        the count limit if its first limit + 1 pairs fit, whatever comes after."""
+        limit makes a table expanded to them, long values or not; 7.0 checks only lengths.
+        One by one, a hash converts at the count limit if its first limit + 1 pairs fit,
+        whatever comes after."""
         limit = self.limits.hash_max_listpack_entries
         if n <= limit:
             return 0.0, 0
@@ -745,7 +747,7 @@ class _List:
             # what those listpacks take, from the short sequences; the rest from the long ones.
             fitting = [f[n - short - 1] for f in self.fits if n - short <= len(f)]
             share = len(fitting) / len(self.fits)
-            listpack = sum(b for b in fitting if b is not None) / len(fitting) if fitting else 0.0
+            listpack = sum(fitting) / len(fitting) if fitting else 0.0
         if share <= 0:
             return self._mixed(packed, n, False)
         # The rest are quicklists of lists too long for one listpack: priced over the
@@ -876,9 +878,9 @@ Packing = tuple[tuple[float, float, bool], ...]
 whether the elements so far fit one listpack), less the elements' own payload."""
 Element = tuple[int, float, float, int, bool]
 """One simulated element: length, listpack entry, payload, insert overhead, plain node."""
-Fits = tuple[float | None, ...]
-"""After each element past a simulated list's packing: the bytes of the one listpack the
-list makes, less its payload, while it fits one."""
+Fits = tuple[float, ...]
+"""After each element past a simulated list's packing, for as long as the list fits one
+listpack: the bytes of that listpack, less its payload."""
 
 
 @forgotten_on_clear
@@ -977,13 +979,13 @@ def _latin_orders(count: int, position: int) -> tuple[tuple[int, ...], tuple[int
 
 
 def _listpack_fits(profile: EngineProfile, byte_limit: int, order: list[Element], packed: int) -> Fits:
-    """For each prefix of ``order`` longer than ``packed`` elements: the bytes of the one
-    listpack it makes, less its payload, while it fits one (then None)."""
+    """For each prefix of ``order`` longer than ``packed`` elements, up to the first that no
+    longer fits one listpack: the bytes of that listpack, less its payload."""
     alloc = profile.allocator.class_bytes
     raw = sum(e[0] for e in order[:packed])
     entries = sum(e[1] for e in order[:packed])
     payload = sum(e[2] for e in order[:packed])
-    out: list[float | None] = []
+    out: list[float] = []
     for length, entry, own, _overhead, _plain in order[packed:]:
         raw, entries, payload = raw + length, entries + entry, payload + own
         if LISTPACK_HEADER_BYTES + raw > byte_limit:
