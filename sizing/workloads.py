@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sizing.catalog.nodes import load_catalog
 from sizing.memory.engines import engine_profile
 from sizing.planning.parameter_group import deployable_parameters, parameter_family
 from sizing.spec import loader
-from sizing.spec.deployment import StackConfig
 from sizing.spec.workload import SUPPORTED_VERSIONS, Known, Workload
+
+if TYPE_CHECKING:  # only the commands that read a stack's config load its model
+    from sizing.spec.deployment import StackConfig
 
 
 @lru_cache(maxsize=1)

@@ -28,3 +28,13 @@ def test_plan_and_estimate_load_neither_pulumi_nor_redis() -> None:
             "print(sorted(m for m in ('pulumi', 'pulumi_aws', 'redis', 'sizing_infra') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_estimate_json_loads_no_planner_and_no_terminal_library() -> None:
+    # ``import sizing`` names its public values lazily, so the estimate command loads the memory
+    # model and the spec only: no planner, no rich, no jinja2, no stack-config model.
+    code = ("import sys; from sizing.cli import cli; cli.get_command(None, 'estimate'); "
+            "print(sorted(m for m in ('rich', 'jinja2', 'sizing.planning.plan', 'sizing.spec.deployment', "
+            "'sizing.catalog.network') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

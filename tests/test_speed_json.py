@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from sizing import load_workload
 from sizing.planning.estimate import estimate_workload
 from sizing.planning.plan import plan_workload
+from sizing.render.estimate_view import estimate_json
 from sizing.render.json_text import dumps
-from sizing.render.terminal import estimate_json, plan_json
+from sizing.render.terminal import plan_json
 from tests.conftest import ROOT
 
 STACKS = sorted((ROOT / "stacks").glob("*.yaml"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from sizing.planning.estimate import estimate_workload
-from sizing.render import json_text, terminal
+from sizing.render import estimate_view, json_text
 from sizing.workloads import load_workload
 
 
@@ -20,6 +20,6 @@ def estimate(file: str, as_json: bool, allocator: str) -> None:
     """Predict how much memory each cluster's data takes on one node."""
     clusters = estimate_workload(load_workload(file), allocator)
     if as_json:
-        click.echo(json_text.dumps(terminal.estimate_json(clusters)))
+        click.echo(json_text.dumps(estimate_view.estimate_json(clusters)))
     else:
-        terminal.estimate_tables(clusters)
+        estimate_view.estimate_tables(clusters)

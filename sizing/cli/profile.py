@@ -14,7 +14,7 @@ from sizing.errors import ServerError
 from sizing.live.endpoint import check_options, parse_endpoint
 from sizing.live.profile import build_profile
 from sizing.live.sampling import DEFAULT_MAX_OPS_PER_SEC, DEFAULT_SAMPLE_KEYS, sample_servers
-from sizing.render import terminal
+from sizing.render.console import console
 from sizing.render.profile_view import profile_summary, profile_yaml
 from sizing.spec.workload import NAME_PATTERN
 
@@ -44,7 +44,7 @@ def profile(url: str, cluster_mode: bool, sample: int, max_ops_per_sec: float, o
     text = profile_yaml(result, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     if output:
         Path(output).write_text(text, encoding="utf-8")
-        profile_summary(result, max_ops_per_sec, terminal.console(), output)
+        profile_summary(result, max_ops_per_sec, console(), output)
     else:
         click.echo(text, nl=False)
         profile_summary(result, max_ops_per_sec, err, None)

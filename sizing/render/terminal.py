@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import math
-import os
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from sizing.memory.dataset import ClusterMemory
 from sizing.planning.plan import ClusterPlan, Option
 from sizing.render import rejections
+from sizing.render.console import console
 from sizing.render.diff_view import headline, problem, summary
 from sizing.render.layout_text import preference_text
 from sizing.render.payment_text import payment_text
@@ -34,65 +32,6 @@ from sizing.units import human_bytes
 if TYPE_CHECKING:  # only the commands that talk to servers load redis-py
     from sizing.live.capacity import CapacityCheck
     from sizing.live.verification import Verification
-
-
-PIPED_WIDTH = 400
-"""Width of output that goes to a file or a CI log: wide enough that no line the tool
-prints is broken."""
-
-
-def console() -> Console:
-    """A console for the current output (created per call, so COLUMNS and redirection apply).
-
-    Piped to a file or a CI log, lines are never broken to fit a width nobody sees: a
-    number or a sentence stays on its line, so logs can be searched and diffed. COLUMNS,
-    where set, still asks for that width.
-    """
-    terminal = Console()
-    if terminal.is_terminal or "COLUMNS" in os.environ:
-        return terminal
-    return Console(soft_wrap=True, width=PIPED_WIDTH)
-
-def estimate_json(clusters: list[ClusterMemory]) -> dict[str, Any]:
-    """The ``estimate --json`` contract; extra fields may be added, none removed."""
-    return {
-        "clusters": [
-            {
-                "name": c.name,
-                "engine": c.engine,
-                "engine_version": c.engine_version,
-                "cluster_mode": c.cluster_mode,
-                "allocator": c.allocator,
-                "dataset_bytes": c.dataset_bytes,
-                "restored_dataset_bytes": c.restored_dataset_bytes,
-                "keyspaces": [
-                    {"name": k.name, "type": k.type, "encoding": k.encoding, "keys": k.keys,
-                     "bytes": k.bytes, "restored_bytes": k.restored_bytes}
-                    for k in c.keyspaces
-                ],
-            }
-            for c in clusters
-        ]
-    }
-
-
-def estimate_tables(clusters: list[ClusterMemory]) -> None:
-    for c in clusters:
-        mode = "cluster mode" if c.cluster_mode else "cluster mode disabled"
-        table = Table(title=f"{c.name}: {c.engine} {c.engine_version}, {mode}", title_justify="left")
-        for column in ("keyspace", "type", "encoding", "keys", "bytes/key", "memory", "after restore"):
-            table.add_column(column, justify="left" if column in ("keyspace", "type", "encoding") else "right",
-                             overflow="fold")
-        for k in c.keyspaces:
-            restored = "same" if k.restored_bytes == k.bytes else human_bytes(k.restored_bytes)
-            table.add_row(k.name, k.type, k.encoding, f"{k.keys:,}", f"{k.bytes_per_key:,.1f}",
-                          human_bytes(k.bytes), restored)
-        restored_total = "same" if c.restored_dataset_bytes == c.dataset_bytes else human_bytes(c.restored_dataset_bytes)
-        table.add_row("total", "", "", f"{sum(k.keys for k in c.keyspaces):,}", "",
-                      human_bytes(c.dataset_bytes), restored_total, style="bold")
-        console().print(table)
-    console().print(f"[dim]Allocator: {clusters[0].allocator}. 'memory' is used_memory growth on one node "
-                  "for data written by commands.[/dim]")
 
 
 def verification_json(result: Verification) -> dict[str, Any]:
