@@ -15,8 +15,8 @@ import pytest
 
 from sizing import load_workload
 from sizing.planning.plan import plan_workload
+from sizing.render.plan_json import plan_json
 from sizing.render.plan_view import render_plan_markdown
-from sizing.render.terminal import plan_json
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"

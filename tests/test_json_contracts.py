@@ -8,7 +8,8 @@ from typing import Any
 
 from sizing import load_workload
 from sizing.planning.plan import plan_workload
-from sizing.render.terminal import diff_json, plan_json
+from sizing.render.plan_json import plan_json
+from sizing.render.terminal import diff_json
 from sizing.review.diff import diff_workloads
 from tests.conftest import ROOT
 

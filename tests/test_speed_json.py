@@ -22,7 +22,7 @@ from sizing.planning.estimate import estimate_workload
 from sizing.planning.plan import plan_workload
 from sizing.render.estimate_view import estimate_json
 from sizing.render.json_text import dumps
-from sizing.render.terminal import plan_json
+from sizing.render.plan_json import plan_json
 from tests.conftest import ROOT
 
 STACKS = sorted((ROOT / "stacks").glob("*.yaml"))

@@ -11,8 +11,8 @@ import click
 
 from sizing.errors import NoViableNodeError
 from sizing.planning.plan import ClusterPlan, plan_cluster
-from sizing.render import json_text, terminal
-from sizing.render.plan_view import render_plan_markdown
+from sizing.render import json_text
+from sizing.render.plan_json import plan_json
 from sizing.render.rejections import error_message
 from sizing.spec.workload import Workload
 from sizing.workloads import load_workload
@@ -30,11 +30,14 @@ def plan(file: str, as_json: bool, markdown: bool) -> None:
     """Choose node type, shards and replicas for each cluster, cheapest first."""
     plans, unplanned = _plan_each(load_workload(file))
     if plans:
+        # The views are imported where they are used: JSON of a large fleet needs neither rich nor jinja2.
         if as_json:
-            click.echo(json_text.dumps(terminal.plan_json(plans)))
+            click.echo(json_text.dumps(plan_json(plans)))
         elif markdown:
+            from sizing.render.plan_view import render_plan_markdown
             click.echo(render_plan_markdown(plans), nl=False)
         else:
+            from sizing.render import terminal
             terminal.plan_tables(plans)
     for failure in unplanned:
         click.echo(f"error: {file}: {error_message(failure)}", err=True)

@@ -142,30 +142,6 @@ def capacity_table(check: CapacityCheck) -> None:
     out.print(f"[red]does not hold[/red]: {'; '.join(reasons)}")
 
 
-def plan_json(plans: list[ClusterPlan]) -> dict[str, Any]:
-    """The full plan: every chosen option, alternative and rejection, with computed fields."""
-    return {"clusters": [_plan_dict(p) for p in plans]}
-
-
-def _option_dict(option: Option) -> dict[str, Any]:
-    # The computed fields (headroom, required bytes) are the model's own; this only keeps the
-    # contract's key order: inputs first, then headroom, then the breakdowns.
-    derived = {"headroom_percent", "headroom_today_percent", "memory_today", "memory_horizon"}
-    dumped = option.model_dump(mode="json")
-    return {**{k: v for k, v in dumped.items() if k not in derived}, **{k: dumped[k] for k in
-            ("headroom_percent", "headroom_today_percent", "memory_today", "memory_horizon")}}
-
-
-def _plan_dict(plan: ClusterPlan) -> dict[str, Any]:
-    return {
-        **plan.model_dump(mode="json", exclude={"chosen", "alternatives", "rejected"}),
-        "rejected": [{**r.model_dump(mode="json"), "reason": rejections.reason(r)} for r in plan.rejected],
-        "serverless_reason": serverless_line(plan),
-        "chosen": _option_dict(plan.chosen),
-        "alternatives": [_option_dict(o) for o in plan.alternatives],
-    }
-
-
 BAR_WIDTH = 40
 
 
