@@ -7,12 +7,15 @@ and the clusters that can be planned are still printed.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 import click
 
 from sizing.errors import NoViableNodeError
 from sizing.planning.plan import ClusterPlan, plan_cluster
 from sizing.render import json_text
-from sizing.render.plan_json import plan_json
+from sizing.render.plan_json import plan_dict
 from sizing.render.rejections import error_message
 from sizing.spec.workload import Workload
 from sizing.workloads import load_workload
@@ -28,15 +31,23 @@ UNPLANNED_EXIT_STATUS = 2
 @click.option("--markdown", is_flag=True, help="A Markdown report (sizing/render/templates/plan_report.md.j2).")
 def plan(file: str, as_json: bool, markdown: bool) -> None:
     """Choose node type, shards and replicas for each cluster, cheapest first."""
-    plans, unplanned = _plan_each(load_workload(file))
-    if plans:
-        # The views are imported where they are used: JSON of a large fleet needs neither rich nor jinja2.
-        if as_json:
-            click.echo(json_text.dumps(plan_json(plans)))
-        elif markdown:
+    unplanned: list[NoViableNodeError] = []
+    planned = _planned(load_workload(file), unplanned)
+    # The views are imported where they are used: JSON of a large fleet needs neither rich nor jinja2.
+    if as_json:
+        # Each plan is encoded as it is made and then dropped, so a fleet's plans are never all
+        # held; the text is printed whole at the end, so an error cannot leave half a document.
+        first = next(planned, None)
+        if first is not None:
+            text: list[str] = []
+            json_text.write_listing("clusters", map(plan_dict, itertools.chain([first], planned)), text.append)
+            click.echo("".join(text))
+    else:
+        plans = list(planned)
+        if plans and markdown:
             from sizing.render.plan_view import render_plan_markdown
             click.echo(render_plan_markdown(plans), nl=False)
-        else:
+        elif plans:
             from sizing.render import terminal
             terminal.plan_tables(plans)
     for failure in unplanned:
@@ -45,13 +56,11 @@ def plan(file: str, as_json: bool, markdown: bool) -> None:
         raise SystemExit(UNPLANNED_EXIT_STATUS)
 
 
-def _plan_each(workload: Workload) -> tuple[list[ClusterPlan], list[NoViableNodeError]]:
-    """Every cluster that can be planned, and why each of the others cannot."""
-    plans: list[ClusterPlan] = []
-    unplanned: list[NoViableNodeError] = []
+def _planned(workload: Workload, unplanned: list[NoViableNodeError]) -> Iterator[ClusterPlan]:
+    """Every cluster that can be planned, as it is planned; why each of the others cannot is
+    added to ``unplanned``."""
     for cluster in workload.clusters:
         try:
-            plans.append(plan_cluster(cluster))
+            yield plan_cluster(cluster)
         except NoViableNodeError as failure:
             unplanned.append(failure)
-    return plans, unplanned

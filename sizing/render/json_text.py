@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterable
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
@@ -27,6 +28,25 @@ def dumps(value: Any) -> str:
         return _encode(value, "\n")
     except _Unsupported:
         return json.dumps(value, indent=2)
+
+
+def write_listing(key: str, items: Iterable[Any], write: Callable[[str], None]) -> None:
+    """Write ``json.dumps({key: list(items)}, indent=2)``, each item encoded and written as it
+    comes, so that a command need not hold every item (a fleet's plans) until the end."""
+    inner = "\n" + INDENT * 2
+    opening = "{\n" + INDENT + _string(key) + ": ["
+    written = False
+    for item in items:
+        write((opening if not written else ",") + inner + _item(item, inner))
+        written = True
+    write((inner[:-len(INDENT)] + "]" if written else opening + "]") + "\n}")
+
+
+def _item(value: Any, newline: str) -> str:
+    try:
+        return _encode(value, newline)
+    except _Unsupported:  # json.dumps escapes every newline inside a string: only its own are re-indented
+        return json.dumps(value, indent=2).replace("\n", newline)
 
 
 class _Unsupported(Exception):

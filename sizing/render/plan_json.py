@@ -15,7 +15,7 @@ from sizing.render.serverless_text import serverless_line
 
 def plan_json(plans: list[ClusterPlan]) -> dict[str, Any]:
     """The full plan: every chosen option, alternative and rejection, with computed fields."""
-    return {"clusters": [_plan_dict(p) for p in plans]}
+    return {"clusters": [plan_dict(p) for p in plans]}
 
 
 def _option_dict(option: Option) -> dict[str, Any]:
@@ -27,7 +27,8 @@ def _option_dict(option: Option) -> dict[str, Any]:
             ("headroom_percent", "headroom_today_percent", "memory_today", "memory_horizon")}}
 
 
-def _plan_dict(plan: ClusterPlan) -> dict[str, Any]:
+def plan_dict(plan: ClusterPlan) -> dict[str, Any]:
+    """One cluster of the document."""
     return {
         **plan.model_dump(mode="json", exclude={"chosen", "alternatives", "rejected"}),
         "rejected": [{**r.model_dump(mode="json"), "reason": rejections.reason(r)} for r in plan.rejected],
