@@ -21,7 +21,7 @@ from sizing import load_workload
 from sizing.planning.estimate import estimate_workload
 from sizing.planning.plan import plan_workload
 from sizing.render.estimate_view import estimate_json
-from sizing.render.json_text import dumps
+from sizing.render.json_text import dumps, write_listing
 from sizing.render.plan_json import plan_json
 from tests.conftest import ROOT
 
@@ -37,6 +37,14 @@ VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.tu
 @settings(max_examples=100, deadline=None)
 def test_any_value_is_written_as_json_dumps_writes_it(value: Any) -> None:
     assert dumps(value) == json.dumps(value, indent=2)
+
+
+@given(st.lists(VALUES | st.dictionaries(st.integers(), SCALARS, max_size=2), max_size=4))
+@settings(max_examples=100, deadline=None)
+def test_a_listing_written_item_by_item_is_json_dumps_of_the_whole(items: list[Any]) -> None:
+    parts: list[str] = []
+    write_listing("clusters", iter(items), parts.append)
+    assert "".join(parts) == json.dumps({"clusters": items}, indent=2)
 
 
 @pytest.mark.parametrize("value", [{1: "a"}, {"a": {None: 1}}, {"a": {2.5: [1]}}, {"a": object}],
