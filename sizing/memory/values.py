@@ -485,7 +485,8 @@ class _Set:
         became a table expanded to its length + 1 then (``setTypeAddAux``). The table holds
         all n without growing if that member came late enough, at position m - 1 or later
         where m is the least expansion that covers n (the first long member's position is
-        geometric: each member is long with probability 1 - fits)."""
+        geometric: each member is long with probability 1 - fits); it is priced as expanded
+        for m, the likeliest of those positions."""
         if share <= 0:
             return []
         covering = self._covering_presize(n)
@@ -493,7 +494,7 @@ class _Set:
         if fits >= 1 or covering > within:
             return [(share, 0)]
         late = (fits ** (covering - 1) - fits**within) / (1 - fits**within)
-        return [(share * late, n), (share * (1 - late), 0)]
+        return [(share * late, covering), (share * (1 - late), 0)]
 
     def _covering_presize(self, n: int) -> int:
         """The least element count a table expanded for holds n elements without growing."""
