@@ -4,6 +4,7 @@
         valkey:8.1:/path/to/valkey-server:upstream ...
     python benchmarks/profile_accuracy.py --production [--cases FILE] [--only CASE]... [--out DIR] SERVER ...
     python benchmarks/profile_accuracy.py --summary [DIR]
+    python benchmarks/profile_accuracy.py --repredict [DIR]
 
 Each SERVER is ENGINE:VERSION:BINARY:ALLOCATOR. The server is started on 127.0.0.1, data
 is written, ``python -m sizing profile`` reads every key, and the model's estimate for
@@ -28,6 +29,10 @@ Modes
                       ``tests/test_profile_recorded.py`` to re-check without a server.
     --summary         the recorded files as the README's table: per build, cases within
                       2%, median, p95 and max of |error| and the signed mean.
+    --repredict       the recorded files' two estimates (profiled definition, case
+                      definition) made again by the current model, as
+                      ``benchmarks/measure.py --repredict`` does for the other sets: the
+                      definitions and measurements stay as recorded.
 """
 
 from __future__ import annotations
@@ -197,6 +202,22 @@ def summary(folder: Path) -> None:
               f"{statistics.fmean(e for _, e in errors):+.2f}% | {worst[0]} {worst[1]:+.2f}% |")
 
 
+def repredict(folder: Path) -> None:
+    """Each recorded case's estimates, by the current model."""
+    cases = {c.name: c for c in load_workload(CASES).clusters}
+    for path in sorted(folder.glob("*.json")):
+        document = json.loads(path.read_text())
+        engine, version = document["server"].split()
+        for case in document["cases"]:
+            cluster = Workload.model_validate({"clusters": [case["profiled"]]}).clusters[0]
+            case["predicted_bytes"] = estimate_cluster(cluster, case["allocator"]).dataset_bytes
+            own = cases[case["case"]].variant(engine=engine, engine_version=model_version(engine, version)[0])
+            case["case_predicted_bytes"] = estimate_cluster(own, case["allocator"]).dataset_bytes
+        document["predicted_on"] = time.strftime("%Y-%m-%d")
+        path.write_text(json.dumps(document, indent=1) + "\n")
+        print(f"{_shown(path)}: {len(document['cases'])} predictions re-recorded", flush=True)
+
+
 def main() -> None:
     # Cluster.variant re-validates a dump of the case; pydantic warns about the union of
     # ``numeric: {share, digits}`` on the way, and the result is the same definition.
@@ -210,9 +231,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="record the production cases per server in this directory "
                                                  f"(benchmarks/measurements/{RECORDED.name})")
     parser.add_argument("--summary", type=Path, nargs="?", const=RECORDED, help="summarise the recorded files")
+    parser.add_argument("--repredict", type=Path, nargs="?", const=RECORDED,
+                        help="re-make the recorded files' estimates with the current model")
     args = parser.parse_args()
     if args.summary:
         summary(args.summary)
+        return
+    if args.repredict:
+        repredict(args.repredict)
         return
     if args.production or args.cases:
         if args.keep:

@@ -68,18 +68,7 @@ def test_every_build_records_every_case() -> None:
             assert case["keys"] == sum(k.keys for k in CASES[case["case"]].keyspaces), case["case"]
 
 
-_SETS_ONE_BY_ONE = ("the model prices sets written one element per command 1.6-1.7% high on Valkey 8.1+ for the "
-                    "case's own definition (benchmarks/measurements/production: +1.6 to +1.8%), and the profiled "
-                    "description adds 0.2-0.6 points")
-KNOWN_MISSES: dict[str, str] = {
-    "redis-6.2/profiles-one-by-one": (
-        "the share of hash values over the 64-byte listpack limit (0.93%) was read as 0.72% (0.89-1.06% on the "
-        "other builds), so the file holds 35% of the hashes as ziplists where the server holds 28%: the "
-        "case's own definition is +0.21%"),
-    "valkey-8.1/followers-one-by-one": _SETS_ONE_BY_ONE,
-    "valkey-9.1/followers-one-by-one": _SETS_ONE_BY_ONE,
-    "valkey-9.1/tags-one-by-one": _SETS_ONE_BY_ONE,
-}
+KNOWN_MISSES: dict[str, str] = {}
 """Build/case -> why it misses the 2%: each is still held to its recorded error, and one that
 comes within 2% must leave this list."""
 

@@ -53,12 +53,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.catalog.server_memory import startup_bytes_left_out
 from sizing.errors import ServerError
+from sizing.live.long_values import long_value_share, reweighted
 from sizing.live.patterns import patterns
 from sizing.live.sampling import KeySample, ServerSample
 from sizing.live.written import WrittenEvidence, written_evidence
 from sizing.memory.distribution import LENGTH_BREAKS, distribution
 from sizing.memory.engines import engine_profile
-from sizing.memory.limits import COMPILED_DEFAULTS
+from sizing.memory.limits import COMPILED_DEFAULTS, EncodingLimits
 from sizing.planning.estimate import dataset_model
 from sizing.planning.parameter_group import encoding_limits
 from sizing.spec.distribution import MAX_NUMERIC_DIGITS, Quantiles
@@ -138,6 +139,9 @@ class KeyspaceProfile(BaseModel):
         description="Written field -> what it came from; 'digits' and 'field_digits': the integers' digit counts.")
     numeric_share: float = Field(description="Share of the values, members or elements that are integers (weighted).")
     numeric_fields_share: float = Field(default=0.0, description="Hashes: share of the field names that are integers.")
+    long_value_share: tuple[float, float] | None = Field(
+        default=None, description="Hashes: the share of values read past hash-max-listpack-value, and the share "
+                                  "the sampled keys' encodings say, which the written lengths carry (long_values).")
     scores_read: int = Field(default=0, description="Zsets: scores read with ZRANDMEMBER.")
     integer_score_share: float = 0.0
     score_range: tuple[float, float] | None = Field(default=None, description="Zsets: smallest and largest score read.")
@@ -242,7 +246,8 @@ def build_profile(url: str, name: str, servers: list[ServerSample], allocator: s
         types[pattern].add(kind)
     ordered = sorted(groups.items(), key=lambda g: (-sum(len(s) for s in g[1]), g[0]))
     keyspaces = [
-        _keyspace(pattern + (f".{kind}" if len(types[pattern]) > 1 else ""), pattern, per_server, servers, whole)
+        _keyspace(pattern + (f".{kind}" if len(types[pattern]) > 1 else ""), pattern, per_server, servers, whole,
+                  engine_profile(first.engine, version).defaults)
         for (pattern, kind), per_server in ordered
     ]
     parameters = EngineParameters.model_validate({"maxmemory-policy": first.maxmemory_policy}) \
@@ -519,9 +524,16 @@ class _Fields:
         return share
 
 
+def _long_share(values: Sequence[tuple[int, int, float]], value_limit: int) -> float:
+    """The weighted share of (length, digits, weight) values that are text past the limit."""
+    total = sum(w for _, _, w in values)
+    return sum(w for n, d, w in values if not d and n > value_limit) / total if total else 0.0
+
+
 def _keyspace(name: str, pattern: str, per_server: list[list[KeySample]], servers: list[ServerSample],
-              whole: list[bool]) -> KeyspaceProfile:
-    """One group (a pattern's keys of one type) as one keyspace."""
+              whole: list[bool], limits: EncodingLimits) -> KeyspaceProfile:
+    """One group (a pattern's keys of one type) as one keyspace; ``limits``: the server's
+    encoding limits (its compiled defaults: ElastiCache lets no command read them)."""
     keys = [k for members in per_server for k in members]
     kind = keys[0].type
     estimate, error, exact = _count(per_server, servers, whole)
@@ -559,9 +571,16 @@ def _keyspace(name: str, pattern: str, per_server: list[list[KeySample]], server
         fields_share = fields.items(
             "field_bytes", "numeric_fields", "field_digits", NAME_BYTES,
             ((n, d, w) for k, w in zip(read, weights) for n, d in zip(k.item_bytes, k.item_digits)), True)
-        share = fields.items(
-            "value_bytes", "numeric", "digits", STRING_BYTES,
-            ((n, d, w) for k, w in zip(read, weights) for n, d in zip(k.value_bytes, k.value_digits)), True)
+        values = [(n, d, w) for k, w in zip(read, weights) for n, d in zip(k.value_bytes, k.value_digits)]
+        value_limit = limits.hash_max_listpack_value
+        names = [(n, d, w) for k, w in zip(read, weights) for n, d in zip(k.item_bytes, k.item_digits)]
+        named = sum(w for _, _, w in names)
+        field_fits = sum(w for n, d, w in names if d or n <= value_limit) / named if named else 1.0
+        long_share = long_value_share(keys, field_fits, limits)
+        if long_share is not None:
+            evidence["long_value_share"] = (_long_share(values, value_limit), long_share)
+            values = reweighted(values, long_share, value_limit)
+        share = fields.items("value_bytes", "numeric", "digits", STRING_BYTES, values, True)
         evidence["numeric_fields_share"] = fields_share
     else:
         share = fields.items(

@@ -102,6 +102,9 @@ COUNT_POINTS = 64
 """Points of an element-count distribution: each is priced in full (encoding, tables)."""
 POWERS_OF_TWO = tuple(2**k for k in range(2, 32))
 """Where a table's bucket array doubles (dict and hashtable sizes are powers of two)."""
+HASHTABLE_GROWTHS = tuple(HASHTABLE_ENTRIES_PER_BUCKET * 2**k for k in range(30))
+"""Where a Valkey 8.1+ hashtable grown by inserts doubles its buckets: past 7 entries per
+bucket (``hashtableExpandIfNeeded``), so at 7 x 2^k elements, not at the powers of two."""
 LIST_SHORT_SEQUENCES, LIST_SHORT_ELEMENTS = 64, 64
 LIST_LONG_SEQUENCES, LIST_LONG_ELEMENTS = 8, 512
 """Simulated packings of lists whose element lengths vary: many short sequences for lists
@@ -148,7 +151,7 @@ def value_structure(
 def _value_structure(
     keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
 ) -> tuple[Encodings, float]:
-    counts = distribution(_count(keyspace), _count_limits(keyspace, limits), COUNT_POINTS)
+    counts = distribution(_count(keyspace), _count_limits(keyspace, limits, profile, arrival), COUNT_POINTS)
     shares: Encodings = {}
     total = 0.0
     pricer, known = _collection_pricer(keyspace, profile, limits)
@@ -171,8 +174,12 @@ PricedCount = tuple[tuple[str, float, float], ...]
 """``Priced``, as kept for a count."""
 
 
-def _count_limits(keyspace: CollectionKeyspace, limits: EncodingLimits) -> tuple[int, ...]:
-    """Element counts at which a collection changes encoding, or its table doubles."""
+def _count_limits(
+    keyspace: CollectionKeyspace, limits: EncodingLimits, profile: EngineProfile, arrival: Arrival
+) -> tuple[int, ...]:
+    """Element counts at which a collection changes encoding, or its table doubles. A
+    Valkey 8.1+ table doubles at 7 x 2^k; written one by one, the old table of its last
+    growth is then left until 8 x 2^k, a power of two."""
     if isinstance(keyspace, HashKeyspace):
         own: tuple[int, ...] = (limits.hash_max_listpack_entries,)
     elif isinstance(keyspace, SetKeyspace):
@@ -180,8 +187,10 @@ def _count_limits(keyspace: CollectionKeyspace, limits: EncodingLimits) -> tuple
     elif isinstance(keyspace, ZsetKeyspace):
         own = (limits.zset_max_listpack_entries,)
     else:
-        own = ()
-    return own + POWERS_OF_TWO
+        return POWERS_OF_TWO
+    if profile.keyspace_layout != "hashtable":
+        return own + POWERS_OF_TWO
+    return own + HASHTABLE_GROWTHS + (POWERS_OF_TWO if arrival == "one_by_one" else ())
 
 
 def _count(keyspace: CollectionKeyspace) -> Size:
@@ -476,7 +485,8 @@ class _Set:
         became a table expanded to its length + 1 then (``setTypeAddAux``). The table holds
         all n without growing if that member came late enough, at position m - 1 or later
         where m is the least expansion that covers n (the first long member's position is
-        geometric: each member is long with probability 1 - fits)."""
+        geometric: each member is long with probability 1 - fits); it is priced as expanded
+        for m, the likeliest of those positions."""
         if share <= 0:
             return []
         covering = self._covering_presize(n)
@@ -484,7 +494,7 @@ class _Set:
         if fits >= 1 or covering > within:
             return [(share, 0)]
         late = (fits ** (covering - 1) - fits**within) / (1 - fits**within)
-        return [(share * late, n), (share * (1 - late), 0)]
+        return [(share * late, covering), (share * (1 - late), 0)]
 
     def _covering_presize(self, n: int) -> int:
         """The least element count a table expanded for holds n elements without growing."""
@@ -645,8 +655,13 @@ def _hashtable_written(elements: int, arrival: Arrival, steps_per_insert: int = 
     total = hashtable_bytes(elements, presized=presized)
     if presized:
         return total
-    if presized_to and hashtable_buckets(presized_to, presized=True) >= hashtable_buckets(elements):
-        return hashtable_bytes(elements, presized=True)
+    if presized_to:
+        # The table keeps the buckets it was expanded to while they hold ``elements``: a set
+        # converted at 129 members has 32 buckets up to 224 members, not the 64 an expansion
+        # for 205 or more would give.
+        expanded = hashtable_buckets(presized_to, presized=True)
+        if expanded >= hashtable_buckets(elements):
+            return HASHTABLE_BUCKET_BYTES * (expanded + hashtable_child_buckets(elements, expanded))
     old = hashtable_buckets(elements) // 2
     # The insert that finds the table full starts the resize; only later lookups move buckets.
     lookups = (elements - HASHTABLE_ENTRIES_PER_BUCKET * old - 1) * steps_per_insert

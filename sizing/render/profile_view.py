@@ -194,6 +194,10 @@ def _comments(keyspace: KeyspaceProfile, profile: Profile) -> dict[str, str]:
         spread(item, f"{length_of} of the {noun} read with {reader}, {weighting}")
         if kind == "hash":
             spread("value_bytes", f"{'digits' if numeric is True else 'lengths'} of their values")
+            if keyspace.long_value_share is not None and numeric is not True:
+                read, encoded = keyspace.long_value_share
+                comments["value_bytes"] += (f"; past the listpack value limit {_percent(read)} read, "
+                                            f"{_percent(encoded)} as the keys' OBJECT ENCODING says (written)")
             if "numeric_fields" in definition:
                 comments["numeric_fields"] = _numeric("decimal integers", keyspace.numeric_fields_share,
                                                       observed.get("field_digits"), "field names read")
