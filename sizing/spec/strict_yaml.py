@@ -129,13 +129,13 @@ class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
         tag = node.tag
         if tag == _STR:
             return node.value
-        if tag == _MAP:
+        if tag == _MAP and type(node) is yaml.MappingNode:
             for key_node, _ in node.value:
                 if type(key_node) is not yaml.ScalarNode or key_node.tag == _MERGE_TAG:
                     raise _NotPlain
             self._refuse_repeated_keys(node)  # before the values, as construct_mapping does
             return {self._plain(key_node, seen): self._plain(value_node, seen) for key_node, value_node in node.value}
-        if tag == _SEQ:
+        if tag == _SEQ and type(node) is yaml.SequenceNode:
             return [self._plain(item, seen) for item in node.value]
         if tag == _INT and type(node) is yaml.ScalarNode:
             return _integer(self, node)
@@ -193,13 +193,18 @@ def load_yaml(text: str) -> Any:
     finally:
         loader.dispose()
     if loader.refusals:  # in file order: the constructors find them in orders of their own
-        raise Refusals(sorted(loader.refusals, key=lambda r: (r.problem_mark.line, r.problem_mark.column)))
+        raise Refusals(sorted(loader.refusals, key=_position))
     values, depth = shape(data)
     if depth > MAX_DEPTH:
         raise LimitError(f"nested more than {MAX_DEPTH} levels deep (a stack file needs 7)")
     if values > MAX_VALUES:
         raise LimitError(f"the file expands to more than {MAX_VALUES:,} values through YAML aliases")
     return data
+
+
+def _position(refusal: ConstructorError) -> tuple[int, int]:
+    mark = refusal.problem_mark  # every refusal has the mark of the node refused
+    return (mark.line, mark.column) if mark else (0, 0)
 
 
 def shape(data: Any) -> tuple[int, int]:
