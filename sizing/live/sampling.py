@@ -80,6 +80,13 @@ a command, and an empty 9.1 node after the load's commands reads 23,520 bytes be
 with it subtracted (8.1.1: 608 bytes above). Subtracting it put every 9.1 case of
 benchmarks/production_cases.yaml 21-25 KB below what benchmarks/measure.py measures from a
 baseline: +0.1% to +0.9% on the model's error."""
+CLIENTS_CRON_MIN_ITERATIONS = 5
+"""Clients the server's tick visits at the least (``clientsCron`` in server.c, Redis 6.2 to
+Valkey 9.1): it visits ``connected / hz`` of them per tick, and never fewer than this."""
+CLIENTS_COUNTED_MIN_WAIT_SECONDS = 0.05
+"""Shortest wait for the tick to count the measuring connection (see ``_clients_counted``):
+five ticks at the 100 Hz of a started server, so that a tick delayed on a busy machine
+still comes before the read."""
 _INTEGER = re.compile(rb"^(0|-?[1-9][0-9]*)$")
 
 Progress = Callable[[int, int], None]
@@ -135,7 +142,8 @@ class ServerSnapshot(BaseModel):
     keys: int = Field(description="DBSIZE of the selected database.")
     used_memory_bytes: int
     startup_bytes: int = Field(description="used_memory_startup.")
-    clients_bytes: int = Field(description="mem_clients_normal + mem_clients_slaves.")
+    clients_bytes: int = Field(description="mem_clients_normal + mem_clients_slaves, read once the server "
+                                           "has counted the measuring connection as it is.")
     replication_bytes: int = Field(description="mem_replication_backlog.")
     other_overhead_bytes: int = Field(description="mem_aof_buffer + used_memory_scripts + mem_cluster_links.")
     histograms: int = Field(description="Commands with a latency histogram (INFO latencystats).")
@@ -243,7 +251,9 @@ def primaries(client: redis.Redis, cluster: bool, budget: _Budget | None = None)
 
 def snapshot(client: redis.Redis) -> ServerSnapshot:
     """INFO and DBSIZE of one server."""
-    server, memory = client.info("server"), client.info("memory")
+    server = client.info("server")
+    _clients_counted(client, server)
+    memory = client.info("memory")
     cpu, stats = client.info("cpu"), client.info("stats")
     kwargs = client.connection_pool.connection_kwargs
     engine, version = engine_and_version(server)
@@ -266,6 +276,26 @@ def snapshot(client: redis.Redis) -> ServerSnapshot:
         cpu_seconds=float(cpu.get("used_cpu_sys", 0.0)) + float(cpu.get("used_cpu_user", 0.0)),
         commands_processed=int(stats.get("total_commands_processed", 0)),
     )
+
+
+def _clients_counted(client: redis.Redis, server: dict[str, Any]) -> None:
+    """Wait until the server's tick has counted this connection's buffers in mem_clients_normal.
+
+    The server adds a client's memory (its struct, reply buffer and query buffer) to
+    mem_clients_normal only from its tick, which visits ``CLIENTS_CRON_MIN_ITERATIONS``
+    clients or ``connected / hz`` of them, whichever is more (unless maxmemory-clients
+    is set), while used_memory holds the buffers at once. Read straight after connecting,
+    a connection's ~37.7 KB (Valkey 7.2: 16 KB reply buffer, 20 KB query buffer, the
+    struct) was in used_memory but not yet in mem_clients_normal about one time in five,
+    and counted as data; a query buffer the tick had freed after two idle seconds and the
+    next command allocated again, 20.5 KB. One tick more than a full round of the clients
+    after this connection's last command, the count is its own: the command that reads it
+    reuses the buffers (a query buffer is freed only after two idle seconds).
+    """
+    hz = max(1, int(server.get("hz", 10)))
+    connected = max(1, int(client.info("clients").get("connected_clients", 1)))
+    per_tick = max(connected // hz, min(connected, CLIENTS_CRON_MIN_ITERATIONS))
+    time.sleep(max((math.ceil(connected / per_tick) + 1) / hz, CLIENTS_COUNTED_MIN_WAIT_SECONDS))
 
 
 def _histograms(latencystats: dict[str, Any], engine: str, release: str) -> int:
@@ -310,14 +340,14 @@ def sample_server(
     ``sent_before_sampling``: commands already sent to it (connecting, checks)."""
     started, sent_before = time.monotonic(), budget.sent - sent_before_sampling
     before = snapshot(client)
-    budget.spend(7)
+    budget.spend(8)
     names = _scan(client, wanted, budget)
     samples: list[KeySample] = []
     for start in range(0, len(names), KEYS_PER_BATCH):
         samples.extend(_inspect(client, names[start:start + KEYS_PER_BATCH], budget))
         progress(done_before + min(start + KEYS_PER_BATCH, len(names)), total)
     after = snapshot(client)
-    budget.spend(7)
+    budget.spend(8)
     return ServerSample(before=before, after=after, scanned_keys=len(names), keys=tuple(samples),
                         commands_sent=budget.sent - sent_before, elapsed_seconds=time.monotonic() - started)
 
