@@ -1,0 +1,52 @@
+"""Planning's faster paths give the answers of the definitions they replace, bit for bit."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from sizing.memory import placement, tables
+from sizing.memory.placement import EXACT_BINOMIAL_KEYS, FULLEST_SHARD_QUANTILE, fullest_shard_keys
+
+
+def test_the_fullest_shard_by_recurrence_is_the_term_by_term_sum() -> None:
+    rng = random.Random(11)
+    pairs = [(rng.randint(2, EXACT_BINOMIAL_KEYS), rng.randint(2, 500)) for _ in range(100)]
+    pairs += [(keys, shards) for keys in range(2, 60, 5) for shards in range(2, 40, 4)]
+    pairs += [(rng.randint(2, EXACT_BINOMIAL_KEYS), rng.randint(2, 6)) for _ in range(10)]
+    quick = 0
+    for keys, shards in pairs:
+        target = FULLEST_SHARD_QUANTILE ** (1 / shards)
+        summed = placement._summed_term_by_term(keys, shards, target)
+        by_recurrence = placement._by_recurrence(keys, shards, target)
+        quick += by_recurrence is not None
+        assert by_recurrence in (None, summed), (keys, shards)
+        assert fullest_shard_keys(keys, shards) == summed, (keys, shards)
+    assert quick > 0.95 * len(pairs)  # the term-by-term sum is the exception
+
+
+def _child_buckets_by_definition(n: int, buckets: int) -> float:
+    """The expected overflow buckets as first written: every count's children, none skipped."""
+    if buckets == 0 or n <= tables.HASHTABLE_ENTRIES_PER_BUCKET:
+        return 0.0
+    if buckets == 1:
+        return float(tables._children_for(n))
+    share = 1 / buckets
+    mean = n * share
+    pmf = math.exp(n * math.log1p(-share))
+    expected = 0.0
+    ratio = share / (1 - share)
+    for k in range(min(n, 8 + int(mean + 12 * math.sqrt(mean) + 12))):
+        pmf *= (n - k) / (k + 1) * ratio
+        expected += pmf * tables._children_for(k + 1)
+    return buckets * expected
+
+
+def test_child_buckets_skip_only_counts_without_children() -> None:
+    rng = random.Random(5)
+    cases = [(n, buckets) for n in range(0, 120, 7) for buckets in range(24)]
+    for _ in range(300):
+        buckets = 2 ** rng.randint(0, 18)
+        cases.append((rng.randint(0, 9 * buckets), buckets))
+    for n, buckets in cases:
+        assert tables._child_buckets.__wrapped__(n, buckets) == _child_buckets_by_definition(n, buckets), (n, buckets)
