@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import math
 import random
+from functools import partial
 
+import pytest
+
+from benchmarks.plan_speed import fleet
+from sizing import load_workload
+from sizing.catalog.nodes import load_catalog
+from sizing.errors import NoViableNodeError
 from sizing.memory import placement, tables
 from sizing.memory.placement import EXACT_BINOMIAL_KEYS, FULLEST_SHARD_QUANTILE, fullest_shard_keys
+from sizing.planning import plan
+from sizing.planning.plan import cheapest_option, plan_cluster
+from tests.conftest import ROOT
+
+STACKS = [c for name in ("social", "checkout") for c in load_workload(ROOT / "stacks" / f"{name}.yaml").clusters]
 
 
 def test_the_fullest_shard_by_recurrence_is_the_term_by_term_sum() -> None:
@@ -50,3 +62,37 @@ def test_child_buckets_skip_only_counts_without_children() -> None:
         cases.append((rng.randint(0, 9 * buckets), buckets))
     for n, buckets in cases:
         assert tables._child_buckets.__wrapped__(n, buckets) == _child_buckets_by_definition(n, buckets), (n, buckets)
+
+
+PRUNING_FLEET = fleet(40, seed=12).clusters
+NEAR_THE_BAND = fleet(403).clusters[402]
+"""Chosen as the simpler layout at 11.1% above the first of the ranking, which is itself
+0.6% above the cheapest: the band a skipped node type is measured against starts there."""
+
+
+@pytest.mark.parametrize("cluster", [*PRUNING_FLEET[:20], *STACKS, NEAR_THE_BAND], ids=lambda c: c.name)
+def test_a_plan_that_skips_node_types_is_the_plan_that_evaluates_them_all(
+        cluster, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    def planned() -> object:
+        try:
+            return plan_cluster(cluster, advise=False).model_dump()
+        except NoViableNodeError as failure:
+            return failure.rejections
+
+    skipping = planned()
+    monkeypatch.setattr(plan, "_outcomes", partial(plan._outcomes, prune=False))
+    assert planned() == skipping
+
+
+def test_the_least_cost_of_a_node_type_never_exceeds_its_cost() -> None:
+    for cluster in PRUNING_FLEET:
+        setup = plan._setup(cluster, load_catalog(), "upstream")
+        for mode in plan._modes(setup, "upstream"):
+            for offer in setup.offers[1]:
+                outcome = plan._evaluate(setup, mode, offer)
+                if isinstance(outcome, plan._Candidate):
+                    assert plan._least_monthly_usd(setup, mode, offer) <= outcome.monthly_usd, offer.node.name
+
+
+def test_the_cheapest_option_sees_a_simpler_layout_beyond_the_tie_band() -> None:
+    assert cheapest_option(NEAR_THE_BAND) == plan_cluster(NEAR_THE_BAND, advise=False).chosen

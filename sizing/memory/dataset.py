@@ -191,13 +191,10 @@ class DatasetModel:
         main_table = self._table_bytes(total_keys, shards)
         expires_table = self._table_bytes(ttl_keys, shards)
         result = []
-        slot_rax = self.clustered and self.profile.cluster_layout == "slot_rax"
-        if slot_rax and key_scale not in self._rax:  # the same for every shard count
-            self._rax[key_scale] = [slot_rax_bytes_per_key(self.profile.allocator, key_bytes, self.key_survival,
-                                                           total_keys) for key_bytes in self.key_bytes]
+        rax_per_key = self._rax_per_key(key_scale, total_keys)
         for index, (count, per_key, largest, ttl) in enumerate(zip(keys, self.per_key, self.largest_key, self.ttl)):
-            if slot_rax:
-                rax = self._rax[key_scale][index]
+            if rax_per_key is not None:
+                rax = rax_per_key[index]
                 per_key, largest = per_key + rax, largest + rax
             # Whole keys: the fullest shard's share, its largest key among them (memory/placement.py).
             total = fullest_shard_bytes(count, shards, per_key, largest) + main_table * count / total_keys
@@ -205,6 +202,25 @@ class DatasetModel:
                 total += expires_table * count * ttl / ttl_keys
             result.append(total)
         return result
+
+    def _rax_per_key(self, key_scale: float, total_keys: float) -> list[float] | None:
+        """Each keyspace's share of the slot radix tree per key (None without one): the same
+        for every shard count."""
+        if not (self.clustered and self.profile.cluster_layout == "slot_rax"):
+            return None
+        if key_scale not in self._rax:
+            self._rax[key_scale] = [slot_rax_bytes_per_key(self.profile.allocator, key_bytes, self.key_survival,
+                                                           total_keys) for key_bytes in self.key_bytes]
+        return self._rax[key_scale]
+
+    def spread_bytes(self, key_scale: float = 1.0) -> float:
+        """The keys' own bytes (entries, objects, values, radix tree) with no table and no
+        unevenness: ``shard_bytes(n, key_scale) * n`` is never below it, so it bounds from
+        below the shards a node type needs before any is priced."""
+        keys = [k * key_scale for k in self.keys]
+        rax_per_key = self._rax_per_key(key_scale, sum(keys))
+        rax = rax_per_key if rax_per_key is not None else [0.0] * len(keys)
+        return sum(count * (per_key + extra) for count, per_key, extra in zip(keys, self.per_key, rax))
 
     def shard_bytes(self, shards: int = 1, key_scale: float = 1.0) -> float:
         """Dataset bytes on one of ``shards`` shards (keys spread evenly over slots)."""
