@@ -20,7 +20,8 @@ Glossary
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import partial
 
@@ -32,7 +33,7 @@ from sizing.memory.encodings import digit_range, sds8_bytes, sds_bytes, sds_head
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.memory.items import items
 from sizing.memory.limits import EncodingLimits
-from sizing.memory.memo import Memo, shape_json
+from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
 from sizing.memory.placement import FULLEST_SHARD_QUANTILE, fullest_shard_bytes
 from sizing.memory.slot_rax import key_survival, slot_rax_bytes_per_key
 from sizing.memory.tables import DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
@@ -266,6 +267,45 @@ class DatasetModel:
         if profile.keyspace_layout == "hashtable":
             return hashtable_bytes(keys, presized, cron)
         return float(DICT_POINTER_BYTES * dict_buckets(keys, cron))
+
+
+SHARED_MODELS = 32
+"""Models ``shared_model`` keeps: a cluster's plan, its recommendations and their re-plans ask
+for a few models several times each; a fleet's next cluster starts afresh."""
+
+
+class _RecentModels:
+    """The last ``SHARED_MODELS`` models asked for, by their inputs."""
+
+    def __init__(self) -> None:
+        self._models: OrderedDict[Hashable, DatasetModel] = OrderedDict()
+
+    def get(self, key: Hashable, build: Callable[[], DatasetModel]) -> DatasetModel:
+        model = self._models.get(key)
+        if model is None:
+            model = self._models[key] = build()
+            if len(self._models) > SHARED_MODELS:
+                self._models.popitem(last=False)
+        else:
+            self._models.move_to_end(key)
+        return model
+
+    def cache_clear(self) -> None:
+        self._models.clear()
+
+
+_RECENT_MODELS = forgotten_on_clear(_RecentModels())
+
+
+def shared_model(cluster: Cluster, limits: EncodingLimits, allocator: str = "upstream",
+                 arrival: Arrival = "commands") -> DatasetModel:
+    """``DatasetModel(cluster, limits, allocator, arrival)``, the same object for the same
+    inputs while it is among the last ``SHARED_MODELS`` asked for, with the shard counts it
+    has priced: a model reads the engine version, the mode and each keyspace's priced fields
+    (not its name)."""
+    key = (cluster.engine, cluster.version, cluster.cluster_mode_enabled, allocator, arrival, shape_json(limits),
+           tuple(shape_json(ks, _PRICED_FIELDS[type(ks)]) for ks in cluster.keyspaces))
+    return _RECENT_MODELS.get(key, lambda: DatasetModel(cluster, limits, allocator, arrival))
 
 
 _SLOT_TABLES_MEMO: Memo[float] = Memo()

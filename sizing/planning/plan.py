@@ -56,7 +56,6 @@ from sizing.planning.capacity import (
     reserved_memory_percent,
     usable_memory_bytes,
 )
-from sizing.planning.estimate import dataset_model
 from sizing.planning.extended_support import ExtendedSupportExposure, extended_support
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
 from sizing.planning.layout import (
@@ -66,6 +65,7 @@ from sizing.planning.layout import (
     burstable_at_risk,
     prefer_simpler,
 )
+from sizing.planning.models import planning_model
 from sizing.planning.parameter_group import parameter_family, parameter_group
 from sizing.planning.payment import PaymentAdvice, payment_advice
 from sizing.planning.regions import (
@@ -321,6 +321,10 @@ class _Offer(NamedTuple):
     """``planning_ops_per_sec`` on the cluster's engine version."""
     network_capacity: float
     """``planning_network_bytes_per_sec``."""
+    plannable_bytes: int
+    """Memory a plan may fill with the reserve AWS advises for the node's size."""
+    hourly_usd: tuple[float, ...]
+    """The prices' values, in the regions' order."""
 
 
 _Offers = tuple[tuple[Rejection, ...], tuple[_Offer, ...]]
@@ -439,15 +443,15 @@ def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator:
     cluster = setup.cluster
     found: list[tuple[int, int, _Candidate]] = []  # (mode, node index, option): plan_cluster's order
     best = math.inf
-    for mode_index, mode in enumerate(_modes(setup, allocator)):
-        for floor, index in sorted((_least_monthly_usd(setup, mode, offer), index)
-                                   for index, offer in enumerate(setup.offers[1])):
-            if floor > best * CHOSEN_BAND:
-                break  # sorted: every later node type costs more still
-            outcome = _evaluate(setup, mode, setup.offers[1][index])
-            if isinstance(outcome, _Candidate):
-                found.append((mode_index, index, outcome))
-                best = min(best, outcome.monthly_usd)
+    modes = _modes(setup, allocator)
+    for floor, mode_index, index in sorted((floor, mode_index, index) for mode_index, mode in enumerate(modes)
+                                           for index, floor in enumerate(_least_monthly_usd(setup, mode))):
+        if floor > best * CHOSEN_BAND or floor == math.inf:
+            break  # sorted: every later node type costs more still, or is rejected
+        outcome = _evaluate(setup, modes[mode_index], setup.offers[1][index])
+        if isinstance(outcome, _Candidate):
+            found.append((mode_index, index, outcome))
+            best = min(best, outcome.monthly_usd)
     if not found:
         raise NoViableNodeError(cluster.name, ())
     traffic = cluster.traffic
@@ -480,7 +484,7 @@ def _modes(setup: _Setup, allocator: str) -> list[_Mode]:
     replicated = len(cluster.regions) > 1 or cluster.availability.replicas_per_shard > 0
     for cluster_mode in setup.modes:
         shaped = _in_mode(cluster, cluster_mode)
-        dataset = dataset_model(shaped, allocator)
+        dataset = planning_model(shaped, allocator)
         modes.append(_Mode(cluster_mode, shaped, dataset, fragmentation_basis(shaped, setup.profile, dataset),
                            fixed_bytes(shaped, setup.profile, cluster_mode, replicated),
                            dataset.spread_bytes(setup.growth), {}))
@@ -495,18 +499,18 @@ def _outcomes(setup: _Setup, modes: list[_Mode], penalized: bool,
     Node types are evaluated in full cheapest first, by the least each could cost. Once what a
     plan shows is settled by those (``_head_settled``), the rest are only classified: an
     option among them could not be shown, and a rejection is stated as a full evaluation
-    states it. With a budget every node type is evaluated in full (its rejection names the
+    states it. So are those the least cost already rejects. With a budget every node type is evaluated in full (its rejection names the
     cost of the layout).
     """
     offered = setup.offers[1]
-    floors = sorted((_least_monthly_usd(setup, mode, offer), mode_index, index)
-                    for mode_index, mode in enumerate(modes) for index, offer in enumerate(offered))
+    floors = sorted((floor, mode_index, index) for mode_index, mode in enumerate(modes)
+                    for index, floor in enumerate(_least_monthly_usd(setup, mode)))
     prune = prune and setup.cluster.nodes.monthly_budget_usd is None
     outcomes: dict[tuple[int, int], _Candidate | Rejection | None] = {}
     found: list[_Candidate] = []
     cheapest = math.inf
     for position, (floor, mode_index, index) in enumerate(floors):
-        if prune and floor > cheapest * CHOSEN_BAND and _head_settled(found, floor, penalized):
+        if floor == math.inf or prune and floor > cheapest * CHOSEN_BAND and _head_settled(found, floor, penalized):
             for _, rest_mode, rest_index in floors[position:]:
                 outcomes[rest_mode, rest_index] = _evaluate(setup, modes[rest_mode], offered[rest_index],
                                                             search=False)
@@ -549,27 +553,41 @@ def _in_mode(cluster: Cluster, cluster_mode: bool) -> Cluster:
     return cluster.model_copy(update={"cluster_mode": "enabled" if cluster_mode else "disabled"})
 
 
-def _least_monthly_usd(setup: _Setup, mode: _Mode, offer: _Offer) -> float:
-    """A lower bound of the option's ``monthly_usd`` that ``_evaluate`` would give the node
-    type: its cost at the fewest shards engine load, traffic and the evenly spread data allow
-    (memory is not bounded on data-tiering nodes, whose values may sit on SSD); infinite when
-    no shard count leaves memory for data."""
-    cluster, node = mode.cluster, offer.node
+def _least_monthly_usd(setup: _Setup, mode: _Mode) -> list[float]:
+    """Per offered node type, a lower bound of the option's ``monthly_usd`` that ``_evaluate``
+    would give it: its cost at the fewest shards engine load, traffic and the evenly spread
+    data allow (memory is not bounded on data-tiering nodes, whose values may sit on SSD);
+    infinite where that is more shards than the cluster may have, or no shard count leaves
+    memory for data: the node type is rejected."""
+    cluster = mode.cluster
     traffic, replicas = cluster.traffic, cluster.availability.replicas_per_shard
     wire_per_op: float = traffic.avg_request_bytes + traffic.avg_response_bytes
     wire_per_op += (1 - traffic.read_ratio) * traffic.avg_request_bytes * replicas
-    shards = max(max(cluster.availability.min_shards if mode.cluster_mode else 1, 1),
-                 math.ceil(traffic.peak_ops_per_sec / offer.ops_capacity),
-                 math.ceil(traffic.peak_ops_per_sec * wire_per_op / offer.network_capacity))
-    if not node.data_tiering and mode.spread_bytes > 0:
-        room = plannable_memory_bytes(usable_memory_bytes(node, reserved_memory_percent(
-            node, cluster.parameters.reserved_memory_percent))) - mode.fixed_bytes
-        if room <= 0:
-            return math.inf
-        # Fragmentation and replica buffers only add to the need; the margin covers rounding.
-        shards = max(shards, math.ceil(mode.spread_bytes * mode.basis.peak_ratio / room * (1 - BOUND_MARGIN)))
-    nodes = shards * (1 + replicas)
-    return round(sum(nodes * price * HOURS_PER_MONTH for price in offer.prices.values()), 2)
+    peak, wire = traffic.peak_ops_per_sec, traffic.peak_ops_per_sec * wire_per_op
+    low = max(cluster.availability.min_shards if mode.cluster_mode else 1, 1)
+    high = (min(cluster.availability.max_shards, MAX_NODES_PER_CLUSTER // (1 + replicas)) if mode.cluster_mode
+            else 1)
+    reserve = cluster.parameters.reserved_memory_percent
+    # Fragmentation and replica buffers only add to the need; the margin covers rounding.
+    need = mode.spread_bytes * mode.basis.peak_ratio * (1 - BOUND_MARGIN)
+    floors = []
+    for offer in setup.offers[1]:
+        node = offer.node
+        shards = max(low, math.ceil(peak / offer.ops_capacity), math.ceil(wire / offer.network_capacity))
+        if need > 0 and not node.data_tiering:
+            plannable = offer.plannable_bytes if reserve is None else plannable_memory_bytes(
+                usable_memory_bytes(node, reserve))
+            room = plannable - mode.fixed_bytes
+            if room <= 0:
+                floors.append(math.inf)
+                continue
+            shards = max(shards, math.ceil(need / room))
+        if shards > high:
+            floors.append(math.inf)
+            continue
+        nodes = shards * (1 + replicas)
+        floors.append(round(sum(nodes * price * HOURS_PER_MONTH for price in offer.hourly_usd), 2))
+    return floors
 
 
 class _Candidate(NamedTuple):
@@ -679,8 +697,11 @@ def _offers(key: _OfferKey, catalog: Catalog) -> _Offers:
         if isinstance(availability, Rejection):
             rejected.append(availability)
         else:
-            offered.append(_Offer(node, availability, planning_ops_per_sec(node, engine_profile(key.engine, key.version)),
-                                  planning_network_bytes_per_sec(node)))
+            offered.append(_Offer(
+                node, availability, planning_ops_per_sec(node, engine_profile(key.engine, key.version)),
+                planning_network_bytes_per_sec(node),
+                plannable_memory_bytes(usable_memory_bytes(node, reserved_memory_percent(node, None))),
+                tuple(availability.values())))
     return tuple(rejected), tuple(offered)
 
 

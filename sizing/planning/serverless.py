@@ -41,7 +41,7 @@ from sizing.catalog.serverless import (
 from sizing.errors import SizingError
 from sizing.memory.dataset import DatasetModel
 from sizing.planning.alarms import USAGE_LIMIT_ALARM_PERCENT
-from sizing.planning.estimate import dataset_model
+from sizing.planning.models import planning_model
 from sizing.spec.workload import Cluster
 
 HOURS_PER_MONTH = 730
@@ -144,7 +144,7 @@ def serverless_option(cluster: Cluster, growth: float, dataset: DatasetModel | N
     """Serverless for ``cluster`` sized at the horizon (``growth``: key-count multiplier), with
     every refusal that applies; the decision against nodes is ``decide``'s. ``dataset``: the
     cluster's model in cluster mode, where the caller has it already."""
-    dataset = dataset or dataset_model(cluster.variant(cluster_mode="enabled"))
+    dataset = dataset or planning_model(cluster.variant(cluster_mode="enabled"))
     today, horizon = dataset.shard_bytes(1, 1.0), dataset.shard_bytes(1, growth)
     traffic = cluster.traffic
     stated_ecpu = traffic.ecpu_per_command
