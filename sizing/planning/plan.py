@@ -476,6 +476,8 @@ class _Mode(NamedTuple):
     memory_shards: dict[tuple[int, float, float], int | None]
     """The fewest shards memory allows, by (plannable bytes, bandwidth, SSD): node types alike
     in all three share one search."""
+    loads: dict[float, NodeLoad]
+    """A node's memory needs by its baseline bandwidth, the one figure of its type they read."""
 
 
 def _modes(setup: _Setup, allocator: str) -> list[_Mode]:
@@ -487,7 +489,7 @@ def _modes(setup: _Setup, allocator: str) -> list[_Mode]:
         dataset = planning_model(shaped, allocator)
         modes.append(_Mode(cluster_mode, shaped, dataset, fragmentation_basis(shaped, setup.profile, dataset),
                            fixed_bytes(shaped, setup.profile, cluster_mode, replicated),
-                           dataset.spread_bytes(setup.growth), {}))
+                           dataset.spread_bytes(setup.growth), {}, {}))
     return modes
 
 
@@ -499,8 +501,8 @@ def _outcomes(setup: _Setup, modes: list[_Mode], penalized: bool,
     Node types are evaluated in full cheapest first, by the least each could cost. Once what a
     plan shows is settled by those (``_head_settled``), the rest are only classified: an
     option among them could not be shown, and a rejection is stated as a full evaluation
-    states it. So are those the least cost already rejects. With a budget every node type is evaluated in full (its rejection names the
-    cost of the layout).
+    states it. So are those the least cost already rejects. With a budget every other node
+    type is evaluated in full (its rejection names the cost of the layout).
     """
     offered = setup.offers[1]
     floors = sorted((floor, mode_index, index) for mode_index, mode in enumerate(modes)
@@ -759,8 +761,10 @@ def _evaluate(setup: _Setup, mode: _Mode, offer: _Offer, search: bool = True) ->
         return reject(Bottleneck.shard_limit, replicas, MAX_REPLICAS_DISABLED, Quantity.replicas, at_shards=1)
     usable = usable_memory_bytes(node, reserved)
     plannable = plannable_memory_bytes(usable)
-    load = NodeLoad(cluster, profile, cluster_mode, node, len(cluster.regions) > 1 or replicas > 0,
-                    mode.basis.peak_ratio)
+    load = mode.loads.get(node.baseline_gbps)
+    if load is None:
+        load = mode.loads[node.baseline_gbps] = NodeLoad(cluster, profile, cluster_mode, node,
+                                                         len(cluster.regions) > 1 or replicas > 0, mode.basis.peak_ratio)
     ops_capacity, net_capacity = offer.ops_capacity, offer.network_capacity
     traffic = cluster.traffic
     wire_per_op: float = traffic.avg_request_bytes + traffic.avg_response_bytes
