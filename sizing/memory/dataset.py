@@ -275,20 +275,23 @@ for a few models several times each; a fleet's next cluster starts afresh."""
 
 
 class _RecentModels:
-    """The last ``SHARED_MODELS`` models asked for, by their inputs."""
+    """The last ``SHARED_MODELS`` models asked for, by their inputs. Keyspaces count by identity
+    (a workload's models are frozen): each entry holds the keyspaces it was built from, so
+    their ids are not reused while it lives."""
 
     def __init__(self) -> None:
-        self._models: OrderedDict[Hashable, DatasetModel] = OrderedDict()
+        self._models: OrderedDict[Hashable, tuple[tuple[Keyspace, ...], DatasetModel]] = OrderedDict()
 
-    def get(self, key: Hashable, build: Callable[[], DatasetModel]) -> DatasetModel:
-        model = self._models.get(key)
-        if model is None:
-            model = self._models[key] = build()
+    def get(self, key: Hashable, keyspaces: tuple[Keyspace, ...],
+            build: Callable[[], DatasetModel]) -> DatasetModel:
+        entry = self._models.get(key)
+        if entry is None:
+            entry = self._models[key] = (keyspaces, build())
             if len(self._models) > SHARED_MODELS:
                 self._models.popitem(last=False)
         else:
             self._models.move_to_end(key)
-        return model
+        return entry[1]
 
     def cache_clear(self) -> None:
         self._models.clear()
@@ -301,11 +304,13 @@ def shared_model(cluster: Cluster, limits: EncodingLimits, allocator: str = "ups
                  arrival: Arrival = "commands") -> DatasetModel:
     """``DatasetModel(cluster, limits, allocator, arrival)``, the same object for the same
     inputs while it is among the last ``SHARED_MODELS`` asked for, with the shard counts it
-    has priced: a model reads the engine version, the mode and each keyspace's priced fields
-    (not its name)."""
+    has priced: a model reads the engine version, the mode, the limits and the keyspaces. A
+    cluster's modes and the variants behind its recommendations keep the keyspace objects
+    they do not change."""
+    keyspaces = tuple(cluster.keyspaces)
     key = (cluster.engine, cluster.version, cluster.cluster_mode_enabled, allocator, arrival, shape_json(limits),
-           tuple(shape_json(ks, _PRICED_FIELDS[type(ks)]) for ks in cluster.keyspaces))
-    return _RECENT_MODELS.get(key, lambda: DatasetModel(cluster, limits, allocator, arrival))
+           tuple(map(id, keyspaces)))
+    return _RECENT_MODELS.get(key, keyspaces, lambda: DatasetModel(cluster, limits, allocator, arrival))
 
 
 _SLOT_TABLES_MEMO: Memo[float] = Memo()
