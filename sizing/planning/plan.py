@@ -501,8 +501,9 @@ def _outcomes(setup: _Setup, modes: list[_Mode], penalized: bool,
     Node types are evaluated in full cheapest first, by the least each could cost. Once what a
     plan shows is settled by those (``_head_settled``), the rest are only classified: an
     option among them could not be shown, and a rejection is stated as a full evaluation
-    states it. So are those the least cost already rejects. With a budget every other node
-    type is evaluated in full (its rejection names the cost of the layout).
+    states it. So are those the least cost already rejects. With a budget every node type is
+    evaluated in full (its rejection names the cost of the layout), and ``prune=False`` does
+    the same (the reference the tests compare with).
     """
     offered = setup.offers[1]
     floors = sorted((floor, mode_index, index) for mode_index, mode in enumerate(modes)
@@ -512,7 +513,7 @@ def _outcomes(setup: _Setup, modes: list[_Mode], penalized: bool,
     found: list[_Candidate] = []
     cheapest = math.inf
     for position, (floor, mode_index, index) in enumerate(floors):
-        if floor == math.inf or prune and floor > cheapest * CHOSEN_BAND and _head_settled(found, floor, penalized):
+        if prune and (floor == math.inf or floor > cheapest * CHOSEN_BAND and _head_settled(found, floor, penalized)):
             for _, rest_mode, rest_index in floors[position:]:
                 outcomes[rest_mode, rest_index] = _evaluate(setup, modes[rest_mode], offered[rest_index],
                                                             search=False)
@@ -743,8 +744,8 @@ def _reserved_hourly(catalog: Catalog, cluster: Cluster, node: NodeType) -> dict
 
 def _evaluate(setup: _Setup, mode: _Mode, offer: _Offer, search: bool = True) -> _Candidate | Rejection | None:
     """The smallest layout of the offered node type that carries the cluster in the mode, or why
-    none does. ``search=False`` states a rejection as the full evaluation does and gives None
-    for an option, without finding its shard count: memory fits at some count exactly when it
+    none does. ``search=False`` (for a cluster without a budget) states a rejection as the full
+    evaluation does and gives None for an option, without finding its shard count: memory fits at some count exactly when it
     fits at the most shards, since more shards never need more per node (``_smallest_fitting``
     relies on it too). Peak RSS per byte of data is ``mode.basis.peak_ratio``."""
     cluster, cluster_mode, dataset, growth = mode.cluster, mode.cluster_mode, mode.dataset, setup.growth
@@ -813,9 +814,9 @@ def _evaluate(setup: _Setup, mode: _Mode, offer: _Offer, search: bool = True) ->
     if by_network > high:
         return reject(Bottleneck.network, traffic.peak_ops_per_sec / high * wire_per_op, net_capacity,
                       Quantity.network_bytes_per_sec, by_network / high, high)
+    if not search:
+        return None  # an option, not looked for further (no budget to judge it against)
     budget = cluster.nodes.monthly_budget_usd
-    if not search and budget is None:
-        return None  # an option, not looked for further
     shards = max(low, by_memory, by_cpu, by_network)
     binding = Bottleneck.memory
     if by_cpu == shards and by_cpu > by_memory:
