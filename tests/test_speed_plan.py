@@ -13,6 +13,7 @@ from sizing import load_workload
 from sizing.catalog.nodes import load_catalog
 from sizing.errors import NoViableNodeError
 from sizing.memory import placement, tables
+from sizing.memory.dataset import DatasetModel, shared_model
 from sizing.memory.placement import EXACT_BINOMIAL_KEYS, FULLEST_SHARD_QUANTILE, fullest_shard_keys
 from sizing.planning import plan
 from sizing.planning.plan import cheapest_option, plan_cluster
@@ -96,3 +97,23 @@ def test_the_least_cost_of_a_node_type_never_exceeds_its_cost() -> None:
 
 def test_the_cheapest_option_sees_a_simpler_layout_beyond_the_tie_band() -> None:
     assert cheapest_option(NEAR_THE_BAND) == plan_cluster(NEAR_THE_BAND, advise=False).chosen
+
+
+def test_a_shared_memory_model_is_the_one_its_inputs_build() -> None:
+    cluster = STACKS[0]
+    limits = plan.planning_model(cluster).limits
+    shared = shared_model(cluster, limits)
+    assert shared_model(cluster.model_copy(), limits) is shared  # the same keyspace objects
+    fresh = DatasetModel(cluster, limits)
+    assert (shared.shard_bytes(3, 1.2), shared.keyspace_bytes(2)) == (fresh.shard_bytes(3, 1.2), fresh.keyspace_bytes(2))
+    changed = cluster.model_copy(update={"keyspaces": [ks.model_copy() for ks in cluster.keyspaces]})
+    assert shared_model(changed, limits) is not shared  # other objects: built again
+    assert shared_model(cluster, limits, arrival="restored") is not shared
+
+
+def test_the_evenly_spread_data_bounds_every_shard_count_from_below() -> None:
+    for cluster in [*PRUNING_FLEET[:10], *STACKS]:
+        model = plan.planning_model(cluster)
+        for scale in (1.0, 1.7):
+            spread = model.spread_bytes(scale)
+            assert all(model.shard_bytes(n, scale) * n >= spread * (1 - plan.BOUND_MARGIN) for n in (1, 2, 3, 7, 40, 500))
