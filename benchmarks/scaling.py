@@ -14,7 +14,8 @@ reading the YAML, measured in the same process), their ratio, and the peak RSS
 (``SCALING_CHECKOUT=DIR`` measures another checkout's ``sizing``, for before and after). The
 exponent is the slope of log(plan seconds - floor) against log(size): 1 is linear. With
 ``--runs N`` each point runs N times and shows the run that planned fastest and the median
-of each figure.
+of each figure. A series of one size records its point under ``points`` (with ``--out``),
+no exponent being fitted.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def main() -> None:
         return
     recorded: dict[str, object] = {"command": "python benchmarks/scaling.py " + " ".join(sys.argv[1:]),
                                    "checkout": str(CHECKOUT),
-                                   "date": time.strftime("%Y-%m-%d"), "series": {}}
+                                   "date": time.strftime("%Y-%m-%d"), "series": {}, "points": {}}
     with tempfile.TemporaryDirectory() as folder:
         for series, sizes in (("clusters", args.clusters), ("keyspaces", args.keyspaces)):
             label = "clusters" if series == "clusters" else f"keyspaces per cluster ({KEYSPACE_FLEET_CLUSTERS} clusters)"
@@ -134,6 +135,8 @@ def main() -> None:
                 print(f"{'growth exponent':>38}  time {slope:.2f}, peak RSS {memory:.2f}")
                 recorded["series"][series] = {"points": points, "time_exponent": slope,  # type: ignore[index]
                                               "rss_exponent": memory}
+            elif points:  # one size: the points alone, no exponent to fit
+                recorded["points"][series] = points  # type: ignore[index]
     if args.out:
         Path(args.out).write_text(json.dumps(recorded, indent=2) + "\n")
 

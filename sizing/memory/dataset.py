@@ -20,7 +20,8 @@ Glossary
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import partial
 
@@ -32,7 +33,7 @@ from sizing.memory.encodings import digit_range, sds8_bytes, sds_bytes, sds_head
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.memory.items import items
 from sizing.memory.limits import EncodingLimits
-from sizing.memory.memo import Memo, shape_json
+from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
 from sizing.memory.placement import FULLEST_SHARD_QUANTILE, fullest_shard_bytes
 from sizing.memory.slot_rax import key_survival, slot_rax_bytes_per_key
 from sizing.memory.tables import DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
@@ -191,13 +192,10 @@ class DatasetModel:
         main_table = self._table_bytes(total_keys, shards)
         expires_table = self._table_bytes(ttl_keys, shards)
         result = []
-        slot_rax = self.clustered and self.profile.cluster_layout == "slot_rax"
-        if slot_rax and key_scale not in self._rax:  # the same for every shard count
-            self._rax[key_scale] = [slot_rax_bytes_per_key(self.profile.allocator, key_bytes, self.key_survival,
-                                                           total_keys) for key_bytes in self.key_bytes]
+        rax_per_key = self._rax_per_key(key_scale, total_keys)
         for index, (count, per_key, largest, ttl) in enumerate(zip(keys, self.per_key, self.largest_key, self.ttl)):
-            if slot_rax:
-                rax = self._rax[key_scale][index]
+            if rax_per_key is not None:
+                rax = rax_per_key[index]
                 per_key, largest = per_key + rax, largest + rax
             # Whole keys: the fullest shard's share, its largest key among them (memory/placement.py).
             total = fullest_shard_bytes(count, shards, per_key, largest) + main_table * count / total_keys
@@ -205,6 +203,25 @@ class DatasetModel:
                 total += expires_table * count * ttl / ttl_keys
             result.append(total)
         return result
+
+    def _rax_per_key(self, key_scale: float, total_keys: float) -> list[float] | None:
+        """Each keyspace's share of the slot radix tree per key (None without one): the same
+        for every shard count."""
+        if not (self.clustered and self.profile.cluster_layout == "slot_rax"):
+            return None
+        if key_scale not in self._rax:
+            self._rax[key_scale] = [slot_rax_bytes_per_key(self.profile.allocator, key_bytes, self.key_survival,
+                                                           total_keys) for key_bytes in self.key_bytes]
+        return self._rax[key_scale]
+
+    def spread_bytes(self, key_scale: float = 1.0) -> float:
+        """The keys' own bytes (entries, objects, values, radix tree) with no table and no
+        unevenness: ``shard_bytes(n, key_scale) * n`` is never below it, so it bounds from
+        below the shards a node type needs before any is priced."""
+        keys = [k * key_scale for k in self.keys]
+        rax_per_key = self._rax_per_key(key_scale, sum(keys))
+        rax = rax_per_key if rax_per_key is not None else [0.0] * len(keys)
+        return sum(count * (per_key + extra) for count, per_key, extra in zip(keys, self.per_key, rax))
 
     def shard_bytes(self, shards: int = 1, key_scale: float = 1.0) -> float:
         """Dataset bytes on one of ``shards`` shards (keys spread evenly over slots)."""
@@ -250,6 +267,50 @@ class DatasetModel:
         if profile.keyspace_layout == "hashtable":
             return hashtable_bytes(keys, presized, cron)
         return float(DICT_POINTER_BYTES * dict_buckets(keys, cron))
+
+
+SHARED_MODELS = 32
+"""Models ``shared_model`` keeps: a cluster's plan, its recommendations and their re-plans ask
+for a few models several times each; a fleet's next cluster starts afresh."""
+
+
+class _RecentModels:
+    """The last ``SHARED_MODELS`` models asked for, by their inputs. Keyspaces count by identity
+    (a workload's models are frozen): each entry holds the keyspaces it was built from, so
+    their ids are not reused while it lives."""
+
+    def __init__(self) -> None:
+        self._models: OrderedDict[Hashable, tuple[tuple[Keyspace, ...], DatasetModel]] = OrderedDict()
+
+    def get(self, key: Hashable, keyspaces: tuple[Keyspace, ...],
+            build: Callable[[], DatasetModel]) -> DatasetModel:
+        entry = self._models.get(key)
+        if entry is None:
+            entry = self._models[key] = (keyspaces, build())
+            if len(self._models) > SHARED_MODELS:
+                self._models.popitem(last=False)
+        else:
+            self._models.move_to_end(key)
+        return entry[1]
+
+    def cache_clear(self) -> None:
+        self._models.clear()
+
+
+_RECENT_MODELS = forgotten_on_clear(_RecentModels())
+
+
+def shared_model(cluster: Cluster, limits: EncodingLimits, allocator: str = "upstream",
+                 arrival: Arrival = "commands") -> DatasetModel:
+    """``DatasetModel(cluster, limits, allocator, arrival)``, the same object for the same
+    inputs while it is among the last ``SHARED_MODELS`` asked for, with the shard counts it
+    has priced: a model reads the engine version, the mode, the limits and the keyspaces. A
+    cluster's modes and the variants behind its recommendations keep the keyspace objects
+    they do not change."""
+    keyspaces = tuple(cluster.keyspaces)
+    key = (cluster.engine, cluster.version, cluster.cluster_mode_enabled, allocator, arrival, shape_json(limits),
+           tuple(map(id, keyspaces)))
+    return _RECENT_MODELS.get(key, keyspaces, lambda: DatasetModel(cluster, limits, allocator, arrival))
 
 
 _SLOT_TABLES_MEMO: Memo[float] = Memo()

@@ -29,6 +29,14 @@ approximation (with continuity correction) is within a key of it."""
 
 UNDERFLOW_EXPONENT = -800.0
 """exp() of anything below about -745 is 0.0 in IEEE doubles (the least subnormal is 2^-1074)."""
+RECURRENCE_MARGIN = 1e-7
+"""How near the target a cumulative probability summed by the ratio of neighbouring terms
+may come before the answer is summed term by term instead. The two sums differ by far less:
+each log-gamma term carries a relative error of about 1e-10 (log-gammas near 2e5 to 16
+digits), and the ratios about 4e-16 per step for at most a few thousand steps."""
+NEGLIGIBLE_TERM = 1e-30
+"""Terms below the mode smaller than this share of the sum so far are left out: together
+they are many orders below ``RECURRENCE_MARGIN``."""
 
 
 @lru_cache(maxsize=4096)
@@ -37,10 +45,18 @@ def fullest_shard_keys(keys: int, shards: int) -> int:
     if shards <= 1 or keys <= 1:
         return keys
     target = FULLEST_SHARD_QUANTILE ** (1 / shards)  # P(one shard <= m) needed
-    p = 1 / shards
     if keys > EXACT_BINOMIAL_KEYS:
+        p = 1 / shards
         mean, sd = keys * p, math.sqrt(keys * p * (1 - p))
         return min(keys, math.ceil(mean + sd * NormalDist().inv_cdf(target) - 0.5))
+    quick = _by_recurrence(keys, shards, target)
+    return quick if quick is not None else _summed_term_by_term(keys, shards, target)
+
+
+def _summed_term_by_term(keys: int, shards: int, target: float) -> int:
+    """The smallest m with P(Binomial(keys, p) <= m) >= target, each term from its own
+    log-gamma expression: the definition of the answer."""
+    p = 1 / shards
     log_p, log_q = math.log(p), math.log1p(-p)
     log_keys = math.lgamma(keys + 1)
 
@@ -64,6 +80,37 @@ def fullest_shard_keys(keys: int, shards: int) -> int:
             return max(m, math.ceil(keys / shards))
         m += 1
     return keys
+
+
+def _by_recurrence(keys: int, shards: int, target: float) -> int | None:
+    """``_summed_term_by_term``'s answer from one log-gamma term, the mode's, and the ratio of
+    neighbouring terms, or None where that sum comes within ``RECURRENCE_MARGIN`` of the target
+    at the answer or just below it: there the rounding of the two sums could decide, and the
+    caller sums term by term."""
+    p = 1 / shards
+    mode = min(keys, int((keys + 1) * p))
+    log_pmf = (math.lgamma(keys + 1) - math.lgamma(mode + 1) - math.lgamma(keys - mode + 1)
+               + mode * math.log(p) + (keys - mode) * math.log1p(-p))
+    at_mode = math.exp(log_pmf)
+    odds = p / (1 - p)
+    below, term, m = 0.0, at_mode, mode
+    while m > 0:  # P(X = m - 1) = P(X = m) * m / ((keys - m + 1) * odds)
+        term *= m / ((keys - m + 1) * odds)
+        below += term
+        m -= 1
+        if term < NEGLIGIBLE_TERM * (below + at_mode):
+            break
+    cumulative, term, m = below + at_mode, at_mode, mode
+    if cumulative >= target - RECURRENCE_MARGIN:
+        return None
+    while m < keys:
+        term *= (keys - m) / (m + 1) * odds  # P(X = m + 1)
+        previous, cumulative, m = cumulative, cumulative + term, m + 1
+        if cumulative >= target:
+            if cumulative < target + RECURRENCE_MARGIN or previous >= target - RECURRENCE_MARGIN:
+                return None
+            return max(m, math.ceil(keys / shards))
+    return None
 
 
 def fullest_shard_bytes(keys: float, shards: int, per_key: float, largest_key: float) -> float:

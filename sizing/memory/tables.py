@@ -125,9 +125,12 @@ def _child_buckets(n: int, buckets: int) -> float:
     pmf = math.exp(n * math.log1p(-share))  # P(bucket holds 0 entries)
     expected = 0.0
     ratio = share / (1 - share)
-    for k in range(min(n, 8 + int(mean + 12 * math.sqrt(mean) + 12))):
+    last = min(n, 8 + int(mean + 12 * math.sqrt(mean) + 12))
+    for k in range(min(last, HASHTABLE_ENTRIES_PER_BUCKET)):  # up to 7 entries need no child
+        pmf *= (n - k) / (k + 1) * ratio
+    for k in range(HASHTABLE_ENTRIES_PER_BUCKET, last):
         pmf *= (n - k) / (k + 1) * ratio  # now P(k + 1)
-        expected += pmf * _children_for(k + 1)
+        expected += pmf * -(-(k + 1 - HASHTABLE_ENTRIES_PER_BUCKET) // (HASHTABLE_ENTRIES_PER_BUCKET - 1))
     return buckets * expected
 
 

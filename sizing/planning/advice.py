@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from sizing.errors import NoViableNodeError
 from sizing.memory.distribution import distribution
 from sizing.memory.limits import EncodingLimits
-from sizing.planning.estimate import dataset_model
+from sizing.planning.models import planning_model
 from sizing.spec.distribution import numeric_share, scaled_down, upper
 from sizing.spec.workload import (
     SUPPORTED_VERSIONS,
@@ -62,7 +62,7 @@ def recommendations(
     ``plan`` re-plans a variant of the cluster and returns its chosen layout (raising
     NoViableNodeError if it cannot be planned).
     """
-    base = dataset_model(cluster)
+    base = planning_model(cluster)
     dataset = base.shard_bytes()
     found = [*_encoding_advice(cluster, dataset, base.limits, chosen, plan),
              *_engine_advice(cluster, dataset, chosen, plan),
@@ -82,7 +82,7 @@ def _encoding_advice(cluster: Cluster, dataset: float, limits: EncodingLimits, c
         # Only the (validated) parameters change: the keyspaces stay the objects the memory
         # model's memos know, so the variant is priced from what the cluster's own estimate built.
         variant = cluster.model_copy(update={"parameters": cluster.parameters.variant(**change)})
-        saving = dataset - dataset_model(variant).shard_bytes()
+        saving = dataset - planning_model(variant).shard_bytes()
         if saving <= 0:
             continue
         settings = ", ".join(f"{name.replace('_', '-')} {value}" for name, value in change.items())
@@ -134,7 +134,7 @@ def _engine_advice(
     variant = cluster.variant(engine="valkey", engine_version=newest)
     if variant.keyspaces == cluster.keyspaces:  # the same data: keep the objects the memos know
         variant = variant.model_copy(update={"keyspaces": cluster.keyspaces})
-    saving = dataset - dataset_model(variant).shard_bytes()
+    saving = dataset - planning_model(variant).shard_bytes()
     try:
         other = plan(variant)
     except NoViableNodeError:
@@ -161,7 +161,7 @@ def _compression_advice(
         spaces = list(cluster.keyspaces)
         spaces[index] = smaller
         variant = cluster.model_copy(update={"keyspaces": spaces})  # one keyspace changed, validated
-        saving = dataset - dataset_model(variant).shard_bytes()
+        saving = dataset - planning_model(variant).shard_bytes()
         try:
             other = plan(variant)
         except NoViableNodeError:

@@ -108,13 +108,9 @@ class NodeLoad:
 
     def __init__(self, cluster: Cluster, profile: EngineProfile, cluster_mode: bool, node: NodeType,
                  replicated: bool, peak_ratio: float) -> None:
-        fixed = server_memory(profile, cluster_mode)
         traffic = cluster.traffic
-        per_connection = fixed.idle_client_bytes + traffic.pipeline_depth * (
-            traffic.avg_request_bytes + traffic.avg_response_bytes)
-        self.baseline_bytes = fixed.startup_bytes + COMMANDS_IN_USE * fixed.histogram_bytes
-        self.repl_backlog_bytes = profile.repl_backlog_bytes if replicated else 0
-        self.client_buffer_bytes = traffic.peak_connections * per_connection
+        self.baseline_bytes, self.repl_backlog_bytes, self.client_buffer_bytes = _fixed_parts(
+            cluster, profile, cluster_mode, replicated)
         self.write_bytes_per_sec = traffic.peak_ops_per_sec * (1 - traffic.read_ratio) * traffic.avg_request_bytes
         self.network_bytes_per_sec = node.baseline_gbps * 1e9 / 8
         self.replicas = cluster.availability.replicas_per_shard
@@ -139,6 +135,23 @@ class NodeLoad:
             replica_buffer_bytes=math.ceil(self.replica_buffer_bytes(dataset_bytes, shards)),
             fragmentation_bytes=math.ceil(self.fragmentation * dataset_bytes),
         )
+
+
+def fixed_bytes(cluster: Cluster, profile: EngineProfile, cluster_mode: bool, replicated: bool) -> float:
+    """What a node of the cluster needs whatever its type and shard count (``NodeLoad.fixed_bytes``)."""
+    baseline, backlog, clients = _fixed_parts(cluster, profile, cluster_mode, replicated)
+    return baseline + backlog + clients
+
+
+def _fixed_parts(cluster: Cluster, profile: EngineProfile, cluster_mode: bool,
+                 replicated: bool) -> tuple[int, int, float]:
+    """(server baseline, replication backlog, client buffers) of one node."""
+    fixed = server_memory(profile, cluster_mode)
+    traffic = cluster.traffic
+    per_connection = fixed.idle_client_bytes + traffic.pipeline_depth * (
+        traffic.avg_request_bytes + traffic.avg_response_bytes)
+    return (fixed.startup_bytes + COMMANDS_IN_USE * fixed.histogram_bytes,
+            profile.repl_backlog_bytes if replicated else 0, traffic.peak_connections * per_connection)
 
 
 def node_memory(

@@ -204,8 +204,16 @@ def _peak(cluster: Cluster, profile: EngineProfile, dataset: DatasetModel,
     factors = (1 - change, 1 + change)
     stranded = _stranded(tuple(values), sizes, passes, factors) / data_bytes if data_bytes else 0.0
     data_class = size_class(data_bytes / max(1, sum(dataset.keys)))
-    return peak_ratio(data_class, stranded, profile.keyspace_layout == "hashtable", profile.engine == "redis",
-                      large_value_share(values)), stranded, data_class
+    padded = profile.engine == "redis"
+    return peak_ratio(data_class, stranded, profile.keyspace_layout == "hashtable", padded,
+                      _large_value_share(tuple(values)) if padded else 0.0), stranded, data_class
+
+
+@forgotten_on_clear
+@lru_cache(maxsize=4096)
+def _large_value_share(values: tuple[ValueKeyspace, ...]) -> float:
+    """``large_value_share`` once per string-value population, as ``_stranded``."""
+    return large_value_share(list(values))
 
 
 @forgotten_on_clear

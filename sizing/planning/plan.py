@@ -51,14 +51,21 @@ from sizing.planning.capacity import (
     TARGET_HEADROOM_PERCENT,
     MemoryBreakdown,
     NodeLoad,
+    fixed_bytes,
     plannable_memory_bytes,
     reserved_memory_percent,
     usable_memory_bytes,
 )
-from sizing.planning.estimate import dataset_model
 from sizing.planning.extended_support import ExtendedSupportExposure, extended_support
 from sizing.planning.fragmentation import FragmentationBasis, fragmentation_basis
-from sizing.planning.layout import SIMPLER_LAYOUT_SHARE, LayoutPreference, burstable_at_risk, prefer_simpler
+from sizing.planning.layout import (
+    BURSTABLE_FAMILY_PREFIX,
+    SIMPLER_LAYOUT_SHARE,
+    LayoutPreference,
+    burstable_at_risk,
+    prefer_simpler,
+)
+from sizing.planning.models import planning_model
 from sizing.planning.parameter_group import parameter_family, parameter_group
 from sizing.planning.payment import PaymentAdvice, payment_advice
 from sizing.planning.regions import (
@@ -88,6 +95,14 @@ GLOBAL_DATASTORE_FAMILIES = ("m5", "m6g", "m7g", "m8g", "r5", "r6g", "r6gd", "r7
 """Families Global Datastore supports, size large and above (Global Datastore prerequisites)."""
 TIE_BAND = 0.01
 """Options within 1% of the cheapest cost are treated as equal."""
+BOUND_MARGIN = 1e-9
+"""Relative slack on the bounds that decide which node types are evaluated in full: far above
+the rounding of the sums they bound, far below any difference of cost or size that matters."""
+CHOSEN_BAND = (1 + TIE_BAND) / (1 - SIMPLER_LAYOUT_SHARE) * (1 + BOUND_MARGIN)
+"""How much dearer than the cheapest a layout may be and still be chosen: as the simpler
+layout within ``SIMPLER_LAYOUT_SHARE`` of its own cost (sizing.planning.layout), measured
+from the first of the ranking, which may itself be up to the tie band dearer than the
+cheapest (fewer shards win within it)."""
 SHOWN_ALTERNATIVES = 4
 PREVIOUS_GENERATION = "previous generation"
 """What an engine rejection of a T2 node lacks: T2 nodes can no longer be created (ElastiCache
@@ -296,7 +311,23 @@ class ClusterPlan(BaseModel):
         return hashlib.sha256(json.dumps(deployed, sort_keys=True).encode()).hexdigest()[:12]
 
 
-_Offers = tuple[tuple[Rejection, ...], tuple[tuple[NodeType, dict[str, float]], ...]]
+class _Offer(NamedTuple):
+    """A node type the cluster may use, with what its evaluations share across a fleet."""
+
+    node: NodeType
+    prices: dict[str, float]
+    """Hourly, per region."""
+    ops_capacity: float
+    """``planning_ops_per_sec`` on the cluster's engine version."""
+    network_capacity: float
+    """``planning_network_bytes_per_sec``."""
+    plannable_bytes: int
+    """Memory a plan may fill with the reserve AWS advises for the node's size."""
+    hourly_usd: tuple[float, ...]
+    """The prices' values, in the regions' order."""
+
+
+_Offers = tuple[tuple[Rejection, ...], tuple[_Offer, ...]]
 OFFER_CACHE_SIZE = 1024
 """Distinct (engine, version, regions, node constraints) combinations remembered: a fleet
 has a few dozen; the bound keeps a long-running caller's memory flat."""
@@ -317,32 +348,17 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     """
     full_catalog = catalog or load_catalog()
     setup = _setup(cluster, full_catalog, allocator)
-    cluster, region_choice, catalog, profile, growth, modes = (
-        setup.cluster, setup.region_choice, setup.catalog, setup.profile, setup.growth, setup.modes)
-    chosen_reserve = cluster.parameters.reserved_memory_percent
-    options: list[_Candidate] = []
-    rejected: list[Rejection] = list(setup.offers[0])
-    offered = setup.offers[1]
-    bases: dict[bool, FragmentationBasis] = {}
-    datasets: dict[bool, DatasetModel] = {}
-    for cluster_mode in modes:
-        shaped = _in_mode(cluster, cluster_mode)
-        dataset = datasets[cluster_mode] = dataset_model(shaped, allocator)
-        basis = fragmentation_basis(shaped, profile, dataset)
-        peak, bases[cluster_mode] = basis.peak_ratio, basis
-        memory_shards: dict[tuple[int, float, float], int | None] = {}
-        for node, prices in offered:
-            outcome = _evaluate(shaped, profile, dataset, node, prices, catalog, cluster_mode,
-                                reserved_memory_percent(node, chosen_reserve), growth, memory_shards, peak)
-            if isinstance(outcome, _Candidate):
-                options.append(outcome)
-            else:
-                rejected.append(outcome)
+    cluster, region_choice, catalog, profile, growth = (
+        setup.cluster, setup.region_choice, setup.catalog, setup.profile, setup.growth)
+    traffic = cluster.traffic
+    penalized = burstable_at_risk(cluster.write_pattern, traffic.avg_ops_per_sec, traffic.peak_ops_per_sec)
+    evaluated = _modes(setup, allocator)
+    options, rejected = _outcomes(setup, evaluated, penalized)
     if not options:
         raise NoViableNodeError(cluster.name, _nearest_first(rejected))
-    traffic = cluster.traffic
-    ranked, preference = prefer_simpler(_rank(options), burstable_at_risk(
-        cluster.write_pattern, traffic.avg_ops_per_sec, traffic.peak_ops_per_sec))
+    bases = {mode.cluster_mode: mode.basis for mode in evaluated}
+    datasets = {mode.cluster_mode: mode.dataset for mode in evaluated}
+    ranked, preference = prefer_simpler(_rank(options), penalized)
     chosen = ranked[0].build()
     chosen_node = next(n for n in catalog.node_types if n.name == chosen.node_type)
     # Serverless is weighed against the cheapest layout; the re-plans behind recommendations skip it.
@@ -424,30 +440,18 @@ def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator:
     # A variant of a planned cluster names its regions already; a cluster with a placement
     # has them chosen first, as plan_cluster does.
     setup = _setup(cluster, catalog or load_catalog(), allocator)
-    cluster, catalog, profile, growth, modes = setup.cluster, setup.catalog, setup.profile, setup.growth, setup.modes
-    chosen_reserve = cluster.parameters.reserved_memory_percent
-    offered = setup.offers[1]
+    cluster = setup.cluster
     found: list[tuple[int, int, _Candidate]] = []  # (mode, node index, option): plan_cluster's order
     best = math.inf
-    # A dearer layout may still be chosen: within the tie band, or as the simpler layout
-    # within ``SIMPLER_LAYOUT_SHARE`` of its own cost (sizing.planning.layout).
-    band = max(1 + TIE_BAND, 1 / (1 - SIMPLER_LAYOUT_SHARE))
-    for mode_index, cluster_mode in enumerate(modes):
-        shaped = _in_mode(cluster, cluster_mode)
-        dataset = dataset_model(shaped, allocator)
-        peak = fragmentation_basis(shaped, profile, dataset).peak_ratio
-        memory_shards: dict[tuple[int, float, float], int | None] = {}
-        floors = sorted((_least_monthly_usd(cluster, profile, node, prices, cluster_mode), index)
-                        for index, (node, prices) in enumerate(offered))
-        for floor, index in floors:
-            if floor > best * band:
-                break  # sorted: every later node type costs more still
-            node, prices = offered[index]
-            outcome = _evaluate(shaped, profile, dataset, node, prices, catalog, cluster_mode,
-                                reserved_memory_percent(node, chosen_reserve), growth, memory_shards, peak)
-            if isinstance(outcome, _Candidate):
-                found.append((mode_index, index, outcome))
-                best = min(best, outcome.monthly_usd)
+    modes = _modes(setup, allocator)
+    for floor, mode_index, index in sorted((floor, mode_index, index) for mode_index, mode in enumerate(modes)
+                                           for index, floor in enumerate(_least_monthly_usd(setup, mode))):
+        if floor > best * CHOSEN_BAND or floor == math.inf:
+            break  # sorted: every later node type costs more still, or is rejected
+        outcome = _evaluate(setup, modes[mode_index], setup.offers[1][index])
+        if isinstance(outcome, _Candidate):
+            found.append((mode_index, index, outcome))
+            best = min(best, outcome.monthly_usd)
     if not found:
         raise NoViableNodeError(cluster.name, ())
     traffic = cluster.traffic
@@ -456,24 +460,137 @@ def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator:
     return ranked[0].build()
 
 
+class _Mode(NamedTuple):
+    """What the evaluations of every node type in one cluster mode share."""
+
+    cluster_mode: bool
+    cluster: Cluster
+    """The cluster in this mode."""
+    dataset: DatasetModel
+    basis: FragmentationBasis
+    fixed_bytes: float
+    """What a node needs whatever its type and shard count (``capacity.fixed_bytes``)."""
+    spread_bytes: float
+    """The data at the horizon with no table and no unevenness (``DatasetModel.spread_bytes``):
+    a shard holds at least this over the shard count."""
+    memory_shards: dict[tuple[int, float, float], int | None]
+    """The fewest shards memory allows, by (plannable bytes, bandwidth, SSD): node types alike
+    in all three share one search."""
+    loads: dict[float, NodeLoad]
+    """A node's memory needs by its baseline bandwidth, the one figure of its type they read."""
+
+
+def _modes(setup: _Setup, allocator: str) -> list[_Mode]:
+    modes = []
+    cluster = setup.cluster
+    replicated = len(cluster.regions) > 1 or cluster.availability.replicas_per_shard > 0
+    for cluster_mode in setup.modes:
+        shaped = _in_mode(cluster, cluster_mode)
+        dataset = planning_model(shaped, allocator)
+        modes.append(_Mode(cluster_mode, shaped, dataset, fragmentation_basis(shaped, setup.profile, dataset),
+                           fixed_bytes(shaped, setup.profile, cluster_mode, replicated),
+                           dataset.spread_bytes(setup.growth), {}, {}))
+    return modes
+
+
+def _outcomes(setup: _Setup, modes: list[_Mode], penalized: bool,
+              prune: bool = True) -> tuple[list[_Candidate], list[Rejection]]:
+    """Every node type's option (cheapest first among those a plan can show) and every
+    rejection, each list in the order of the modes and the catalog.
+
+    Node types are evaluated in full cheapest first, by the least each could cost. Once what a
+    plan shows is settled by those (``_head_settled``), the rest are only classified: an
+    option among them could not be shown, and a rejection is stated as a full evaluation
+    states it. So are those the least cost already rejects. With a budget every node type is
+    evaluated in full (its rejection names the cost of the layout), and ``prune=False`` does
+    the same (the reference the tests compare with).
+    """
+    offered = setup.offers[1]
+    floors = sorted((floor, mode_index, index) for mode_index, mode in enumerate(modes)
+                    for index, floor in enumerate(_least_monthly_usd(setup, mode)))
+    prune = prune and setup.cluster.nodes.monthly_budget_usd is None
+    outcomes: dict[tuple[int, int], _Candidate | Rejection | None] = {}
+    found: list[_Candidate] = []
+    cheapest = math.inf
+    for position, (floor, mode_index, index) in enumerate(floors):
+        if prune and (floor == math.inf or floor > cheapest * CHOSEN_BAND and _head_settled(found, floor, penalized)):
+            for _, rest_mode, rest_index in floors[position:]:
+                outcomes[rest_mode, rest_index] = _evaluate(setup, modes[rest_mode], offered[rest_index],
+                                                            search=False)
+            break
+        outcome = outcomes[mode_index, index] = _evaluate(setup, modes[mode_index], offered[index])
+        if isinstance(outcome, _Candidate):
+            found.append(outcome)
+            cheapest = min(cheapest, outcome.monthly_usd)
+    options: list[_Candidate] = []
+    rejected: list[Rejection] = list(setup.offers[0])
+    for mode_index in range(len(modes)):
+        for index in range(len(offered)):
+            outcome = outcomes[mode_index, index]
+            if isinstance(outcome, _Candidate):
+                options.append(outcome)
+            elif outcome is not None:
+                rejected.append(outcome)
+    return options, rejected
+
+
+def _head_settled(found: list[_Candidate], floor: float, penalized: bool) -> bool:
+    """Whether options costing ``floor`` or more could no longer change what a plan shows: the
+    choice (within ``CHOSEN_BAND`` of the cheapest), the ``SHOWN_ALTERNATIVES`` after it and
+    the simpler layout a preference names (``layout.prefer_simpler``). Each option found so
+    far that costs less than ``floor`` ranks before every option not yet found."""
+    below = [option for option in found if option.monthly_usd < floor]
+    if len({option.node_type for option in below}) <= SHOWN_ALTERNATIVES:
+        return False  # the choice's type may be among them: one more is needed
+    first = _rank(found)[0]
+
+    def simplicity(option: _Candidate) -> tuple[int, int]:
+        return (1 if penalized and option.family.startswith(BURSTABLE_FAMILY_PREFIX) else 0, option.shards)
+
+    return simplicity(first) <= (0, 1) or any(simplicity(option) < simplicity(first) for option in below)
+
+
 def _in_mode(cluster: Cluster, cluster_mode: bool) -> Cluster:
     """The cluster planned in one mode. Not validated again (only the mode changes, to one the
     definition allows), so its keyspaces stay the objects the memory model's memos know."""
     return cluster.model_copy(update={"cluster_mode": "enabled" if cluster_mode else "disabled"})
 
 
-def _least_monthly_usd(cluster: Cluster, profile: EngineProfile, node: NodeType, prices: dict[str, float],
-                       cluster_mode: bool) -> float:
-    """The monthly cost ``_evaluate`` would give ``node`` at the fewest shards it could have,
-    before memory is considered (a lower bound of the option's ``monthly_usd``)."""
+def _least_monthly_usd(setup: _Setup, mode: _Mode) -> list[float]:
+    """Per offered node type, a lower bound of the option's ``monthly_usd`` that ``_evaluate``
+    would give it: its cost at the fewest shards engine load, traffic and the evenly spread
+    data allow (memory is not bounded on data-tiering nodes, whose values may sit on SSD);
+    infinite where that is more shards than the cluster may have, or no shard count leaves
+    memory for data: the node type is rejected."""
+    cluster = mode.cluster
     traffic, replicas = cluster.traffic, cluster.availability.replicas_per_shard
     wire_per_op: float = traffic.avg_request_bytes + traffic.avg_response_bytes
     wire_per_op += (1 - traffic.read_ratio) * traffic.avg_request_bytes * replicas
-    shards = max(max(cluster.availability.min_shards if cluster_mode else 1, 1),
-                 math.ceil(traffic.peak_ops_per_sec / planning_ops_per_sec(node, profile)),
-                 math.ceil(traffic.peak_ops_per_sec * wire_per_op / planning_network_bytes_per_sec(node)))
-    nodes = shards * (1 + replicas)
-    return round(sum(nodes * price * HOURS_PER_MONTH for price in prices.values()), 2)
+    peak, wire = traffic.peak_ops_per_sec, traffic.peak_ops_per_sec * wire_per_op
+    low = max(cluster.availability.min_shards if mode.cluster_mode else 1, 1)
+    high = (min(cluster.availability.max_shards, MAX_NODES_PER_CLUSTER // (1 + replicas)) if mode.cluster_mode
+            else 1)
+    reserve = cluster.parameters.reserved_memory_percent
+    # Fragmentation and replica buffers only add to the need; the margin covers rounding.
+    need = mode.spread_bytes * mode.basis.peak_ratio * (1 - BOUND_MARGIN)
+    floors = []
+    for offer in setup.offers[1]:
+        node = offer.node
+        shards = max(low, math.ceil(peak / offer.ops_capacity), math.ceil(wire / offer.network_capacity))
+        if need > 0 and not node.data_tiering:
+            plannable = offer.plannable_bytes if reserve is None else plannable_memory_bytes(
+                usable_memory_bytes(node, reserve))
+            room = plannable - mode.fixed_bytes
+            if room <= 0:
+                floors.append(math.inf)
+                continue
+            shards = max(shards, math.ceil(need / room))
+        if shards > high:
+            floors.append(math.inf)
+            continue
+        nodes = shards * (1 + replicas)
+        floors.append(round(sum(nodes * price * HOURS_PER_MONTH for price in offer.hourly_usd), 2))
+    return floors
 
 
 class _Candidate(NamedTuple):
@@ -583,7 +700,11 @@ def _offers(key: _OfferKey, catalog: Catalog) -> _Offers:
         if isinstance(availability, Rejection):
             rejected.append(availability)
         else:
-            offered.append((node, availability))
+            offered.append(_Offer(
+                node, availability, planning_ops_per_sec(node, engine_profile(key.engine, key.version)),
+                planning_network_bytes_per_sec(node),
+                plannable_memory_bytes(usable_memory_bytes(node, reserved_memory_percent(node, None))),
+                tuple(availability.values())))
     return tuple(rejected), tuple(offered)
 
 
@@ -621,13 +742,16 @@ def _reserved_hourly(catalog: Catalog, cluster: Cluster, node: NodeType) -> dict
     return result
 
 
-def _evaluate(
-    cluster: Cluster, profile: EngineProfile, dataset: DatasetModel, node: NodeType, prices: dict[str, float],
-    catalog: Catalog, cluster_mode: bool, reserved: int, growth: float,
-    memory_shards: dict[tuple[int, float, float], int | None], peak_ratio: float,
-) -> _Candidate | Rejection:
-    """The smallest layout of ``node`` that carries the cluster in ``cluster_mode``, or why none does;
-    ``peak_ratio``: RSS per byte of data at the peak of churn (``fragmentation.fragmentation_basis``)."""
+def _evaluate(setup: _Setup, mode: _Mode, offer: _Offer, search: bool = True) -> _Candidate | Rejection | None:
+    """The smallest layout of the offered node type that carries the cluster in the mode, or why
+    none does. ``search=False`` (for a cluster without a budget) states a rejection as the full
+    evaluation does and gives None for an option, without finding its shard count: memory fits at some count exactly when it
+    fits at the most shards, since more shards never need more per node (``_smallest_fitting``
+    relies on it too). Peak RSS per byte of data is ``mode.basis.peak_ratio``."""
+    cluster, cluster_mode, dataset, growth = mode.cluster, mode.cluster_mode, mode.dataset, setup.growth
+    node, prices, profile, catalog = offer.node, offer.prices, setup.profile, setup.catalog
+    reserved = reserved_memory_percent(node, cluster.parameters.reserved_memory_percent)
+
     def reject(bottleneck: Bottleneck, needed: float, offered: float, unit: Quantity, shortfall: float | None = None,
                at_shards: int | None = None, **memory: float | None) -> Rejection:
         return Rejection(node_type=node.name, cluster_mode=cluster_mode, bottleneck=bottleneck, needed=needed,
@@ -638,9 +762,11 @@ def _evaluate(
         return reject(Bottleneck.shard_limit, replicas, MAX_REPLICAS_DISABLED, Quantity.replicas, at_shards=1)
     usable = usable_memory_bytes(node, reserved)
     plannable = plannable_memory_bytes(usable)
-    load = NodeLoad(cluster, profile, cluster_mode, node, len(cluster.regions) > 1 or replicas > 0, peak_ratio)
-    ops_capacity = planning_ops_per_sec(node, profile)
-    net_capacity = planning_network_bytes_per_sec(node)
+    load = mode.loads.get(node.baseline_gbps)
+    if load is None:
+        load = mode.loads[node.baseline_gbps] = NodeLoad(cluster, profile, cluster_mode, node,
+                                                         len(cluster.regions) > 1 or replicas > 0, mode.basis.peak_ratio)
+    ops_capacity, net_capacity = offer.ops_capacity, offer.network_capacity
     traffic = cluster.traffic
     wire_per_op: float = traffic.avg_request_bytes + traffic.avg_response_bytes
     wire_per_op += (1 - traffic.read_ratio) * traffic.avg_request_bytes * replicas
@@ -659,16 +785,20 @@ def _evaluate(
     def in_memory(n: int, scale: float = growth) -> float:
         return dataset.tiered_shard_bytes(n, scale, hot)[0]
 
-    memo_key = (plannable, node.baseline_gbps, node.data_tiering_ssd_gib)
-    if memo_key not in memory_shards:
-        def fits(n: int) -> bool:
-            memory, on_ssd = dataset.tiered_shard_bytes(n, growth, hot)
-            return load.required_bytes(memory, n) <= plannable and on_ssd <= ssd_plannable
+    def fits(n: int) -> bool:
+        memory, on_ssd = dataset.tiered_shard_bytes(n, growth, hot)
+        return load.required_bytes(memory, n) <= plannable and on_ssd <= ssd_plannable
 
+    memo_key = (plannable, node.baseline_gbps, node.data_tiering_ssd_gib)
+    memory_shards = mode.memory_shards
+    if memo_key in memory_shards:
+        by_memory = memory_shards[memo_key]
+    elif search:
         # Memory per shard falls roughly as 1/shards: start from that estimate.
         guess = math.ceil(load.required_bytes(in_memory(low), low) * low / plannable)
-        memory_shards[memo_key] = _smallest_fitting(low, high, fits, guess)
-    by_memory = memory_shards[memo_key]
+        by_memory = memory_shards[memo_key] = _smallest_fitting(low, high, fits, guess)
+    else:
+        by_memory = high if fits(high) else None  # some count fits, or none does
     if by_memory is None:
         needed = load.required_bytes(in_memory(high), high)
         if hot < 1 and needed <= plannable:
@@ -684,6 +814,9 @@ def _evaluate(
     if by_network > high:
         return reject(Bottleneck.network, traffic.peak_ops_per_sec / high * wire_per_op, net_capacity,
                       Quantity.network_bytes_per_sec, by_network / high, high)
+    if not search:
+        return None  # an option, not looked for further (no budget to judge it against)
+    budget = cluster.nodes.monthly_budget_usd
     shards = max(low, by_memory, by_cpu, by_network)
     binding = Bottleneck.memory
     if by_cpu == shards and by_cpu > by_memory:
@@ -692,7 +825,6 @@ def _evaluate(
         binding = Bottleneck.network
     nodes = shards * (1 + replicas)
     monthly = sum(nodes * price * HOURS_PER_MONTH for price in prices.values())
-    budget = cluster.nodes.monthly_budget_usd
     if budget is not None and monthly > budget:
         return reject(Bottleneck.budget, monthly, budget, Quantity.monthly_usd, monthly / budget, shards)
     def build() -> Option:

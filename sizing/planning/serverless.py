@@ -41,7 +41,7 @@ from sizing.catalog.serverless import (
 from sizing.errors import SizingError
 from sizing.memory.dataset import DatasetModel
 from sizing.planning.alarms import USAGE_LIMIT_ALARM_PERCENT
-from sizing.planning.estimate import dataset_model
+from sizing.planning.models import planning_model
 from sizing.spec.workload import Cluster
 
 HOURS_PER_MONTH = 730
@@ -144,7 +144,9 @@ def serverless_option(cluster: Cluster, growth: float, dataset: DatasetModel | N
     """Serverless for ``cluster`` sized at the horizon (``growth``: key-count multiplier), with
     every refusal that applies; the decision against nodes is ``decide``'s. ``dataset``: the
     cluster's model in cluster mode, where the caller has it already."""
-    dataset = dataset or dataset_model(cluster.variant(cluster_mode="enabled"))
+    # Only the mode changes (not validated again): the keyspaces stay the objects whose
+    # models the plan and its recommendations have built.
+    dataset = dataset or planning_model(cluster.model_copy(update={"cluster_mode": "enabled"}))
     today, horizon = dataset.shard_bytes(1, 1.0), dataset.shard_bytes(1, growth)
     traffic = cluster.traffic
     stated_ecpu = traffic.ecpu_per_command
@@ -234,4 +236,7 @@ def on_newest_valkey(cluster: Cluster, growth: float) -> ServerlessOption | None
     model and its serverless price); None for a Valkey cluster."""
     if cluster.engine != "redis":
         return None
-    return serverless_option(cluster.variant(engine="valkey", engine_version=None), growth)
+    variant = cluster.variant(engine="valkey", engine_version=None)
+    if variant.keyspaces == cluster.keyspaces:  # the same data: keep the objects the memos know
+        variant = variant.model_copy(update={"keyspaces": cluster.keyspaces})
+    return serverless_option(variant, growth)

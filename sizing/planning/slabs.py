@@ -181,14 +181,15 @@ def stranded_bytes(keyspaces: Sequence[ValueKeyspace], sizes: str, passes: float
     per_state: list[dict[int, float]] = []
     for ks in keyspaces:
         states = populations(ks.load, sizes, passes, kernel, target)
-        classes = ks.classes
+        classes, keys = ks.classes, ks.keys
         for t, weights in enumerate(states):
             if len(per_state) <= t:
                 per_state.append({})
             held = per_state[t]
+            held_bytes = held.get
             for c, w in zip(classes, weights):
                 if w:
-                    held[c] = held.get(c, 0.0) + w * ks.keys * c
+                    held[c] = held_bytes(c, 0.0) + w * keys * c
     # Keyspaces of one cluster share the passes, so their state lists have the same length.
     loaded = sum(per_state[0].values())
     marks: dict[int, float] = {}
