@@ -22,6 +22,7 @@ direct enumeration of the integers):
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Callable, Hashable
@@ -268,10 +269,13 @@ def _stratified(segments: tuple[Segment, ...], breaks: tuple[int, ...], points: 
         return exactly(segments[0].low)
     split: list[Segment] = []
     for segment in segments:
-        for at in breaks:  # sorted: each split leaves the part above for the next break
-            if segment.low <= at < segment.high:
-                below, segment = _split(segment, at)
-                split.append(below)
+        # Sorted: each split leaves the part above for the next break (those below its low
+        # are skipped by bisection).
+        for at in itertools.islice(breaks, bisect.bisect_left(breaks, segment.low), None):
+            if at >= segment.high:
+                break
+            below, segment = _split(segment, at)
+            split.append(below)
         split.append(segment)
     return Distribution(tuple(split), _points(tuple(split), points, max(2, min(MIN_POINTS_PER_SEGMENT, points // 16))))
 
@@ -322,18 +326,23 @@ def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[t
     points: list[tuple[int, float, int, int]] = []
     log, exp, floor = math.log, math.exp, math.floor
     for segment in segments:
-        integers = segment.high - segment.low + 1
-        count = max(minimum, round(budget * segment.mass))
+        low, high, mass = segment.low, segment.high, segment.mass
+        integers = high - low + 1
+        count = max(minimum, round(budget * mass))
         if integers <= count:
-            below = segment.cdf(segment.low - 1)
-            for value in range(segment.low, segment.high + 1):
-                through = segment.cdf(value)
-                points.append((value, segment.mass * (through - below), value, value))
-                below = through
+            # Every integer its own point, its mass from ``Segment.cdf`` (inlined: the same
+            # operations, the span's logarithm taken once).
+            if segment.log:
+                span = log((high + 1) / low)
+                throughs = [log((value + 1) / low) / span for value in range(low, high)]
+            else:
+                throughs = [(value - low + 1) / integers for value in range(low, high)]
+            throughs.append(1.0)
+            points.extend([(value, mass * (through - before), value, value) for value, before, through
+                           in zip(range(low, high + 1), [0.0, *throughs], throughs)])
             continue
         # Segment.quantile, Segment.cdf and _stratum_mean, inlined: this runs for every
         # distribution, at every point.
-        low, high, mass = segment.low, segment.high, segment.mass
         if segment.log:
             span = log((high + 1) / low)
             inner = [floor(low * exp(span * i / count)) for i in range(1, count)]

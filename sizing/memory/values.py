@@ -25,7 +25,7 @@ from statistics import NormalDist
 from typing import Literal
 
 from sizing.memory.allocator import Allocator
-from sizing.memory.distribution import Alloc, distribution
+from sizing.memory.distribution import Alloc, Distribution, distribution
 from sizing.memory.encodings import (
     INTSET_HEADER_BYTES,
     LISTPACK_HEADER_BYTES,
@@ -152,17 +152,31 @@ def _value_structure(
     shares: Encodings = {}
     total = 0.0
     pricer, known = _collection_pricer(keyspace, profile, limits)
-    for n, weight, low, high in counts.points:
-        spread = ((high - low + 1) ** 2 - 1) / 12  # variance of n within the point's stratum
-        key = (n, spread, arrival)
-        priced = known.get(key)
+    get = known.get
+    for key, weight in _count_keys(counts, arrival):
+        priced = get(key)
         if priced is None:  # tuples of numbers: not tracked by the GC
-            priced = known[key] = tuple(pricer.priced(n, spread, arrival))
+            n, spread, _ = key
+            # Only the ways a count is encoded with a share above 0 are summed.
+            priced = known[key] = tuple([way for way in pricer.priced(n, spread, arrival) if way[1] > 0])
         for encoding, share, size in priced:
-            if share > 0:
-                shares[encoding] = shares.get(encoding, 0.0) + weight * share
-                total += weight * share * size
+            part = weight * share
+            shares[encoding] = shares.get(encoding, 0.0) + part
+            total += part * size
     return shares, total
+
+
+def _count_keys(counts: Distribution, arrival: Arrival) -> tuple[tuple[tuple[int, float, Arrival], float], ...]:
+    """Per point of an element-count distribution, the pricers' key (count, the variance
+    of the count within the point's stratum, arrival) and the point's weight: kept with the
+    distribution, which a keyspace's other arrival prices again."""
+    cache_key = ("count keys", arrival)
+    try:
+        return counts._derived[cache_key]  # type: ignore[return-value]
+    except KeyError:
+        keys = tuple(((n, ((high - low + 1) ** 2 - 1) / 12, arrival), weight) for n, weight, low, high in counts.points)
+        counts._derived[cache_key] = keys
+        return keys
 
 
 Priced = list[tuple[str, float, float]]
@@ -307,6 +321,11 @@ class _Hash:
         self.table_pair = self._table_pair(self.fields, self.values)
         self.table_pair_small = (self._table_pair(fields_small, values_small)
                                  if fields_small and values_small else 0.0)
+        self.hashtable_struct = profile.allocator.class_bytes(profile.hashtable_struct_bytes
+                                                              + profile.hash_table_metadata_bytes)
+        """Valkey 8.1's hashtable struct with the hash's metadata."""
+        self._arrival_free: dict[tuple[int, float], tuple[float, float, float]] = {}
+        """``_whatever_arrival`` by (count, count variance): both arrivals price each count."""
 
     def _table_pair(self, fields: Items, values: Items) -> float:
         """One field and its value in a table (Valkey 8.1: one allocation when both fit 128 bytes)."""
@@ -333,23 +352,23 @@ class _Hash:
             lambda f, _: coarse.allocating(lambda v, _numeric, by_value: pair(f, v, by_value), allocator))
 
     def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
-        small = self.pair_fits**n if n <= self.limits.hash_max_listpack_entries else 0.0
+        try:
+            small, listpack, elements = self._arrival_free[(n, count_variance)]
+        except KeyError:
+            small, listpack, elements = self._arrival_free[(n, count_variance)] = self._whatever_arrival(
+                n, count_variance)
         result: Priced = []
         if small > 0:
-            variance = _pack_variance(n, count_variance, self.listpack_pair, self.pair_variance)
-            result.append((self.profile.small_encoding, small, _pack(self.profile, n * self.listpack_pair, variance)))
+            result.append((self.profile.small_encoding, small, listpack))
         if small < 1:
-            elements = _split(small, n, self.table_pair, self.table_pair_small)
             if self.profile.keyspace_layout == "hashtable":
-                alloc = self.profile.allocator.class_bytes
                 # By count, HSET converts with the command's size hint (one by one: at the
                 # limit, expanded to the listpack's length); a long value converts the
                 # listpack while nearly empty, and the table grows.
                 by_count, presized_to = self._by_count(n, arrival)
                 table = (by_count * _hashtable_written(n, arrival, 1, presized_to)
                          + (1 - by_count) * _hashtable_written(n, arrival))
-                struct = alloc(self.profile.hashtable_struct_bytes + self.profile.hash_table_metadata_bytes)
-                result.append(("hashtable", 1 - small, struct + table + elements))
+                result.append(("hashtable", 1 - small, self.hashtable_struct + table + elements))
             else:
                 # Hashes that outgrew the count limit converted from a listpack (pre-sized from
                 # 7.0); those with a long item became tables at once.
@@ -358,6 +377,18 @@ class _Hash:
                     (1 - converted) * self._table(n, 0, arrival)
                 result.append(("hashtable", 1 - small, tables + elements))
         return result
+
+    def _whatever_arrival(self, n: int, count_variance: float) -> tuple[float, float, float]:
+        """What hashes of n pairs take however they arrived: (share held in a listpack,
+        that listpack, the table-encoded ones' pairs)."""
+        small = self.pair_fits**n if n <= self.limits.hash_max_listpack_entries else 0.0
+        listpack = elements = 0.0
+        if small > 0:
+            variance = _pack_variance(n, count_variance, self.listpack_pair, self.pair_variance)
+            listpack = _pack(self.profile, n * self.listpack_pair, variance)
+        if small < 1:
+            elements = _split(small, n, self.table_pair, self.table_pair_small)
+        return small, listpack, elements
 
     def _by_count(self, n: int, arrival: Arrival) -> tuple[float, int]:
         """(share of the table-encoded hashes converted by their count, elements the
