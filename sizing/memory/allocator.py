@@ -71,6 +71,10 @@ class Allocator(BaseModel):
         between, quantum = _mean_class_between, self.quantum_bytes
         return lambda request: between(request + below, request + above, quantum)
 
+    def mean_class_around(self, request_bytes: int, below: int, above: int) -> float:
+        """``mean_class_over(below, above)(request_bytes)``, for a single request."""
+        return _mean_class_between(request_bytes + below, request_bytes + above, self.quantum_bytes)
+
 
 SPREAD_STRATA = 16
 """Equal-probability strata of a normal spread, each averaged exactly."""

@@ -136,7 +136,7 @@ class Distribution:
 
     def expect(self, cost: Callable[[int], float]) -> float:
         """E[cost(value)] over the points."""
-        return sum(weight * cost(value) for value, weight, _, _ in self.points)
+        return sum([weight * cost(value) for value, weight, _, _ in self.points])
 
     def expect_allocating(self, cost: Callable[[int, Alloc], float], allocator: Allocator) -> float:
         """E[cost(value, alloc)] where ``alloc(request)`` is the size class of a request
@@ -162,9 +162,9 @@ class Distribution:
             return self._derived[key]  # type: ignore[return-value]
         except KeyError:
             pass
-        class_bytes, spread = allocator.class_bytes, allocator.mean_class_over
-        table = tuple(class_bytes(request(value)) if low == high else spread(low - value, high - value)(request(value))
-                      for value, _, low, high in self.points)
+        class_bytes, around = allocator.class_bytes, allocator.mean_class_around
+        table = tuple([class_bytes(request(value)) if low == high else around(request(value), low - value, high - value)
+                       for value, _, low, high in self.points])
         self._derived[key] = table
         return table
 
