@@ -28,6 +28,7 @@ import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from sizing.memory.allocator import Allocator
 from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
@@ -44,9 +45,9 @@ MIN_POINTS_PER_SEGMENT = 12
 carry much of the bytes."""
 
 
-@dataclass(frozen=True)
-class Segment:
-    """Mass spread over the integers low..high: log-uniformly or evenly."""
+class Segment(NamedTuple):
+    """Mass spread over the integers low..high: log-uniformly or evenly. A tuple of numbers,
+    which the garbage collector stops tracking (a fleet's distributions hold thousands)."""
 
     low: int
     high: int

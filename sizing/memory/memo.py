@@ -49,16 +49,24 @@ class _Dumps:
     """Each model's memo key, by the object's identity: built once however often it is looked
     up (building is most of what a lookup costs). A workload's models are frozen, so an
     object's key never changes; the entry holds the object, so its id is not reused while
-    the entry lives."""
+    the entry lives. Keys hold only strings, numbers and tuples of them, which Python's
+    garbage collector stops tracking: a fleet's thousands of keys cost its full collections
+    nothing."""
 
     def __init__(self) -> None:
-        self._keys: dict[tuple[int, frozenset[str] | None], tuple[object, Hashable]] = {}
+        self._keys: dict[tuple[int, int], tuple[object, Hashable]] = {}
+        self._includes: dict[frozenset[str] | None, int] = {None: 0}
+        """Each field set asked for, numbered (the set is kept, so its number is never reused)."""
         self._names: dict[tuple[type, frozenset[str]], tuple[str, ...]] = {}
         """A model class's fields among ``include``, in order."""
+        self._type_names: dict[type, str] = {}
         _CLEARS.append(self._keys.clear)
 
     def key(self, model: BaseModel, include: frozenset[str] | None = None) -> Hashable:
-        cache_key = (id(model), include)
+        number = self._includes.get(include)
+        if number is None:
+            number = self._includes[include] = len(self._includes)
+        cache_key = (id(model), number)
         try:
             return self._keys[cache_key][1]
         except KeyError:
@@ -82,14 +90,21 @@ class _Dumps:
         for name, value in zip(names, map(model.__dict__.__getitem__, names)):
             kind = type(value)
             if kind is int or kind is str or kind is bool or value is None:
-                parts.append((name, kind, value))
+                parts.append((name, self._type_name(kind), value))
             elif kind is float:
-                parts.append((name, kind, repr(value)))
+                parts.append((name, "float", repr(value)))
             elif isinstance(value, BaseModel):
-                parts.append((name, kind, self.key(value)))
+                parts.append((name, self._type_name(kind), self.key(value)))
             else:  # anything else (none in the workload models today) as pydantic dumps it
-                parts.append((name, kind, model.model_dump_json(include={name})))
-        return (cls, tuple(parts))
+                parts.append((name, self._type_name(kind), model.model_dump_json(include={name})))
+        return (self._type_name(cls), tuple(parts))
+
+    def _type_name(self, kind: type) -> str:
+        try:
+            return self._type_names[kind]
+        except KeyError:
+            name = self._type_names[kind] = f"{kind.__module__}.{kind.__qualname__}"
+            return name
 
 
 _DUMPS = _Dumps()

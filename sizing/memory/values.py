@@ -139,8 +139,8 @@ def value_structure(
         return {"string": 1.0}, 0.0
     kind = _PRICERS[type(keyspace)]
     count = _count(keyspace)
-    shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_json(count),
-             shape_json(profile), shape_json(limits), arrival)  # JSON: cheaper to hash and compare than the models
+    shape = (kind.__name__, shape_json(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_json(count),
+             shape_json(profile), shape_json(limits), arrival)  # strings and numbers: cheap to hash, untracked by the GC
     shares, total = _STRUCTURE_MEMO.get(shape, lambda: _value_structure(keyspace, profile, limits, arrival))
     return dict(shares), total
 
@@ -212,7 +212,7 @@ def _collection_pricer(
     """The pricer of the keyspace's element shape, with what it priced by (count, spread,
     arrival): the counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
     kind = _PRICERS[type(keyspace)]
-    shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), shape_json(profile), shape_json(limits))
+    shape = (kind.__name__, shape_json(keyspace, kind.ELEMENT_FIELDS), shape_json(profile), shape_json(limits))
     return _PRICER_MEMO.get(shape, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
 
 
