@@ -85,14 +85,18 @@ is ``mean + (edge * sd)`` to the bit (the same routine, ``statistics._normal_dis
 
 @lru_cache(maxsize=65536)
 def _mean_class_spread(mean: float, sd: float, quantum_bytes: int) -> float:
-    edges = [max(1.0, mean - 4 * sd)] + [max(1.0, mean + (edge * sd)) for edge in _STANDARD_EDGES]
+    # max(1.0, edge) as a comparison (the same value, without the call).
+    edges = [edge if (edge := mean - 4 * sd) > 1.0 else 1.0]
+    edges += [edge if (edge := mean + (standard * sd)) > 1.0 else 1.0 for standard in _STANDARD_EDGES]
     edges.append(mean + 4 * sd)
     total = 0.0
     sums, floor, ceil = _dense_sums(quantum_bytes), math.floor, math.ceil
     for low, high in itertools.pairwise(edges):
         # _mean_class_between, inlined: each spread is new, so its strata rarely repeat.
         first = floor(low)
-        last = max(first, ceil(high) - 1)
+        last = ceil(high) - 1
+        if last < first:
+            last = first
         if last <= DENSE_SUM_BYTES:  # first >= 1: both sums are in the table
             total += (sums[last] - sums[first - 1]) / (last - first + 1)
         else:

@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from sizing.memory.allocator import Allocator
-from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
+from sizing.memory.memo import MEMO_ENTRIES, Memo, forgotten_on_clear, shape_json
 from sizing.spec.distribution import Histogram, Quantiles, Size
 
 Alloc = Callable[[int], float]
@@ -236,9 +236,18 @@ def distribution(size: Size, breaks: tuple[int, ...] = (), points: int = POINTS)
     side carry exactly the mass there."""
     if isinstance(size, int):
         return exactly(size)
+    by_object = (id(size), breaks, points)
+    try:
+        return _BY_OBJECT[by_object][1]
+    except KeyError:
+        pass
     dumped, histogram = shape_json(size), isinstance(size, Histogram)
     key = (dumped, histogram, _sorted_breaks(breaks), points)
-    return _DISTRIBUTIONS.get(key, lambda: _stratified(_segments(size, dumped, histogram), key[2], points))
+    made = _DISTRIBUTIONS.get(key, lambda: _stratified(_segments(size, dumped, histogram), key[2], points))
+    if len(_BY_OBJECT) >= MEMO_ENTRIES:
+        _BY_OBJECT.clear()
+    _BY_OBJECT[by_object] = (size, made)
+    return made
 
 
 def quantile(size: Size, u: float) -> int:
@@ -258,6 +267,11 @@ _SEGMENTS: Memo[tuple[Segment, ...]] = Memo()
 """A field's segments by its own JSON: fleets repeat the same few shapes."""
 _DISTRIBUTIONS: Memo[Distribution] = Memo()
 """A field's distribution by its JSON, breaks and points."""
+_BY_OBJECT: dict[tuple[int, tuple[int, ...], int], tuple[Size, Distribution]] = {}
+"""The same by the field's identity and the breaks as asked: one lookup where a keyspace's
+costs ask for its fields again and again (the entry holds the field, so its id is not
+reused while the entry lives; workload models are frozen)."""
+forgotten_on_clear(_BY_OBJECT)
 
 
 def _segments(size: Quantiles | Histogram, dumped: str, histogram: bool) -> tuple[Segment, ...]:

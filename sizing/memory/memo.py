@@ -118,8 +118,9 @@ def shape_json(model: BaseModel, include: frozenset[str] | None = None) -> Hasha
 
 
 def forgotten_on_clear(cache: Cached) -> Cached:
-    """Register an ``lru_cache``-wrapped function so that ``clear_memos`` empties it too."""
-    _CLEARS.append(cache.cache_clear)  # type: ignore[attr-defined]
+    """Register an ``lru_cache``-wrapped function (or a plain dict) so that ``clear_memos``
+    empties it too."""
+    _CLEARS.append(cache.clear if isinstance(cache, dict) else cache.cache_clear)  # type: ignore[attr-defined]
     return cache
 
 

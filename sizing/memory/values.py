@@ -153,10 +153,10 @@ def _value_structure(
     total = 0.0
     pricer, known = _collection_pricer(keyspace, profile, limits)
     get = known.get
-    for key, weight in _count_keys(counts, arrival):
+    for (n, weight, _, _), spread in zip(counts.points, _count_spreads(counts)):
+        key = (n, spread, arrival)
         priced = get(key)
         if priced is None:  # tuples of numbers: not tracked by the GC
-            n, spread, _ = key
             # Only the ways a count is encoded with a share above 0 are summed.
             priced = known[key] = tuple([way for way in pricer.priced(n, spread, arrival) if way[1] > 0])
         for encoding, share, size in priced:
@@ -166,17 +166,16 @@ def _value_structure(
     return shares, total
 
 
-def _count_keys(counts: Distribution, arrival: Arrival) -> tuple[tuple[tuple[int, float, Arrival], float], ...]:
-    """Per point of an element-count distribution, the pricers' key (count, the variance
-    of the count within the point's stratum, arrival) and the point's weight: kept with the
-    distribution, which a keyspace's other arrival prices again."""
-    cache_key = ("count keys", arrival)
+def _count_spreads(counts: Distribution) -> tuple[float, ...]:
+    """Per point of an element-count distribution, the variance of the count within the
+    point's stratum: kept with the distribution, which a keyspace's other arrival prices
+    again."""
     try:
-        return counts._derived[cache_key]  # type: ignore[return-value]
+        return counts._derived["count spreads"]  # type: ignore[return-value]
     except KeyError:
-        keys = tuple(((n, ((high - low + 1) ** 2 - 1) / 12, arrival), weight) for n, weight, low, high in counts.points)
-        counts._derived[cache_key] = keys
-        return keys
+        spreads = counts._derived["count spreads"] = tuple(
+            [((high - low + 1) ** 2 - 1) / 12 for _, _, low, high in counts.points])
+        return spreads
 
 
 Priced = list[tuple[str, float, float]]
