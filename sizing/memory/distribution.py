@@ -139,19 +139,36 @@ class Distribution:
         """E[cost(value)] over the points."""
         return sum([weight * cost(value) for value, weight, _, _ in self.points])
 
+    def moments(self, cost: Callable[[int], float]) -> tuple[float, float]:
+        """(E[cost(value)], E[cost(value) ** 2]) over the points, each summed as ``expect``
+        sums it, the cost evaluated once per point."""
+        costs = [cost(value) for value, _, _, _ in self.points]
+        return (sum([point[1] * c for point, c in zip(self.points, costs)]),
+                sum([point[1] * c**2 for point, c in zip(self.points, costs)]))
+
     def expect_allocating(self, cost: Callable[[int, Alloc], float], allocator: Allocator) -> float:
         """E[cost(value, alloc)] where ``alloc(request)`` is the size class of a request
         made for an item of that length: averaged exactly over the point's stratum, as if
         every length in it had been priced (a request grows with the item's length between
         ``LENGTH_BREAKS``, which no stratum straddles)."""
         total = 0.0
-        class_bytes, spread = allocator.class_bytes, allocator.mean_class_over
-        for value, weight, low, high in self.points:
-            if low == high:
-                total += weight * cost(value, class_bytes)
-            else:
-                total += weight * cost(value, spread(low - value, high - value))
+        for value, weight, alloc in self._allocs(allocator):
+            total += weight * cost(value, alloc)
         return total
+
+    def _allocs(self, allocator: Allocator) -> tuple[tuple[int, float, Alloc], ...]:
+        """(value, weight, what ``expect_allocating`` hands a cost as ``alloc``) per point,
+        made once per distribution and allocator build."""
+        key = ("allocs", allocator.quantum_bytes)
+        try:
+            return self._derived[key]  # type: ignore[return-value]
+        except KeyError:
+            pass
+        class_bytes, spread = allocator.class_bytes, allocator.mean_class_over
+        table = tuple([(value, weight, class_bytes if low == high else spread(low - value, high - value))
+                       for value, weight, low, high in self.points])
+        self._derived[key] = table
+        return table
 
     def classes(self, request: Callable[[int], int], name: Hashable, allocator: Allocator) -> tuple[float, ...]:
         """Per point, what ``expect_allocating`` hands a cost as ``alloc(request(value))``:

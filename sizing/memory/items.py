@@ -50,6 +50,19 @@ class Items:
             total += self.numeric_share * self.digits.expect(lambda digits: cost(digits, True))
         return total
 
+    def moments(self, cost: ItemCost) -> tuple[float, float]:
+        """(E[cost], E[cost ** 2]) of one item, each as ``expect`` would give it."""
+        mean = square = 0.0
+        if self.text is not None and self.numeric_share < 1:
+            text_mean, text_square = self.text.moments(lambda length: cost(length, False))
+            mean += (1 - self.numeric_share) * text_mean
+            square += (1 - self.numeric_share) * text_square
+        if self.digits is not None and self.numeric_share > 0:
+            digit_mean, digit_square = self.digits.moments(lambda digits: cost(digits, True))
+            mean += self.numeric_share * digit_mean
+            square += self.numeric_share * digit_square
+        return mean, square
+
     def allocating(self, cost: AllocatingCost, allocator: Allocator) -> float:
         """E[cost] of one item where ``cost`` allocates: its ``alloc`` argument gives the size
         class of a request averaged over all the lengths its point stands for."""

@@ -231,8 +231,7 @@ def _entry_moments(entries: Items | None, profile: EngineProfile, extra: float =
     """Mean and variance of one listpack entry of these items (plus a fixed ``extra``)."""
     if entries is None:
         return extra, 0.0
-    mean = entries.expect(lambda length, numeric: _entry(profile, length, numeric))
-    square = entries.expect(lambda length, numeric: _entry(profile, length, numeric) ** 2)
+    mean, square = entries.moments(lambda length, numeric: _entry(profile, length, numeric))
     return mean + extra, max(0.0, square - mean**2)
 
 
