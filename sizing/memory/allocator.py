@@ -94,9 +94,7 @@ def _mean_class_spread(mean: float, sd: float, quantum_bytes: int) -> float:
     for low, high in itertools.pairwise(edges):
         # _mean_class_between, inlined: each spread is new, so its strata rarely repeat.
         first = floor(low)
-        last = ceil(high) - 1
-        if last < first:
-            last = first
+        last = max(first, ceil(high) - 1)
         if last <= DENSE_SUM_BYTES:  # first >= 1: both sums are in the table
             total += (sums[last] - sums[first - 1]) / (last - first + 1)
         else:

@@ -141,8 +141,14 @@ def value_structure(
     count = _count(keyspace)
     shape = (kind.__name__, shape_json(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_json(count),
              shape_json(profile), shape_json(limits), arrival)  # strings and numbers: cheap to hash, untracked by the GC
-    shares, total = _STRUCTURE_MEMO.get(shape, lambda: _value_structure(keyspace, profile, limits, arrival))
+    shares, total = _STRUCTURE_MEMO.get(shape, lambda: _kept(*_value_structure(keyspace, profile, limits, arrival)))
     return dict(shares), total
+
+
+def _kept(shares: Encodings, total: float) -> tuple[tuple[tuple[str, float], ...], float]:
+    """A value structure as its memo keeps it: the shares as pairs, in order (tuples of
+    strings and numbers, which the garbage collector stops tracking; a dict it would not)."""
+    return tuple(shares.items()), total
 
 
 def _value_structure(
@@ -652,7 +658,7 @@ class _Zset:
 
 _PRICER_MEMO: Memo[tuple[_Hash | _Set | _Zset | _List, dict[tuple[int, float, Arrival], PricedCount]]] = Memo()
 """Each element shape's pricer, with what it priced by (count, spread, arrival)."""
-_STRUCTURE_MEMO: Memo[tuple[Encodings, float]] = Memo()
+_STRUCTURE_MEMO: Memo[tuple[tuple[tuple[str, float], ...], float]] = Memo()
 """``value_structure`` by the fields it reads: a keyspace's count and element shape."""
 
 
@@ -945,13 +951,13 @@ def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
         # nothing, off by up to 5% against random lists.)
         strata = [(i + 0.5) / count for i in range(count)]
         numeric_of = [elements.draw(u, 0.5)[0] for u in strata]
-        table: dict[tuple[bool, int], Element] = {}
-
-        def at(numeric_stratum: int, length_stratum: int) -> Element:
-            key = (numeric_of[numeric_stratum], length_stratum)
-            if key not in table:
-                table[key] = element(*elements.draw(strata[numeric_stratum], strata[length_stratum]))
-            return table[key]
+        # The element at (integer stratum, length stratum) depends on the first only by
+        # whether it draws an integer: one row of elements per answer.
+        rows: dict[bool, list[Element]] = {}
+        for u, numeric in zip(strata, numeric_of):
+            if numeric not in rows:
+                rows[numeric] = [element(*elements.draw(u, length_u)) for length_u in strata]
+        grid = [rows[numeric] for numeric in numeric_of]
 
         orders: list[list[Element]] = [[] for _ in range(count)]
         raw = [0] * count
@@ -969,7 +975,7 @@ def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
                     break
             by_numeric, by_length = _latin_orders(count, position)
             for r in active:
-                drawn_element = at(by_numeric[r], by_length[r])
+                drawn_element = grid[by_numeric[r]][by_length[r]]
                 orders[r].append(drawn_element)
                 raw[r] += drawn_element[0]
         packings = tuple(_packed(profile, byte_limit, count_limit, order[:length]) for order in orders)
