@@ -86,18 +86,25 @@ class _Dumps:
         names = self._names.get((cls, include))
         if names is None:
             names = self._names[(cls, include)] = tuple(sorted(name for name in include if name in cls.model_fields))
-        parts = []
-        for name, value in zip(names, map(model.__dict__.__getitem__, names)):
+        every = self._keys.get((id(model), -1))  # each field's part, made once per object
+        if every is None:
+            every = self._keys[(id(model), -1)] = (model, self._parts(model))
+        parts: dict[str, tuple[str, str, object]] = every[1]  # type: ignore[assignment]
+        return (self._type_name(cls), tuple([parts[name] for name in names]))
+
+    def _parts(self, model: BaseModel) -> dict[str, tuple[str, str, object]]:
+        parts = {}
+        for name, value in model.__dict__.items():
             kind = type(value)
             if kind is int or kind is str or kind is bool or value is None:
-                parts.append((name, self._type_name(kind), value))
+                parts[name] = (name, self._type_name(kind), value)
             elif kind is float:
-                parts.append((name, "float", repr(value)))
+                parts[name] = (name, "float", repr(value))
             elif isinstance(value, BaseModel):
-                parts.append((name, self._type_name(kind), self.key(value)))
+                parts[name] = (name, self._type_name(kind), self.key(value))
             else:  # anything else (none in the workload models today) as pydantic dumps it
-                parts.append((name, self._type_name(kind), model.model_dump_json(include={name})))
-        return (self._type_name(cls), tuple(parts))
+                parts[name] = (name, self._type_name(kind), model.model_dump_json(include={name}))
+        return parts
 
     def _type_name(self, kind: type) -> str:
         try:
