@@ -339,21 +339,27 @@ class _Hash:
             return (alloc(DICT_ENTRY_BYTES) + fields.allocating(self._sds, profile.allocator)
                     + values.allocating(self._sds, profile.allocator))
 
-        def pair(field_bytes: int, value_bytes: int, by_value: Alloc) -> float:
+        rule = profile.sds_rule
+
+        def pairs_with(field_bytes: int) -> AllocatingCost:
+            """A field of ``field_bytes`` with a value of any length (the field's part
+            worked out once)."""
             field = sds_bytes(field_bytes, "valkey8")
-            value = 3 + value_bytes + 1  # values embed as sdshdr8
-            if field + value <= EMBED_VALUE_MAX_ALLOC_BYTES:
-                return by_value(field + value)
-            return alloc(8 + max(3, field - field_bytes - 1) + field_bytes + 1) + by_value(
-                sds_bytes(value_bytes, profile.sds_rule))
+            apart = alloc(8 + max(3, field - field_bytes - 1) + field_bytes + 1)  # the field, the value apart
+
+            def pair(value_bytes: int, _numeric: bool, by_value: Alloc) -> float:
+                value = 3 + value_bytes + 1  # values embed as sdshdr8
+                if field + value <= EMBED_VALUE_MAX_ALLOC_BYTES:
+                    return by_value(field + value)
+                return apart + by_value(sds_bytes(value_bytes, rule))
+
+            return pair
 
         allocator = profile.allocator
         if fields.exact:
-            field_length = round(fields.mean_length())
-            return values.allocating(lambda length, _, by_value: pair(field_length, length, by_value), allocator)
+            return values.allocating(pairs_with(round(fields.mean_length())), allocator)
         coarse = values.coarser(JOINT_POINTS)
-        return fields.coarser(JOINT_POINTS).expect(
-            lambda f, _: coarse.allocating(lambda v, _numeric, by_value: pair(f, v, by_value), allocator))
+        return fields.coarser(JOINT_POINTS).expect(lambda f, _: coarse.allocating(pairs_with(f), allocator))
 
     def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
         try:
