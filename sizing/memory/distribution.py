@@ -151,10 +151,14 @@ class Distribution:
         """E[cost(value)] over the points."""
         return sum([weight * cost(value) for value, weight, _, _ in self.points])
 
-    def moments(self, cost: Callable[[int], float]) -> tuple[float, float]:
-        """(E[cost(value)], E[cost(value) ** 2]) over the points, each summed as ``expect``
-        sums it, the cost evaluated once per point."""
-        costs = [cost(value) for value, _, _, _ in self.points]
+    def expect_item(self, cost: Callable[[int, bool], float], numeric: bool) -> float:
+        """``expect`` of ``cost(value, numeric)``, without a wrapper per point."""
+        return sum([weight * cost(value, numeric) for value, weight, _, _ in self.points])
+
+    def moments(self, cost: Callable[[int, bool], float], numeric: bool) -> tuple[float, float]:
+        """(E[cost(value, numeric)], E[cost(value, numeric) ** 2]) over the points, each
+        summed as ``expect`` sums it, the cost evaluated once per point."""
+        costs = [cost(value, numeric) for value, _, _, _ in self.points]
         return (sum([point[1] * c for point, c in zip(self.points, costs)]),
                 sum([point[1] * c**2 for point, c in zip(self.points, costs)]))
 
@@ -170,6 +174,19 @@ class Distribution:
                 total += weight * cost(value, class_bytes)
             else:
                 total += weight * cost(value, spread(low - value, high - value))
+        return total
+
+    def expect_allocating_item(self, cost: Callable[[int, bool, Alloc], float], numeric: bool,
+                               allocator: Allocator) -> float:
+        """``expect_allocating`` of ``cost(value, numeric, alloc)``: an item's cost called
+        as it is, without a wrapper per point."""
+        total = 0.0
+        class_bytes, spread = allocator.class_bytes, allocator.mean_class_over
+        for value, weight, low, high in self.points:
+            if low == high:
+                total += weight * cost(value, numeric, class_bytes)
+            else:
+                total += weight * cost(value, numeric, spread(low - value, high - value))
         return total
 
     def classes(self, request: Callable[[int], int], name: Hashable, allocator: Allocator) -> tuple[float, ...]:

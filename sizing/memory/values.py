@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import random
-from functools import lru_cache
+from functools import lru_cache, partial
 from statistics import NormalDist
 from typing import Literal
 
@@ -237,7 +237,7 @@ def _entry_moments(entries: Items | None, profile: EngineProfile, extra: float =
     """Mean and variance of one listpack entry of these items (plus a fixed ``extra``)."""
     if entries is None:
         return extra, 0.0
-    mean, square = entries.moments(lambda length, numeric: _entry(profile, length, numeric))
+    mean, square = entries.moments(partial(_entry, profile))
     return mean + extra, max(0.0, square - mean**2)
 
 
