@@ -60,7 +60,10 @@ class _Dumps:
         self._names: dict[tuple[type, frozenset[str]], tuple[str, ...]] = {}
         """A model class's fields among ``include``, in order."""
         self._type_names: dict[type, str] = {}
+        self._every: dict[int, tuple[object, dict[str, tuple[str, str, object]]]] = {}
+        """Each model's fields as key parts, by the model's identity (the entry holds it)."""
         _CLEARS.append(self._keys.clear)
+        _CLEARS.append(self._every.clear)
 
     def key(self, model: BaseModel, include: frozenset[str] | None = None) -> Hashable:
         number = self._includes.get(include)
@@ -86,10 +89,12 @@ class _Dumps:
         names = self._names.get((cls, include))
         if names is None:
             names = self._names[(cls, include)] = tuple(sorted(name for name in include if name in cls.model_fields))
-        every = self._keys.get((id(model), -1))  # each field's part, made once per object
+        every = self._every.get(id(model))  # each field's part, made once per object
         if every is None:
-            every = self._keys[(id(model), -1)] = (model, self._parts(model))
-        parts: dict[str, tuple[str, str, object]] = every[1]  # type: ignore[assignment]
+            if len(self._every) >= MEMO_ENTRIES:
+                self._every.clear()
+            every = self._every[id(model)] = (model, self._parts(model))
+        parts = every[1]
         return (self._type_name(cls), tuple([parts[name] for name in names]))
 
     def _parts(self, model: BaseModel) -> dict[str, tuple[str, str, object]]:
