@@ -71,6 +71,10 @@ class Allocator(BaseModel):
         between, quantum = _mean_class_between, self.quantum_bytes
         return lambda request: between(request + below, request + above, quantum)
 
+    def mean_class_around(self, request_bytes: int, below: int, above: int) -> float:
+        """``mean_class_over(below, above)(request_bytes)``, for a single request."""
+        return _mean_class_between(request_bytes + below, request_bytes + above, self.quantum_bytes)
+
 
 SPREAD_STRATA = 16
 """Equal-probability strata of a normal spread, each averaged exactly."""
@@ -81,14 +85,20 @@ is ``mean + (edge * sd)`` to the bit (the same routine, ``statistics._normal_dis
 
 @lru_cache(maxsize=65536)
 def _mean_class_spread(mean: float, sd: float, quantum_bytes: int) -> float:
-    edges = [max(1.0, mean - 4 * sd)] + [max(1.0, mean + (edge * sd)) for edge in _STANDARD_EDGES]
+    # max(1.0, edge) as a comparison (the same value, without the call).
+    edges = [edge if (edge := mean - 4 * sd) > 1.0 else 1.0]
+    edges += [edge if (edge := mean + (standard * sd)) > 1.0 else 1.0 for standard in _STANDARD_EDGES]
     edges.append(mean + 4 * sd)
     total = 0.0
+    sums, floor, ceil = _dense_sums(quantum_bytes), math.floor, math.ceil
     for low, high in itertools.pairwise(edges):
         # _mean_class_between, inlined: each spread is new, so its strata rarely repeat.
-        first = math.floor(low)
-        last = max(first, math.ceil(high) - 1)
-        total += (_class_sum(last, quantum_bytes) - _class_sum(first - 1, quantum_bytes)) / (last - first + 1)
+        first = floor(low)
+        last = max(first, ceil(high) - 1)
+        if last <= DENSE_SUM_BYTES:  # first >= 1: both sums are in the table
+            total += (sums[last] - sums[first - 1]) / (last - first + 1)
+        else:
+            total += (_class_sum(last, quantum_bytes) - _class_sum(first - 1, quantum_bytes)) / (last - first + 1)
     return total / SPREAD_STRATA
 
 
@@ -117,10 +127,30 @@ def _class_table(quantum_bytes: int) -> tuple[list[int], list[int]]:
     return classes, sums
 
 
+DENSE_SUM_BYTES = 1 << 16
+"""Requests up to this size have their class sums in a list indexed by the request (about
+2.4 MB per quantum, built on first use): listpacks, quicklist nodes and most strings."""
+
+
+@lru_cache(maxsize=4)
+def _dense_sums(quantum_bytes: int) -> list[int]:
+    """``_class_sum(r)`` for every r in 0..``DENSE_SUM_BYTES``, run by run of one class."""
+    sums, previous, total = [0], 0, 0
+    while previous < DENSE_SUM_BYTES:
+        size = _size_class(previous + 1, quantum_bytes)
+        top = min(size, DENSE_SUM_BYTES)
+        sums.extend(range(total + size, total + size * (top - previous) + 1, size))
+        total += (top - previous) * size
+        previous = top
+    return sums
+
+
 def _class_sum(request_bytes: int, quantum_bytes: int) -> int:
     """The sum of the classes of requests 1..request_bytes (exact: integers)."""
     if request_bytes <= 0:
         return 0
+    if request_bytes <= DENSE_SUM_BYTES:
+        return _dense_sums(quantum_bytes)[request_bytes]
     classes, sums = _class_table(quantum_bytes)
     if request_bytes > classes[-1]:
         total, request = sums[-1], classes[-1] + 1

@@ -22,14 +22,16 @@ direct enumeration of the integers):
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from sizing.memory.allocator import Allocator
-from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
+from sizing.memory.memo import MEMO_ENTRIES, Memo, forgotten_on_clear, shape_json
 from sizing.spec.distribution import Histogram, Quantiles, Size
 
 Alloc = Callable[[int], float]
@@ -43,8 +45,7 @@ MIN_POINTS_PER_SEGMENT = 12
 carry much of the bytes."""
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """Mass spread over the integers low..high: log-uniformly or evenly."""
 
     low: int
@@ -75,11 +76,17 @@ class Segment:
         return _stratum_mean(self.low, self.high, self.log)
 
 
+Span = tuple[int, int, float, bool]
+"""A segment as a plain tuple: (low, high, mass, log)."""
+
+
 @dataclass(frozen=True)
 class Distribution:
     """A size or count: its segments and weighted points."""
 
-    segments: tuple[Segment, ...]
+    spans: tuple[Span, ...]
+    """Its segments as plain tuples (low, high, mass, log): Python's garbage collector stops
+    tracking a tuple of numbers, not a ``Segment`` (a fleet's distributions hold thousands)."""
     points: tuple[tuple[int, float, int, int], ...]
     """(value, weight, low, high): a stratum of the integers low..high, priced at value,
     weights summing to 1."""
@@ -93,15 +100,20 @@ class Distribution:
         return len(self.points) == 1
 
     @property
+    def segments(self) -> tuple[Segment, ...]:
+        return tuple([Segment._make(span) for span in self.spans])
+
+    @property
     def low(self) -> int:
-        return self.segments[0].low
+        return self.spans[0][0]
 
     @property
     def high(self) -> int:
-        return self.segments[-1].high
+        return self.spans[-1][1]
 
     def mean(self) -> float:
-        return sum(s.mass * s.mean() for s in self.segments)
+        # Segment.mean, weighted by mass.
+        return sum(mass * _stratum_mean(low, high, log) for low, high, mass, log in self.spans)
 
     def cdf(self, x: float) -> float:
         """P(value <= x): ``Segment.cdf`` weighted by mass, inlined (limits and key names ask
@@ -110,8 +122,8 @@ class Distribution:
             terms = self._derived["cdf"]
         except KeyError:
             terms = self._derived["cdf"] = tuple(
-                (s.low, s.high, s.mass, s.log, math.log((s.high + 1) / s.low) if s.log else float(s.high - s.low + 1))
-                for s in self.segments)
+                (low, high, mass, log, math.log((high + 1) / low) if log else float(high - low + 1))
+                for low, high, mass, log in self.spans)
         total = 0.0
         for low, high, mass, log, span in terms:  # type: ignore[attr-defined]
             if x >= high:
@@ -127,15 +139,28 @@ class Distribution:
 
     def quantile(self, u: float) -> int:
         """The value at cumulative share ``u`` (0 <= u < 1): how generated data draws from it."""
-        for segment in self.segments:
-            if u < segment.mass or segment is self.segments[-1]:
-                return segment.quantile(min(1.0, max(0.0, u / segment.mass)))
-            u -= segment.mass
+        last = len(self.spans) - 1
+        for index, span in enumerate(self.spans):
+            mass = span[2]
+            if u < mass or index == last:
+                return Segment._make(span).quantile(min(1.0, max(0.0, u / mass)))
+            u -= mass
         return self.high
 
     def expect(self, cost: Callable[[int], float]) -> float:
         """E[cost(value)] over the points."""
-        return sum(weight * cost(value) for value, weight, _, _ in self.points)
+        return sum([weight * cost(value) for value, weight, _, _ in self.points])
+
+    def expect_item(self, cost: Callable[[int, bool], float], numeric: bool) -> float:
+        """``expect`` of ``cost(value, numeric)``, without a wrapper per point."""
+        return sum([weight * cost(value, numeric) for value, weight, _, _ in self.points])
+
+    def moments(self, cost: Callable[[int, bool], float], numeric: bool) -> tuple[float, float]:
+        """(E[cost(value, numeric)], E[cost(value, numeric) ** 2]) over the points, each
+        summed as ``expect`` sums it, the cost evaluated once per point."""
+        costs = [cost(value, numeric) for value, _, _, _ in self.points]
+        return (sum([point[1] * c for point, c in zip(self.points, costs)]),
+                sum([point[1] * c**2 for point, c in zip(self.points, costs)]))
 
     def expect_allocating(self, cost: Callable[[int, Alloc], float], allocator: Allocator) -> float:
         """E[cost(value, alloc)] where ``alloc(request)`` is the size class of a request
@@ -151,6 +176,19 @@ class Distribution:
                 total += weight * cost(value, spread(low - value, high - value))
         return total
 
+    def expect_allocating_item(self, cost: Callable[[int, bool, Alloc], float], numeric: bool,
+                               allocator: Allocator) -> float:
+        """``expect_allocating`` of ``cost(value, numeric, alloc)``: an item's cost called
+        as it is, without a wrapper per point."""
+        total = 0.0
+        class_bytes, spread = allocator.class_bytes, allocator.mean_class_over
+        for value, weight, low, high in self.points:
+            if low == high:
+                total += weight * cost(value, numeric, class_bytes)
+            else:
+                total += weight * cost(value, numeric, spread(low - value, high - value))
+        return total
+
     def classes(self, request: Callable[[int], int], name: Hashable, allocator: Allocator) -> tuple[float, ...]:
         """Per point, what ``expect_allocating`` hands a cost as ``alloc(request(value))``:
         the size class of the request, averaged over the point's stratum. Kept with the
@@ -161,9 +199,9 @@ class Distribution:
             return self._derived[key]  # type: ignore[return-value]
         except KeyError:
             pass
-        class_bytes, spread = allocator.class_bytes, allocator.mean_class_over
-        table = tuple(class_bytes(request(value)) if low == high else spread(low - value, high - value)(request(value))
-                      for value, _, low, high in self.points)
+        class_bytes, around = allocator.class_bytes, allocator.mean_class_around
+        table = tuple([class_bytes(request(value)) if low == high else around(request(value), low - value, high - value)
+                       for value, _, low, high in self.points])
         self._derived[key] = table
         return table
 
@@ -180,7 +218,7 @@ class Distribution:
         total = sum(point[1] for point in kept)
         if total <= 0:
             return None
-        return Distribution(self.segments, tuple((v, w / total, low, high) for v, w, low, high in kept), True)
+        return Distribution(self.spans, tuple((v, w / total, low, high) for v, w, low, high in kept), True)
 
     def coarser(self, points: int) -> Distribution:
         """The same distribution at about ``points`` points (for costs over two at once):
@@ -195,7 +233,7 @@ class Distribution:
 
     def _coarser(self, points: int) -> Distribution:
         if not self.restricted:
-            return Distribution(self.segments, _points(self.segments, points, max(1, points // 8)))
+            return Distribution(self.spans, _points(self.spans, points, max(1, points // 8)))
         merged: list[tuple[int, float, int, int]] = []
         group: list[tuple[int, float, int, int]] = []
         target = 1 / points
@@ -206,7 +244,7 @@ class Distribution:
                 group = []
         if group:
             merged.append(_merged(group))
-        return Distribution(self.segments, tuple(merged), True)
+        return Distribution(self.spans, tuple(merged), True)
 
 
 def _merged(group: list[tuple[int, float, int, int]]) -> tuple[int, float, int, int]:
@@ -219,7 +257,7 @@ def _merged(group: list[tuple[int, float, int, int]]) -> tuple[int, float, int, 
 @lru_cache(maxsize=4096)
 def exactly(value: int) -> Distribution:
     """One value (kept: models price the same few exact lengths over and over)."""
-    return Distribution((Segment(value, value, 1.0, False),), ((value, 1.0, value, value),))
+    return Distribution(((value, value, 1.0, False),), ((value, 1.0, value, value),))
 
 
 LENGTH_BREAKS = (31, 44, 63, 251, 255, 4095, 65_529, 65_535)
@@ -234,9 +272,18 @@ def distribution(size: Size, breaks: tuple[int, ...] = (), points: int = POINTS)
     side carry exactly the mass there."""
     if isinstance(size, int):
         return exactly(size)
+    by_object = (id(size), breaks, points)
+    try:
+        return _BY_OBJECT[by_object][1]
+    except KeyError:
+        pass
     dumped, histogram = shape_json(size), isinstance(size, Histogram)
     key = (dumped, histogram, _sorted_breaks(breaks), points)
-    return _DISTRIBUTIONS.get(key, lambda: _stratified(_segments(size, dumped, histogram), key[2], points))
+    made = _DISTRIBUTIONS.get(key, lambda: _stratified(_segments(size, dumped, histogram), key[2], points))
+    if len(_BY_OBJECT) >= MEMO_ENTRIES:
+        _BY_OBJECT.clear()
+    _BY_OBJECT[by_object] = (size, made)
+    return made
 
 
 def quantile(size: Size, u: float) -> int:
@@ -252,40 +299,48 @@ def _sorted_breaks(breaks: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted(set(breaks)))
 
 
-_SEGMENTS: Memo[tuple[Segment, ...]] = Memo()
+_SEGMENTS: Memo[tuple[Span, ...]] = Memo()
 """A field's segments by its own JSON: fleets repeat the same few shapes."""
 _DISTRIBUTIONS: Memo[Distribution] = Memo()
 """A field's distribution by its JSON, breaks and points."""
+_BY_OBJECT: dict[tuple[int, tuple[int, ...], int], tuple[Size, Distribution]] = {}
+"""The same by the field's identity and the breaks as asked: one lookup where a keyspace's
+costs ask for its fields again and again (the entry holds the field, so its id is not
+reused while the entry lives; workload models are frozen)."""
+forgotten_on_clear(_BY_OBJECT)
 
 
-def _segments(size: Quantiles | Histogram, dumped: str, histogram: bool) -> tuple[Segment, ...]:
+def _segments(size: Quantiles | Histogram, dumped: Hashable, histogram: bool) -> tuple[Span, ...]:
     return _SEGMENTS.get((dumped, histogram), lambda: _histogram_segments(size) if isinstance(size, Histogram)
                          else _quantile_segments(size))
 
 
-def _stratified(segments: tuple[Segment, ...], breaks: tuple[int, ...], points: int) -> Distribution:
-    if len(segments) == 1 and segments[0].low == segments[0].high:
-        return exactly(segments[0].low)
-    split: list[Segment] = []
+def _stratified(segments: tuple[Span, ...], breaks: tuple[int, ...], points: int) -> Distribution:
+    if len(segments) == 1 and segments[0][0] == segments[0][1]:
+        return exactly(segments[0][0])
+    split: list[Span] = []
     for segment in segments:
-        for at in breaks:  # sorted: each split leaves the part above for the next break
-            if segment.low <= at < segment.high:
-                below, segment = _split(segment, at)
-                split.append(below)
+        # Sorted: each split leaves the part above for the next break (those below its low
+        # are skipped by bisection).
+        for at in itertools.islice(breaks, bisect.bisect_left(breaks, segment[0]), None):
+            if at >= segment[1]:
+                break
+            below, segment = _split(segment, at)
+            split.append(below)
         split.append(segment)
     return Distribution(tuple(split), _points(tuple(split), points, max(2, min(MIN_POINTS_PER_SEGMENT, points // 16))))
 
 
-def _split(segment: Segment, at: int) -> tuple[Segment, Segment]:
+def _split(segment: Span, at: int) -> tuple[Span, Span]:
     """The segment as its values <= at and > at (low <= at < high; the same density on
     each side)."""
-    below = segment.cdf(at)
-    return (Segment(segment.low, at, segment.mass * below, segment.log),
-            Segment(at + 1, segment.high, segment.mass * (1 - below), segment.log))
+    low, high, mass, log = segment
+    below = Segment(low, high, mass, log).cdf(at)
+    return (low, at, mass * below, log), (at + 1, high, mass * (1 - below), log)
 
 
-def _quantile_segments(quantiles: Quantiles) -> tuple[Segment, ...]:
-    segments: list[Segment] = []
+def _quantile_segments(quantiles: Quantiles) -> tuple[Span, ...]:
+    segments: list[Span] = []
     points = quantiles.points()
     for (share0, value0), (share1, value1) in itertools.pairwise(points):
         mass = share1 - share0
@@ -293,16 +348,17 @@ def _quantile_segments(quantiles: Quantiles) -> tuple[Segment, ...]:
             continue
         # Between two quantiles lengths spread log-linearly over value0..value1 (both ends
         # included: neighbouring segments share the quantile's own value).
-        segments.append(Segment(value0, value1, mass, value1 > value0))
+        segments.append((value0, value1, mass, value1 > value0))
     return tuple(segments)
 
 
-def _histogram_segments(histogram: Histogram) -> tuple[Segment, ...]:
+def _histogram_segments(histogram: Histogram) -> tuple[Span, ...]:
     total = sum(bucket.share for bucket in histogram.histogram)
-    segments, low = [], 1
+    segments: list[Span] = []
+    low = 1
     for bucket in histogram.histogram:
         if bucket.share > 0:  # an empty bucket is a gap: nothing to price there
-            segments.append(Segment(low, bucket.up_to, bucket.share / total, False))
+            segments.append((low, bucket.up_to, bucket.share / total, False))
         low = bucket.up_to + 1
     return tuple(segments)
 
@@ -316,25 +372,29 @@ def _stratum_mean(low: int, high: int, log: bool) -> float:
     return (low + high) / 2
 
 
-def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[tuple[int, float, int, int], ...]:
+def _points(segments: tuple[Span, ...], budget: int, minimum: int) -> tuple[tuple[int, float, int, int], ...]:
     """Stratified points: each segment's mass split into equal-probability strata, each
     priced at its mean (rounded); a segment with fewer integers than strata is enumerated."""
     points: list[tuple[int, float, int, int]] = []
     log, exp, floor = math.log, math.exp, math.floor
-    for segment in segments:
-        integers = segment.high - segment.low + 1
-        count = max(minimum, round(budget * segment.mass))
+    for low, high, mass, is_log in segments:
+        integers = high - low + 1
+        count = max(minimum, round(budget * mass))
         if integers <= count:
-            below = segment.cdf(segment.low - 1)
-            for value in range(segment.low, segment.high + 1):
-                through = segment.cdf(value)
-                points.append((value, segment.mass * (through - below), value, value))
-                below = through
+            # Every integer its own point, its mass from ``Segment.cdf`` (inlined: the same
+            # operations, the span's logarithm taken once).
+            if is_log:
+                span = log((high + 1) / low)
+                throughs = [log((value + 1) / low) / span for value in range(low, high)]
+            else:
+                throughs = [(value - low + 1) / integers for value in range(low, high)]
+            throughs.append(1.0)
+            points.extend([(value, mass * (through - before), value, value) for value, before, through
+                           in zip(range(low, high + 1), [0.0, *throughs], throughs)])
             continue
         # Segment.quantile, Segment.cdf and _stratum_mean, inlined: this runs for every
         # distribution, at every point.
-        low, high, mass = segment.low, segment.high, segment.mass
-        if segment.log:
+        if is_log:
             span = log((high + 1) / low)
             inner = [floor(low * exp(span * i / count)) for i in range(1, count)]
         else:
@@ -343,7 +403,7 @@ def _points(segments: tuple[Segment, ...], budget: int, minimum: int) -> tuple[t
         if inner and (min(inner) < low or max(inner) > high):  # rounding at either end: clamp into the segment
             inner = [min(high, max(low, edge)) for edge in inner]
         edges = sorted({low, high + 1, *inner})
-        if segment.log:
+        if is_log:
             shares = [log(edge / low) / span for edge in edges]  # the share below each edge
             # Each stratum first..end - 1 (end the next edge) at its mean, rounded into it.
             points.extend([(first if end - first == 1 else (

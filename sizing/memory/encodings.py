@@ -46,14 +46,23 @@ INTSET_HEADER_BYTES = 8
 
 def sds_header_bytes(length: int, rule: SdsRule) -> int:
     """SDS header a string of ``length`` gets from ``sdsReqType`` (sds.c)."""
+    if length < 32:  # sdshdr5 (both rules)
+        return 1
     if rule == "redis":
-        limits = (32, 256, 65_536, 2**32)
+        limits = _REDIS_SDS_LIMITS
     else:  # Valkey 8: the type must hold header + length + NUL as well.
-        limits = (32, 256 - 4, 65_536 - 6, 2**32 - 10)
-    for header, limit in zip((1, 3, 5, 9), limits):
-        if length < limit:
-            return header
-    return 17
+        limits = _VALKEY8_SDS_LIMITS
+    if length < limits[0]:
+        return 3
+    if length < limits[1]:
+        return 5
+    return 9 if length < limits[2] else 17
+
+
+_REDIS_SDS_LIMITS = (256, 65_536, 2**32)
+"""Lengths below which sdshdr8, sdshdr16 and sdshdr32 hold a string (sds.c ``sdsReqType``)."""
+_VALKEY8_SDS_LIMITS = (256 - 4, 65_536 - 6, 2**32 - 10)
+"""The same in Valkey 8, less each header and the NUL (sds.c ``sdsReqType``)."""
 
 
 def sds_bytes(length: int, rule: SdsRule) -> int:

@@ -45,21 +45,32 @@ class Items:
         """E[cost] of one item."""
         total = 0.0
         if self.text is not None and self.numeric_share < 1:
-            total += (1 - self.numeric_share) * self.text.expect(lambda length: cost(length, False))
+            total += (1 - self.numeric_share) * self.text.expect_item(cost, False)
         if self.digits is not None and self.numeric_share > 0:
-            total += self.numeric_share * self.digits.expect(lambda digits: cost(digits, True))
+            total += self.numeric_share * self.digits.expect_item(cost, True)
         return total
+
+    def moments(self, cost: ItemCost) -> tuple[float, float]:
+        """(E[cost], E[cost ** 2]) of one item, each as ``expect`` would give it."""
+        mean = square = 0.0
+        if self.text is not None and self.numeric_share < 1:
+            text_mean, text_square = self.text.moments(cost, False)
+            mean += (1 - self.numeric_share) * text_mean
+            square += (1 - self.numeric_share) * text_square
+        if self.digits is not None and self.numeric_share > 0:
+            digit_mean, digit_square = self.digits.moments(cost, True)
+            mean += self.numeric_share * digit_mean
+            square += self.numeric_share * digit_square
+        return mean, square
 
     def allocating(self, cost: AllocatingCost, allocator: Allocator) -> float:
         """E[cost] of one item where ``cost`` allocates: its ``alloc`` argument gives the size
         class of a request averaged over all the lengths its point stands for."""
         total = 0.0
         if self.text is not None and self.numeric_share < 1:
-            total += (1 - self.numeric_share) * self.text.expect_allocating(
-                lambda length, alloc: cost(length, False, alloc), allocator)
+            total += (1 - self.numeric_share) * self.text.expect_allocating_item(cost, False, allocator)
         if self.digits is not None and self.numeric_share > 0:
-            total += self.numeric_share * self.digits.expect_allocating(
-                lambda digits, alloc: cost(digits, True, alloc), allocator)
+            total += self.numeric_share * self.digits.expect_allocating_item(cost, True, allocator)
         return total
 
     def draw(self, numeric_u: float, length_u: float) -> tuple[bool, int]:

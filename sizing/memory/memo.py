@@ -46,38 +46,93 @@ class Memo(Generic[Value]):
 
 
 class _Dumps:
-    """Each model's JSON, by the object's identity: a memo's key for a field's shape, dumped
-    once however often it is looked up (dumping is most of what a lookup costs). A workload's
-    models are frozen, so an object's JSON never changes; the entry holds the object, so its
-    id is not reused while the entry lives."""
+    """Each model's memo key, by the object's identity: built once however often it is looked
+    up (building is most of what a lookup costs). A workload's models are frozen, so an
+    object's key never changes; the entry holds the object, so its id is not reused while
+    the entry lives. Keys hold only strings, numbers and tuples of them, which Python's
+    garbage collector stops tracking: a fleet's thousands of keys cost its full collections
+    nothing."""
 
     def __init__(self) -> None:
-        self._texts: dict[tuple[int, str], tuple[object, str]] = {}
-        _CLEARS.append(self._texts.clear)
+        self._keys: dict[tuple[int, int], tuple[object, Hashable]] = {}
+        self._includes: dict[frozenset[str] | None, int] = {None: 0}
+        """Each field set asked for, numbered (the set is kept, so its number is never reused)."""
+        self._names: dict[tuple[type, frozenset[str]], tuple[str, ...]] = {}
+        """A model class's fields among ``include``, in order."""
+        self._type_names: dict[type, str] = {}
+        self._every: dict[int, tuple[object, dict[str, tuple[str, str, object]]]] = {}
+        """Each model's fields as key parts, by the model's identity (the entry holds it)."""
+        _CLEARS.append(self._keys.clear)
+        _CLEARS.append(self._every.clear)
 
-    def json(self, model: BaseModel, include: frozenset[str] | None = None) -> str:
-        key = (id(model), "" if include is None else ",".join(sorted(include)))
+    def key(self, model: BaseModel, include: frozenset[str] | None = None) -> Hashable:
+        number = self._includes.get(include)
+        if number is None:
+            number = self._includes[include] = len(self._includes)
+        cache_key = (id(model), number)
         try:
-            return self._texts[key][1]
+            return self._keys[cache_key][1]
         except KeyError:
-            if len(self._texts) >= MEMO_ENTRIES:
-                self._texts.clear()
-            text = model.model_dump_json(include=set(include) if include is not None else None)
-            self._texts[key] = (model, text)
-            return text
+            if len(self._keys) >= MEMO_ENTRIES:
+                self._keys.clear()
+            built = model.model_dump_json() if include is None else self._fields(model, include)
+            self._keys[cache_key] = (model, built)
+            return built
+
+    def _fields(self, model: BaseModel, include: frozenset[str]) -> Hashable:
+        """The named fields, each as its type and value (a float by its ``repr``, which is
+        exact and tells -0.0 from 0.0) or, for a model, as that model's own JSON (dumped
+        once per object, so a keyspace's sizes are dumped once for all the field sets asked
+        of it and of its variants). What ``model_dump_json(include=...)`` would tell apart,
+        this does: it also tells 1 from 1.0 and True from 1, which costs a miss at most."""
+        cls = type(model)
+        names = self._names.get((cls, include))
+        if names is None:
+            names = self._names[(cls, include)] = tuple(sorted(name for name in include if name in cls.model_fields))
+        every = self._every.get(id(model))  # each field's part, made once per object
+        if every is None:
+            if len(self._every) >= MEMO_ENTRIES:
+                self._every.clear()
+            every = self._every[id(model)] = (model, self._parts(model))
+        parts = every[1]
+        return (self._type_name(cls), tuple([parts[name] for name in names]))
+
+    def _parts(self, model: BaseModel) -> dict[str, tuple[str, str, object]]:
+        parts = {}
+        for name, value in model.__dict__.items():
+            kind = type(value)
+            if kind is int or kind is str or kind is bool or value is None:
+                parts[name] = (name, self._type_name(kind), value)
+            elif kind is float:
+                parts[name] = (name, "float", repr(value))
+            elif isinstance(value, BaseModel):
+                parts[name] = (name, self._type_name(kind), self.key(value))
+            else:  # anything else (none in the workload models today) as pydantic dumps it
+                parts[name] = (name, self._type_name(kind), model.model_dump_json(include={name}))
+        return parts
+
+    def _type_name(self, kind: type) -> str:
+        try:
+            return self._type_names[kind]
+        except KeyError:
+            name = self._type_names[kind] = f"{kind.__module__}.{kind.__qualname__}"
+            return name
 
 
 _DUMPS = _Dumps()
 
 
-def shape_json(model: BaseModel, include: frozenset[str] | None = None) -> str:
-    """``model.model_dump_json(include=include)`` of a frozen model, dumped once per object."""
-    return _DUMPS.json(model, include)
+def shape_json(model: BaseModel, include: frozenset[str] | None = None) -> Hashable:
+    """A frozen model's memo key, built once per object: its JSON
+    (``model.model_dump_json()``) or, with ``include``, the type and value of each field it
+    names (``_Dumps._fields``: cheaper than dumping, and no less distinct)."""
+    return _DUMPS.key(model, include)
 
 
 def forgotten_on_clear(cache: Cached) -> Cached:
-    """Register an ``lru_cache``-wrapped function so that ``clear_memos`` empties it too."""
-    _CLEARS.append(cache.cache_clear)  # type: ignore[attr-defined]
+    """Register an ``lru_cache``-wrapped function (or a plain dict) so that ``clear_memos``
+    empties it too."""
+    _CLEARS.append(cache.clear if isinstance(cache, dict) else cache.cache_clear)  # type: ignore[attr-defined]
     return cache
 
 

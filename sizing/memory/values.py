@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import math
 import random
-from functools import lru_cache
+from functools import lru_cache, partial
 from statistics import NormalDist
 from typing import Literal
 
 from sizing.memory.allocator import Allocator
-from sizing.memory.distribution import Alloc, distribution
+from sizing.memory.distribution import Alloc, Distribution, distribution
 from sizing.memory.encodings import (
     INTSET_HEADER_BYTES,
     LISTPACK_HEADER_BYTES,
@@ -142,10 +142,16 @@ def value_structure(
         return {"string": 1.0}, 0.0
     kind = _PRICERS[type(keyspace)]
     count = _count(keyspace)
-    shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_json(count),
-             shape_json(profile), shape_json(limits), arrival)  # JSON: cheaper to hash and compare than the models
-    shares, total = _STRUCTURE_MEMO.get(shape, lambda: _value_structure(keyspace, profile, limits, arrival))
+    shape = (kind.__name__, shape_json(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_json(count),
+             shape_json(profile), shape_json(limits), arrival)  # strings and numbers: cheap to hash, untracked by the GC
+    shares, total = _STRUCTURE_MEMO.get(shape, lambda: _kept(*_value_structure(keyspace, profile, limits, arrival)))
     return dict(shares), total
+
+
+def _kept(shares: Encodings, total: float) -> tuple[tuple[tuple[str, float], ...], float]:
+    """A value structure as its memo keeps it: the shares as pairs, in order (tuples of
+    strings and numbers, which the garbage collector stops tracking; a dict it would not)."""
+    return tuple(shares.items()), total
 
 
 def _value_structure(
@@ -155,17 +161,30 @@ def _value_structure(
     shares: Encodings = {}
     total = 0.0
     pricer, known = _collection_pricer(keyspace, profile, limits)
-    for n, weight, low, high in counts.points:
-        spread = ((high - low + 1) ** 2 - 1) / 12  # variance of n within the point's stratum
+    get = known.get
+    for (n, weight, _, _), spread in zip(counts.points, _count_spreads(counts)):
         key = (n, spread, arrival)
-        priced = known.get(key)
+        priced = get(key)
         if priced is None:  # tuples of numbers: not tracked by the GC
-            priced = known[key] = tuple(pricer.priced(n, spread, arrival))
+            # Only the ways a count is encoded with a share above 0 are summed.
+            priced = known[key] = tuple([way for way in pricer.priced(n, spread, arrival) if way[1] > 0])
         for encoding, share, size in priced:
-            if share > 0:
-                shares[encoding] = shares.get(encoding, 0.0) + weight * share
-                total += weight * share * size
+            part = weight * share
+            shares[encoding] = shares.get(encoding, 0.0) + part
+            total += part * size
     return shares, total
+
+
+def _count_spreads(counts: Distribution) -> tuple[float, ...]:
+    """Per point of an element-count distribution, the variance of the count within the
+    point's stratum: kept with the distribution, which a keyspace's other arrival prices
+    again."""
+    try:
+        return counts._derived["count spreads"]  # type: ignore[return-value]
+    except KeyError:
+        spreads = counts._derived["count spreads"] = tuple(
+            [((high - low + 1) ** 2 - 1) / 12 for _, _, low, high in counts.points])
+        return spreads
 
 
 Priced = list[tuple[str, float, float]]
@@ -207,7 +226,7 @@ def _collection_pricer(
     """The pricer of the keyspace's element shape, with what it priced by (count, spread,
     arrival): the counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
     kind = _PRICERS[type(keyspace)]
-    shape = (kind, shape_json(keyspace, kind.ELEMENT_FIELDS), shape_json(profile), shape_json(limits))
+    shape = (kind.__name__, shape_json(keyspace, kind.ELEMENT_FIELDS), shape_json(profile), shape_json(limits))
     return _PRICER_MEMO.get(shape, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
 
 
@@ -227,8 +246,7 @@ def _entry_moments(entries: Items | None, profile: EngineProfile, extra: float =
     """Mean and variance of one listpack entry of these items (plus a fixed ``extra``)."""
     if entries is None:
         return extra, 0.0
-    mean = entries.expect(lambda length, numeric: _entry(profile, length, numeric))
-    square = entries.expect(lambda length, numeric: _entry(profile, length, numeric) ** 2)
+    mean, square = entries.moments(partial(_entry, profile))
     return mean + extra, max(0.0, square - mean**2)
 
 
@@ -316,6 +334,11 @@ class _Hash:
         self.table_pair = self._table_pair(self.fields, self.values)
         self.table_pair_small = (self._table_pair(fields_small, values_small)
                                  if fields_small and values_small else 0.0)
+        self.hashtable_struct = profile.allocator.class_bytes(profile.hashtable_struct_bytes
+                                                              + profile.hash_table_metadata_bytes)
+        """Valkey 8.1's hashtable struct with the hash's metadata."""
+        self._arrival_free: dict[tuple[int, float], tuple[float, float, float]] = {}
+        """``_whatever_arrival`` by (count, count variance): both arrivals price each count."""
 
     def _table_pair(self, fields: Items, values: Items) -> float:
         """One field and its value in a table (Valkey 8.1: one allocation when both fit 128 bytes)."""
@@ -325,40 +348,46 @@ class _Hash:
             return (alloc(DICT_ENTRY_BYTES) + fields.allocating(self._sds, profile.allocator)
                     + values.allocating(self._sds, profile.allocator))
 
-        def pair(field_bytes: int, value_bytes: int, by_value: Alloc) -> float:
+        rule = profile.sds_rule
+
+        def pairs_with(field_bytes: int) -> AllocatingCost:
+            """A field of ``field_bytes`` with a value of any length (the field's part
+            worked out once)."""
             field = sds_bytes(field_bytes, "valkey8")
-            value = 3 + value_bytes + 1  # values embed as sdshdr8
-            if field + value <= EMBED_VALUE_MAX_ALLOC_BYTES:
-                return by_value(field + value)
-            return alloc(8 + max(3, field - field_bytes - 1) + field_bytes + 1) + by_value(
-                sds_bytes(value_bytes, profile.sds_rule))
+            apart = alloc(8 + max(3, field - field_bytes - 1) + field_bytes + 1)  # the field, the value apart
+
+            def pair(value_bytes: int, _numeric: bool, by_value: Alloc) -> float:
+                value = 3 + value_bytes + 1  # values embed as sdshdr8
+                if field + value <= EMBED_VALUE_MAX_ALLOC_BYTES:
+                    return by_value(field + value)
+                return apart + by_value(sds_bytes(value_bytes, rule))
+
+            return pair
 
         allocator = profile.allocator
         if fields.exact:
-            field_length = round(fields.mean_length())
-            return values.allocating(lambda length, _, by_value: pair(field_length, length, by_value), allocator)
+            return values.allocating(pairs_with(round(fields.mean_length())), allocator)
         coarse = values.coarser(JOINT_POINTS)
-        return fields.coarser(JOINT_POINTS).expect(
-            lambda f, _: coarse.allocating(lambda v, _numeric, by_value: pair(f, v, by_value), allocator))
+        return fields.coarser(JOINT_POINTS).expect(lambda f, _: coarse.allocating(pairs_with(f), allocator))
 
     def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
-        small = self.pair_fits**n if n <= self.limits.hash_max_listpack_entries else 0.0
+        try:
+            small, listpack, elements = self._arrival_free[(n, count_variance)]
+        except KeyError:
+            small, listpack, elements = self._arrival_free[(n, count_variance)] = self._whatever_arrival(
+                n, count_variance)
         result: Priced = []
         if small > 0:
-            variance = _pack_variance(n, count_variance, self.listpack_pair, self.pair_variance)
-            result.append((self.profile.small_encoding, small, _pack(self.profile, n * self.listpack_pair, variance)))
+            result.append((self.profile.small_encoding, small, listpack))
         if small < 1:
-            elements = _split(small, n, self.table_pair, self.table_pair_small)
             if self.profile.keyspace_layout == "hashtable":
-                alloc = self.profile.allocator.class_bytes
                 # By count, HSET converts with the command's size hint (one by one: at the
                 # limit, expanded to the listpack's length); a long value converts the
                 # listpack while nearly empty, and the table grows.
                 by_count, presized_to = self._by_count(n, arrival)
                 table = (by_count * _hashtable_written(n, arrival, 1, presized_to)
                          + (1 - by_count) * _hashtable_written(n, arrival))
-                struct = alloc(self.profile.hashtable_struct_bytes + self.profile.hash_table_metadata_bytes)
-                result.append(("hashtable", 1 - small, struct + table + elements))
+                result.append(("hashtable", 1 - small, self.hashtable_struct + table + elements))
             else:
                 # Hashes that outgrew the count limit converted from a listpack (pre-sized from
                 # 7.0); those with a long item became tables at once.
@@ -367,6 +396,18 @@ class _Hash:
                     (1 - converted) * self._table(n, 0, arrival)
                 result.append(("hashtable", 1 - small, tables + elements))
         return result
+
+    def _whatever_arrival(self, n: int, count_variance: float) -> tuple[float, float, float]:
+        """What hashes of n pairs take however they arrived: (share held in a listpack,
+        that listpack, the table-encoded ones' pairs)."""
+        small = self.pair_fits**n if n <= self.limits.hash_max_listpack_entries else 0.0
+        listpack = elements = 0.0
+        if small > 0:
+            variance = _pack_variance(n, count_variance, self.listpack_pair, self.pair_variance)
+            listpack = _pack(self.profile, n * self.listpack_pair, variance)
+        if small < 1:
+            elements = _split(small, n, self.table_pair, self.table_pair_small)
+        return small, listpack, elements
 
     def _by_count(self, n: int, arrival: Arrival) -> tuple[float, int]:
         """(share of the table-encoded hashes converted by their count, elements the
@@ -633,7 +674,7 @@ class _Zset:
 
 _PRICER_MEMO: Memo[tuple[_Hash | _Set | _Zset | _List, dict[tuple[int, float, Arrival], PricedCount]]] = Memo()
 """Each element shape's pricer, with what it priced by (count, spread, arrival)."""
-_STRUCTURE_MEMO: Memo[tuple[Encodings, float]] = Memo()
+_STRUCTURE_MEMO: Memo[tuple[tuple[tuple[str, float], ...], float]] = Memo()
 """``value_structure`` by the fields it reads: a keyspace's count and element shape."""
 
 
@@ -931,13 +972,13 @@ def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
         # nothing, off by up to 5% against random lists.)
         strata = [(i + 0.5) / count for i in range(count)]
         numeric_of = [elements.draw(u, 0.5)[0] for u in strata]
-        table: dict[tuple[bool, int], Element] = {}
-
-        def at(numeric_stratum: int, length_stratum: int) -> Element:
-            key = (numeric_of[numeric_stratum], length_stratum)
-            if key not in table:
-                table[key] = element(*elements.draw(strata[numeric_stratum], strata[length_stratum]))
-            return table[key]
+        # The element at (integer stratum, length stratum) depends on the first only by
+        # whether it draws an integer: one row of elements per answer.
+        rows: dict[bool, list[Element]] = {}
+        for u, numeric in zip(strata, numeric_of):
+            if numeric not in rows:
+                rows[numeric] = [element(*elements.draw(u, length_u)) for length_u in strata]
+        grid = [rows[numeric] for numeric in numeric_of]
 
         orders: list[list[Element]] = [[] for _ in range(count)]
         raw = [0] * count
@@ -955,7 +996,7 @@ def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
                     break
             by_numeric, by_length = _latin_orders(count, position)
             for r in active:
-                drawn_element = at(by_numeric[r], by_length[r])
+                drawn_element = grid[by_numeric[r]][by_length[r]]
                 orders[r].append(drawn_element)
                 raw[r] += drawn_element[0]
         packings = tuple(_packed(profile, byte_limit, count_limit, order[:length]) for order in orders)
