@@ -16,7 +16,7 @@ import pytest
 from sizing.memory.allocator import DENSE_SUM_BYTES, _class_sum, _class_table, _dense_sums
 from sizing.memory.distribution import LENGTH_BREAKS, distribution
 from sizing.memory.encodings import sds_header_bytes
-from sizing.memory.memo import clear_memos, shape_json
+from sizing.memory.memo import clear_memos, shape_key
 from sizing.memory.values import _Hash, value_structure
 from sizing.planning.estimate import dataset_model
 from sizing.spec.distribution import Histogram, Quantiles
@@ -44,7 +44,7 @@ def _hash(**changes: object) -> HashKeyspace:
 ])
 def test_shapes_that_differ_in_one_field_have_different_keys_and_costs(changes: dict[str, object]) -> None:
     base, other = _hash(), _hash(**changes)
-    assert shape_json(base, _Hash.ELEMENT_FIELDS) != shape_json(other, _Hash.ELEMENT_FIELDS)
+    assert shape_key(base, _Hash.ELEMENT_FIELDS) != shape_key(other, _Hash.ELEMENT_FIELDS)
     model = dataset_model(cluster({k: v for k, v in HASH.items() if k != "name"}))
     profile, limits = model.profile, model.limits
     warm = value_structure(other, profile, limits, "commands")
@@ -54,13 +54,13 @@ def test_shapes_that_differ_in_one_field_have_different_keys_and_costs(changes: 
 
 
 def test_keys_ignore_the_fields_left_out_and_keep_types_apart() -> None:
-    assert shape_json(_hash(name="a", keys=5), _Hash.ELEMENT_FIELDS) == shape_json(_hash(), _Hash.ELEMENT_FIELDS)
+    assert shape_key(_hash(name="a", keys=5), _Hash.ELEMENT_FIELDS) == shape_key(_hash(), _Hash.ELEMENT_FIELDS)
     strings = [StringKeyspace.model_validate({"name": "s", "keys": 10, "key_bytes": 8, "type": "string",
                                               "value_bytes": 10, "ttl": ttl}) for ttl in (True, 1.0, 0.3, 0.30000000000000004)]
-    keys = {shape_json(s, frozenset({"ttl", "value_bytes"})) for s in strings}
+    keys = {shape_key(s, frozenset({"ttl", "value_bytes"})) for s in strings}
     assert len(keys) == len(strings)
     seven, eight = ({"share": 0.5, "digits": {"max": digits}} for digits in (7, 8))
-    assert shape_json(_hash(numeric=seven), _Hash.ELEMENT_FIELDS) != shape_json(_hash(numeric=eight), _Hash.ELEMENT_FIELDS)
+    assert shape_key(_hash(numeric=seven), _Hash.ELEMENT_FIELDS) != shape_key(_hash(numeric=eight), _Hash.ELEMENT_FIELDS)
 
 
 def test_a_distribution_by_identity_is_the_one_its_json_gives() -> None:

@@ -60,6 +60,13 @@ def long_value_share(keys: Sequence[KeySample], field_fits: float, limits: Encod
     return (low + high) / 2
 
 
+def read_long_share(values: Sequence[tuple[int, int, float]], value_limit: int) -> float:
+    """The weighted share of (length, digits or 0, weight) items read that are long (0 where
+    none were read)."""
+    total = sum(w for _, _, w in values)
+    return sum(w for length, digits, w in values if not digits and length > value_limit) / total if total else 0.0
+
+
 def reweighted(values: Sequence[tuple[int, int, float]], long_share: float,
                value_limit: int) -> list[tuple[int, int, float]]:
     """Values read as (length, digits or 0, weight), their long ones weighted to

@@ -53,7 +53,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sizing.catalog.server_memory import startup_bytes_left_out
 from sizing.errors import ServerError
-from sizing.live.long_values import long_value_share, reweighted
+from sizing.live.long_values import long_value_share, read_long_share, reweighted
 from sizing.live.patterns import patterns
 from sizing.live.sampling import KeySample, ServerSample
 from sizing.live.written import WrittenEvidence, written_evidence
@@ -524,12 +524,6 @@ class _Fields:
         return share
 
 
-def _long_share(values: Sequence[tuple[int, int, float]], value_limit: int) -> float:
-    """The weighted share of (length, digits, weight) values that are text past the limit."""
-    total = sum(w for _, _, w in values)
-    return sum(w for n, d, w in values if not d and n > value_limit) / total if total else 0.0
-
-
 def _keyspace(name: str, pattern: str, per_server: list[list[KeySample]], servers: list[ServerSample],
               whole: list[bool], limits: EncodingLimits) -> KeyspaceProfile:
     """One group (a pattern's keys of one type) as one keyspace; ``limits``: the server's
@@ -568,17 +562,15 @@ def _keyspace(name: str, pattern: str, per_server: list[list[KeySample]], server
     weights = [k.length / k.items_sampled for k in read]
     item_high = STRING_BYTES if kind == "list" else NAME_BYTES
     if kind == "hash":
-        fields_share = fields.items(
-            "field_bytes", "numeric_fields", "field_digits", NAME_BYTES,
-            ((n, d, w) for k, w in zip(read, weights) for n, d in zip(k.item_bytes, k.item_digits)), True)
+        names = [(n, d, w) for k, w in zip(read, weights) for n, d in zip(k.item_bytes, k.item_digits)]
+        fields_share = fields.items("field_bytes", "numeric_fields", "field_digits", NAME_BYTES, names, True)
         values = [(n, d, w) for k, w in zip(read, weights) for n, d in zip(k.value_bytes, k.value_digits)]
         value_limit = limits.hash_max_listpack_value
-        names = [(n, d, w) for k, w in zip(read, weights) for n, d in zip(k.item_bytes, k.item_digits)]
         named = sum(w for _, _, w in names)
         field_fits = sum(w for n, d, w in names if d or n <= value_limit) / named if named else 1.0
         long_share = long_value_share(keys, field_fits, limits)
         if long_share is not None:
-            evidence["long_value_share"] = (_long_share(values, value_limit), long_share)
+            evidence["long_value_share"] = (read_long_share(values, value_limit), long_share)
             values = reweighted(values, long_share, value_limit)
         share = fields.items("value_bytes", "numeric", "digits", STRING_BYTES, values, True)
         evidence["numeric_fields_share"] = fields_share

@@ -33,7 +33,7 @@ from sizing.memory.encodings import digit_range, sds8_bytes, sds_bytes, sds_head
 from sizing.memory.engines import EngineProfile, engine_profile
 from sizing.memory.items import items
 from sizing.memory.limits import EncodingLimits
-from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
+from sizing.memory.memo import Memo, forgotten_on_clear, shape_key
 from sizing.memory.placement import FULLEST_SHARD_QUANTILE, fullest_shard_bytes
 from sizing.memory.slot_rax import key_survival, slot_rax_bytes_per_key
 from sizing.memory.tables import DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
@@ -155,7 +155,7 @@ class DatasetModel:
         self.keys = [ks.keys for ks in cluster.keyspaces]
         self.ttl = [ks.ttl_share for ks in cluster.keyspaces]
         """Share of each keyspace's keys that carry an expiry."""
-        names = tuple((ks.keys, ks.key_bytes if isinstance(ks.key_bytes, int) else shape_json(ks.key_bytes))
+        names = tuple((ks.keys, ks.key_bytes if isinstance(ks.key_bytes, int) else shape_key(ks.key_bytes))
                       for ks in cluster.keyspaces)
         self.key_survival = _SURVIVAL_MEMO.get(names, lambda: key_survival(
             [(ks.keys, distribution(ks.key_bytes)) for ks in cluster.keyspaces]))
@@ -169,10 +169,10 @@ class DatasetModel:
         """The part of ``per_key`` data tiering can move to SSD: the value, not the key or its entry."""
         self.key_bytes: list[float] = []
         """Each keyspace's mean key length."""
-        context = (shape_json(self.profile), shape_json(limits), self.clustered, arrival)
+        context = (shape_key(self.profile), shape_key(limits), self.clustered, arrival)
         for ks in cluster.keyspaces:
             # A cluster's variants (recommendations) keep most keyspaces: each is priced once.
-            costs = _KEYSPACE_MEMO.get((shape_json(ks, _PRICED_FIELDS[type(ks)]), *context),
+            costs = _KEYSPACE_MEMO.get((shape_key(ks, _PRICED_FIELDS[type(ks)]), *context),
                                        partial(_keyspace_costs, ks, self.profile, limits, self.clustered, arrival))
             shares = dict(costs.encoding_shares)
             self.encoding_shares.append(shares)
@@ -262,7 +262,7 @@ class DatasetModel:
                 return expected_per_slot(round(cluster_keys), per_slot)
 
             # A cluster's variants (recommendations) and a fleet's clusters repeat key counts.
-            return _SLOT_TABLES_MEMO.get((shape_json(profile), round(cluster_keys), presized), build) / shards
+            return _SLOT_TABLES_MEMO.get((shape_key(profile), round(cluster_keys), presized), build) / shards
         keys = math.ceil(cluster_keys / shards)
         if profile.keyspace_layout == "hashtable":
             return hashtable_bytes(keys, presized, cron)
@@ -308,7 +308,7 @@ def shared_model(cluster: Cluster, limits: EncodingLimits, allocator: str = "ups
     cluster's modes and the variants behind its recommendations keep the keyspace objects
     they do not change."""
     keyspaces = tuple(cluster.keyspaces)
-    key = (cluster.engine, cluster.version, cluster.cluster_mode_enabled, allocator, arrival, shape_json(limits),
+    key = (cluster.engine, cluster.version, cluster.cluster_mode_enabled, allocator, arrival, shape_key(limits),
            tuple(map(id, keyspaces)))
     return _RECENT_MODELS.get(key, keyspaces, lambda: DatasetModel(cluster, limits, allocator, arrival))
 
@@ -387,7 +387,7 @@ def _object_costs(ks: Keyspace, profile: EngineProfile, limits: EncodingLimits, 
     layout's key header depends on how the keys arrived."""
     if profile.keyspace_layout != "embedded":
         arrival = "commands"
-    shape = (shape_json(ks, _SHAPE_FIELDS[type(ks)]), shape_json(profile), shape_json(limits), clustered, arrival)
+    shape = (shape_key(ks, _SHAPE_FIELDS[type(ks)]), shape_key(profile), shape_key(limits), clustered, arrival)
 
     def build() -> _ObjectCosts:
         strings = _string_encodings(ks, profile) if isinstance(ks, StringKeyspace) else None

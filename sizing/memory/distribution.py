@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from sizing.memory.allocator import Allocator
-from sizing.memory.memo import MEMO_ENTRIES, Memo, forgotten_on_clear, shape_json
+from sizing.memory.memo import MEMO_ENTRIES, Memo, forgotten_on_clear, shape_key
 from sizing.spec.distribution import Histogram, Quantiles, Size
 
 Alloc = Callable[[int], float]
@@ -189,6 +189,17 @@ class Distribution:
                 total += weight * cost(value, numeric, spread(low - value, high - value))
         return total
 
+    def stratum_variances(self) -> tuple[float, ...]:
+        """Per point, the variance of a value drawn evenly from its stratum low..high (for an
+        element count: how far the counts it stands for spread). Kept with the distribution,
+        which a keyspace's other arrival prices again."""
+        try:
+            return self._derived["stratum variances"]  # type: ignore[return-value]
+        except KeyError:
+            variances = self._derived["stratum variances"] = tuple(
+                [((high - low + 1) ** 2 - 1) / 12 for _, _, low, high in self.points])
+            return variances
+
     def classes(self, request: Callable[[int], int], name: Hashable, allocator: Allocator) -> tuple[float, ...]:
         """Per point, what ``expect_allocating`` hands a cost as ``alloc(request(value))``:
         the size class of the request, averaged over the point's stratum. Kept with the
@@ -277,7 +288,7 @@ def distribution(size: Size, breaks: tuple[int, ...] = (), points: int = POINTS)
         return _BY_OBJECT[by_object][1]
     except KeyError:
         pass
-    dumped, histogram = shape_json(size), isinstance(size, Histogram)
+    dumped, histogram = shape_key(size), isinstance(size, Histogram)
     key = (dumped, histogram, _sorted_breaks(breaks), points)
     made = _DISTRIBUTIONS.get(key, lambda: _stratified(_segments(size, dumped, histogram), key[2], points))
     if len(_BY_OBJECT) >= MEMO_ENTRIES:
@@ -291,7 +302,7 @@ def quantile(size: Size, u: float) -> int:
     (no points are drawn: the largest key asks for one value)."""
     if isinstance(size, int):
         return size
-    return Distribution(_segments(size, shape_json(size), isinstance(size, Histogram)), ()).quantile(u)
+    return Distribution(_segments(size, shape_key(size), isinstance(size, Histogram)), ()).quantile(u)
 
 
 @lru_cache(maxsize=256)

@@ -45,7 +45,7 @@ class Memo(Generic[Value]):
         self._values.clear()
 
 
-class _Dumps:
+class _ShapeKeys:
     """Each model's memo key, by the object's identity: built once however often it is looked
     up (building is most of what a lookup costs). A workload's models are frozen, so an
     object's key never changes; the entry holds the object, so its id is not reused while
@@ -119,14 +119,14 @@ class _Dumps:
             return name
 
 
-_DUMPS = _Dumps()
+_SHAPE_KEYS = _ShapeKeys()
 
 
-def shape_json(model: BaseModel, include: frozenset[str] | None = None) -> Hashable:
+def shape_key(model: BaseModel, include: frozenset[str] | None = None) -> Hashable:
     """A frozen model's memo key, built once per object: its JSON
     (``model.model_dump_json()``) or, with ``include``, the type and value of each field it
-    names (``_Dumps._fields``: cheaper than dumping, and no less distinct)."""
-    return _DUMPS.key(model, include)
+    names (``_ShapeKeys._fields``: cheaper than dumping, and no less distinct)."""
+    return _SHAPE_KEYS.key(model, include)
 
 
 def forgotten_on_clear(cache: Cached) -> Cached:

@@ -25,7 +25,7 @@ from statistics import NormalDist
 from typing import Literal
 
 from sizing.memory.allocator import Allocator
-from sizing.memory.distribution import Alloc, Distribution, distribution
+from sizing.memory.distribution import Alloc, distribution
 from sizing.memory.encodings import (
     INTSET_HEADER_BYTES,
     LISTPACK_HEADER_BYTES,
@@ -38,7 +38,7 @@ from sizing.memory.encodings import (
 from sizing.memory.engines import EngineProfile
 from sizing.memory.items import AllocatingCost, Items, items
 from sizing.memory.limits import EncodingLimits
-from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
+from sizing.memory.memo import Memo, forgotten_on_clear, shape_key
 from sizing.memory.tables import (
     DICT_POINTER_BYTES,
     HASHTABLE_BUCKET_BYTES,
@@ -142,8 +142,8 @@ def value_structure(
         return {"string": 1.0}, 0.0
     kind = _PRICERS[type(keyspace)]
     count = _count(keyspace)
-    shape = (kind.__name__, shape_json(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_json(count),
-             shape_json(profile), shape_json(limits), arrival)  # strings and numbers: cheap to hash, untracked by the GC
+    shape = (kind.__name__, shape_key(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_key(count),
+             shape_key(profile), shape_key(limits), arrival)  # strings and numbers: cheap to hash, untracked by the GC
     shares, total = _STRUCTURE_MEMO.get(shape, lambda: _kept(*_value_structure(keyspace, profile, limits, arrival)))
     return dict(shares), total
 
@@ -162,7 +162,7 @@ def _value_structure(
     total = 0.0
     pricer, known = _collection_pricer(keyspace, profile, limits)
     get = known.get
-    for (n, weight, _, _), spread in zip(counts.points, _count_spreads(counts)):
+    for (n, weight, _, _), spread in zip(counts.points, counts.stratum_variances()):
         key = (n, spread, arrival)
         priced = get(key)
         if priced is None:  # tuples of numbers: not tracked by the GC
@@ -173,18 +173,6 @@ def _value_structure(
             shares[encoding] = shares.get(encoding, 0.0) + part
             total += part * size
     return shares, total
-
-
-def _count_spreads(counts: Distribution) -> tuple[float, ...]:
-    """Per point of an element-count distribution, the variance of the count within the
-    point's stratum: kept with the distribution, which a keyspace's other arrival prices
-    again."""
-    try:
-        return counts._derived["count spreads"]  # type: ignore[return-value]
-    except KeyError:
-        spreads = counts._derived["count spreads"] = tuple(
-            [((high - low + 1) ** 2 - 1) / 12 for _, _, low, high in counts.points])
-        return spreads
 
 
 Priced = list[tuple[str, float, float]]
@@ -226,7 +214,7 @@ def _collection_pricer(
     """The pricer of the keyspace's element shape, with what it priced by (count, spread,
     arrival): the counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
     kind = _PRICERS[type(keyspace)]
-    shape = (kind.__name__, shape_json(keyspace, kind.ELEMENT_FIELDS), shape_json(profile), shape_json(limits))
+    shape = (kind.__name__, shape_key(keyspace, kind.ELEMENT_FIELDS), shape_key(profile), shape_key(limits))
     return _PRICER_MEMO.get(shape, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from sizing.errors import NoViableNodeError
 from sizing.memory.distribution import distribution
 from sizing.memory.limits import EncodingLimits
-from sizing.planning.models import planning_model
+from sizing.planning.models import planning_model, same_data_variant
 from sizing.spec.distribution import numeric_share, scaled_down, upper
 from sizing.spec.workload import (
     SUPPORTED_VERSIONS,
@@ -131,9 +131,7 @@ def _engine_advice(
     newest = SUPPORTED_VERSIONS["valkey"][-1]
     if cluster.engine == "valkey" and version_key(cluster.version) >= version_key(newest):
         return []
-    variant = cluster.variant(engine="valkey", engine_version=newest)
-    if variant.keyspaces == cluster.keyspaces:  # the same data: keep the objects the memos know
-        variant = variant.model_copy(update={"keyspaces": cluster.keyspaces})
+    variant = same_data_variant(cluster, engine="valkey", engine_version=newest)
     saving = dataset - planning_model(variant).shard_bytes()
     try:
         other = plan(variant)

@@ -47,7 +47,7 @@ from sizing.memory.distribution import distribution
 from sizing.memory.encodings import sds8_bytes, sds_bytes
 from sizing.memory.engines import EngineProfile
 from sizing.memory.items import items
-from sizing.memory.memo import Memo, forgotten_on_clear, shape_json
+from sizing.memory.memo import Memo, forgotten_on_clear, shape_key
 from sizing.planning.slabs import (
     SMALL_MAX_BYTES,
     Population,
@@ -124,7 +124,7 @@ def string_values(cluster: Cluster, dataset: DatasetModel, profile: EngineProfil
         if not isinstance(ks, StringKeyspace):
             continue
         # A cluster's variants (recommendations) and a fleet's clusters repeat value shapes.
-        value = _VALUES_MEMO.get((shape_json(ks, _VALUE_FIELDS), keys, shape_json(profile)),
+        value = _VALUES_MEMO.get((shape_key(ks, _VALUE_FIELDS), keys, shape_key(profile)),
                                  partial(_value_keyspace, ks, keys, profile))
         if value is not None:
             result.append(value)

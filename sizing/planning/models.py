@@ -18,3 +18,12 @@ def planning_model(cluster: Cluster, allocator: str = "upstream") -> DatasetMode
     """``estimate.dataset_model(cluster, allocator)``, shared: the data written by commands,
     with the cluster's deployed encoding limits."""
     return shared_model(cluster, encoding_limits(cluster, engine_profile(cluster.engine, cluster.version)), allocator)
+
+
+def same_data_variant(cluster: Cluster, **change: object) -> Cluster:
+    """``cluster.variant(**change)``, validated, with the cluster's own keyspace objects where
+    the change leaves the data the same: their models are then the ones already built."""
+    variant = cluster.variant(**change)
+    if variant.keyspaces == cluster.keyspaces:
+        variant = variant.model_copy(update={"keyspaces": cluster.keyspaces})
+    return variant

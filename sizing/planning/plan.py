@@ -444,8 +444,7 @@ def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator:
     found: list[tuple[int, int, _Candidate]] = []  # (mode, node index, option): plan_cluster's order
     best = math.inf
     modes = _modes(setup, allocator)
-    for floor, mode_index, index in sorted((floor, mode_index, index) for mode_index, mode in enumerate(modes)
-                                           for index, floor in enumerate(_least_monthly_usd(setup, mode))):
+    for floor, mode_index, index in _floors(setup, modes):
         if floor > best * CHOSEN_BAND or floor == math.inf:
             break  # sorted: every later node type costs more still, or is rejected
         outcome = _evaluate(setup, modes[mode_index], setup.offers[1][index])
@@ -506,8 +505,7 @@ def _outcomes(setup: _Setup, modes: list[_Mode], penalized: bool,
     the same (the reference the tests compare with).
     """
     offered = setup.offers[1]
-    floors = sorted((floor, mode_index, index) for mode_index, mode in enumerate(modes)
-                    for index, floor in enumerate(_least_monthly_usd(setup, mode)))
+    floors = _floors(setup, modes)
     prune = prune and setup.cluster.nodes.monthly_budget_usd is None
     outcomes: dict[tuple[int, int], _Candidate | Rejection | None] = {}
     found: list[_Candidate] = []
@@ -532,6 +530,13 @@ def _outcomes(setup: _Setup, modes: list[_Mode], penalized: bool,
             elif outcome is not None:
                 rejected.append(outcome)
     return options, rejected
+
+
+def _floors(setup: _Setup, modes: list[_Mode]) -> list[tuple[float, int, int]]:
+    """(least monthly cost, mode index, offer index) of every offered node type in every
+    mode, cheapest first: the order node types are evaluated in."""
+    return sorted((floor, mode_index, index) for mode_index, mode in enumerate(modes)
+                  for index, floor in enumerate(_least_monthly_usd(setup, mode)))
 
 
 def _head_settled(found: list[_Candidate], floor: float, penalized: bool) -> bool:
@@ -564,9 +569,7 @@ def _least_monthly_usd(setup: _Setup, mode: _Mode) -> list[float]:
     memory for data: the node type is rejected."""
     cluster = mode.cluster
     traffic, replicas = cluster.traffic, cluster.availability.replicas_per_shard
-    wire_per_op: float = traffic.avg_request_bytes + traffic.avg_response_bytes
-    wire_per_op += (1 - traffic.read_ratio) * traffic.avg_request_bytes * replicas
-    peak, wire = traffic.peak_ops_per_sec, traffic.peak_ops_per_sec * wire_per_op
+    peak, wire = traffic.peak_ops_per_sec, traffic.peak_ops_per_sec * _wire_bytes_per_op(cluster)
     low = max(cluster.availability.min_shards if mode.cluster_mode else 1, 1)
     high = (min(cluster.availability.max_shards, MAX_NODES_PER_CLUSTER // (1 + replicas)) if mode.cluster_mode
             else 1)
@@ -591,6 +594,14 @@ def _least_monthly_usd(setup: _Setup, mode: _Mode) -> list[float]:
         nodes = shards * (1 + replicas)
         floors.append(round(sum(nodes * price * HOURS_PER_MONTH for price in offer.hourly_usd), 2))
     return floors
+
+
+def _wire_bytes_per_op(cluster: Cluster) -> float:
+    """Network bytes a primary moves per command: the request and response, and each write
+    sent on to every replica."""
+    traffic = cluster.traffic
+    return (traffic.avg_request_bytes + traffic.avg_response_bytes
+            + (1 - traffic.read_ratio) * traffic.avg_request_bytes * cluster.availability.replicas_per_shard)
 
 
 class _Candidate(NamedTuple):
@@ -768,8 +779,7 @@ def _evaluate(setup: _Setup, mode: _Mode, offer: _Offer, search: bool = True) ->
                                                          len(cluster.regions) > 1 or replicas > 0, mode.basis.peak_ratio)
     ops_capacity, net_capacity = offer.ops_capacity, offer.network_capacity
     traffic = cluster.traffic
-    wire_per_op: float = traffic.avg_request_bytes + traffic.avg_response_bytes
-    wire_per_op += (1 - traffic.read_ratio) * traffic.avg_request_bytes * replicas
+    wire_per_op = _wire_bytes_per_op(cluster)
 
     low = max(cluster.availability.min_shards if cluster_mode else 1, 1)
     high = min(cluster.availability.max_shards, MAX_NODES_PER_CLUSTER // (1 + replicas)) if cluster_mode else 1

@@ -41,7 +41,7 @@ from sizing.catalog.serverless import (
 from sizing.errors import SizingError
 from sizing.memory.dataset import DatasetModel
 from sizing.planning.alarms import USAGE_LIMIT_ALARM_PERCENT
-from sizing.planning.models import planning_model
+from sizing.planning.models import planning_model, same_data_variant
 from sizing.spec.workload import Cluster
 
 HOURS_PER_MONTH = 730
@@ -236,7 +236,4 @@ def on_newest_valkey(cluster: Cluster, growth: float) -> ServerlessOption | None
     model and its serverless price); None for a Valkey cluster."""
     if cluster.engine != "redis":
         return None
-    variant = cluster.variant(engine="valkey", engine_version=None)
-    if variant.keyspaces == cluster.keyspaces:  # the same data: keep the objects the memos know
-        variant = variant.model_copy(update={"keyspaces": cluster.keyspaces})
-    return serverless_option(variant, growth)
+    return serverless_option(same_data_variant(cluster, engine="valkey", engine_version=None), growth)
