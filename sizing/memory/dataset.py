@@ -36,7 +36,7 @@ from sizing.memory.limits import EncodingLimits
 from sizing.memory.memo import Memo, forgotten_on_clear, shape_key
 from sizing.memory.placement import FULLEST_SHARD_QUANTILE, fullest_shard_bytes
 from sizing.memory.slot_rax import key_survival, slot_rax_bytes_per_key
-from sizing.memory.tables import DICT_POINTER_BYTES, dict_buckets, expected_per_slot, hashtable_bytes
+from sizing.memory.tables import DICT_POINTER_BYTES, CountCosts, dict_buckets, expected_per_slot, hashtable_bytes
 from sizing.memory.values import DICT_ENTRY_BYTES, JOINT_POINTS, Arrival, value_structure
 from sizing.spec.workload import (
     Cluster,
@@ -253,16 +253,18 @@ class DatasetModel:
         cron = profile.cron_resizes_keyspace
         if self.clustered and profile.cluster_layout == "slot_tables":
             # Keys per slot do not depend on the shard count: each shard owns 1/shards of the slots.
-            def build() -> float:
+            profile_key = shape_key(profile)
+            costs = _SLOT_TABLE_COSTS.get((profile_key, presized))
+            if costs is None:
                 if profile.keyspace_layout == "hashtable":
                     per_slot = lambda n: (alloc(profile.hashtable_struct_bytes + KVSTORE_METADATA_BYTES)
                                            + hashtable_bytes(n, presized, cron))
                 else:
                     per_slot = lambda n: alloc(KVSTORE_DICT_BYTES) + DICT_POINTER_BYTES * dict_buckets(n, cron)
-                return expected_per_slot(round(cluster_keys), per_slot)
-
+                costs = _SLOT_TABLE_COSTS[(profile_key, presized)] = CountCosts(per_slot)
             # A cluster's variants (recommendations) and a fleet's clusters repeat key counts.
-            return _SLOT_TABLES_MEMO.get((shape_key(profile), round(cluster_keys), presized), build) / shards
+            return _SLOT_TABLES_MEMO.get((profile_key, round(cluster_keys), presized),
+                                         lambda: expected_per_slot(round(cluster_keys), costs.__getitem__)) / shards
         keys = math.ceil(cluster_keys / shards)
         if profile.keyspace_layout == "hashtable":
             return hashtable_bytes(keys, presized, cron)
@@ -315,6 +317,8 @@ def shared_model(cluster: Cluster, limits: EncodingLimits, allocator: str = "ups
 
 _SLOT_TABLES_MEMO: Memo[float] = Memo()
 """Per-slot tables of a cluster node by (engine profile, cluster keys, pre-sized)."""
+_SLOT_TABLE_COSTS: dict[tuple[Hashable, bool], CountCosts] = forgotten_on_clear({})
+"""One slot's table bytes by its key count, per (engine profile, pre-sized)."""
 _SURVIVAL_MEMO: Memo[tuple[float, ...]] = Memo()
 """``key_survival`` by each keyspace's key count and name lengths."""
 

@@ -30,7 +30,8 @@ from functools import lru_cache
 
 from sizing.memory.allocator import Allocator
 from sizing.memory.distribution import Distribution
-from sizing.memory.tables import CLUSTER_SLOTS, expected_per_slot
+from sizing.memory.memo import forgotten_on_clear
+from sizing.memory.tables import CLUSTER_SLOTS, CountCosts, expected_per_slot
 
 RAX_NODE_HEADER_BYTES = 4
 """``raxNode`` header: iskey/isnull/iscompr bits and a 29-bit size (rax.h, Redis 6.2)."""
@@ -90,14 +91,32 @@ def _per_key(allocator: Allocator, key_bytes: float, key_survival: tuple[float, 
     low = math.floor(KEY_TAIL_CHARS)
     share_high = KEY_TAIL_CHARS - low
 
+    shortest = _shortest_names(key_survival)
+
     def below(tail_chars: int) -> float:
         def slot(n: int) -> float:
-            shortest = sum(share**n for share in key_survival)  # E[min of n lengths] = sum of P(L > x)^n
-            return _slot_bytes(allocator, n, key_bytes, round(max(0.0, shortest - tail_chars), 1))
+            return _slot_bytes(allocator, n, key_bytes, round(max(0.0, shortest[n] - tail_chars), 1))
         return _expected_per_slot(cluster_keys, slot)
 
     below_slots = below(low) if not share_high else (1 - share_high) * below(low) + share_high * below(low + 1)
     return (below_slots + _slot_level_bytes(allocator, cluster_keys)) / cluster_keys
+
+
+def _shortest_names(key_survival: tuple[float, ...]) -> CountCosts:
+    """E[the shortest of n names] by n, = sum over x of P(L > x)^n: the same for both tail
+    lengths, every grid point and every key scale of a cluster's names."""
+    costs = _SHORTEST.get(key_survival)
+    if costs is None:
+        if len(_SHORTEST) >= SHORTEST_SURVIVALS:
+            _SHORTEST.clear()
+        costs = _SHORTEST[key_survival] = CountCosts(lambda n: sum(share**n for share in key_survival))
+    return costs
+
+
+SHORTEST_SURVIVALS = 256
+"""Name-length distributions ``_SHORTEST`` keeps: a cluster asks for one (a fleet's next
+cluster for another); a full one starts afresh."""
+_SHORTEST: dict[tuple[float, ...], CountCosts] = forgotten_on_clear({})
 
 
 def _expected_per_slot(cluster_keys: int, cost: Callable[[int], float]) -> float:

@@ -145,6 +145,27 @@ def hashtable_bytes(entries: float, presized: bool = False, cron_expands: bool =
     return HASHTABLE_BUCKET_BYTES * (buckets + hashtable_child_buckets(entries, buckets))
 
 
+COUNT_COSTS_ENTRIES = 1 << 16
+"""Counts a ``CountCosts`` keeps: a fleet's per-slot windows (at most 257 counts each) reuse
+most of them; a full one starts afresh."""
+
+
+class CountCosts(dict[int, float]):
+    """``cost(n)`` by ``n``, each computed once: per-slot costs depend only on the count in the
+    slot, and the clusters of a fleet (and a cluster's shard counts and variants) ask for
+    overlapping windows of counts. Look a count up with ``costs[n]`` (a dict lookup)."""
+
+    def __init__(self, cost: Callable[[int], float]) -> None:
+        super().__init__()
+        self._cost = cost
+
+    def __missing__(self, entries: int) -> float:
+        if len(self) >= COUNT_COSTS_ENTRIES:
+            self.clear()
+        value = self[entries] = self._cost(entries)
+        return value
+
+
 def expected_per_slot(total_entries: int, cost: Callable[[int], float]) -> float:
     """Expected total of ``cost(entries in slot)`` over the 16,384 slots of a cluster node.
 

@@ -75,21 +75,19 @@ def _encoding_advice(cluster: Cluster, dataset: float, limits: EncodingLimits, c
                      plan: Callable[[Cluster], Layout]) -> list[Recommendation]:
     """``limits``: the cluster's deployed encoding limits (its memory model's)."""
     advice = []
+    # Keyspaces alike in shape ask for the same change: one variant, planned once.
+    planned: dict[tuple[tuple[str, int], ...], tuple[float, Layout | None]] = {}
     for keyspace in cluster.keyspaces:
         change = _compact_limits(keyspace, limits)
         if not change:
             continue
-        # Only the (validated) parameters change: the keyspaces stay the objects the memory
-        # model's memos know, so the variant is priced from what the cluster's own estimate built.
-        variant = cluster.model_copy(update={"parameters": cluster.parameters.variant(**change)})
-        saving = dataset - planning_model(variant).shard_bytes()
+        same = tuple(change.items())
+        if same not in planned:
+            planned[same] = _encoding_variant(cluster, change, dataset, plan)
+        saving, other = planned[same]
         if saving <= 0:
             continue
         settings = ", ".join(f"{name.replace('_', '-')} {value}" for name, value in change.items())
-        try:
-            other: Layout | None = plan(variant)
-        except NoViableNodeError:
-            other = None
         cheaper = chosen.monthly_usd - other.monthly_usd if other is not None else 0.0
         advice.append(Recommendation(
             kind="encoding", saving_bytes=round(saving), saving_usd_per_month=round(cheaper, 2),
@@ -97,6 +95,22 @@ def _encoding_advice(cluster: Cluster, dataset: float, limits: EncodingLimits, c
                  f"({100 * saving / dataset:.0f}% of the data)" + (_cost_change(chosen, other) if other else ""),
         ))
     return advice
+
+
+def _encoding_variant(cluster: Cluster, change: dict[str, int], dataset: float,
+                      plan: Callable[[Cluster], Layout]) -> tuple[float, Layout | None]:
+    """(bytes saved, the layout chosen) with the limits changed; no layout where none can
+    carry the variant, and none looked for where nothing is saved."""
+    # Only the (validated) parameters change: the keyspaces stay the objects the memory
+    # model's memos know, so the variant is priced from what the cluster's own estimate built.
+    variant = cluster.model_copy(update={"parameters": cluster.parameters.variant(**change)})
+    saving = dataset - planning_model(variant).shard_bytes()
+    if saving <= 0:
+        return saving, None
+    try:
+        return saving, plan(variant)
+    except NoViableNodeError:
+        return saving, None
 
 
 def _compact_limits(keyspace: Keyspace, limits: EncodingLimits) -> dict[str, int]:

@@ -31,7 +31,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+
+from sizing.memory.memo import forgotten_on_clear
 
 VARY_FACTORS = (0.5, 1.5)
 """A rewrite's size factor under ``vary``: +-50%, the spread the churn measurements centre on
@@ -62,6 +64,13 @@ class Population:
     weights: Grid
     offset: int
 
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.weights, self.offset))
+
+    def __hash__(self) -> int:  # the slab memos hash a population per lookup: its ~100 weights once
+        return self._hash
+
 
 @dataclass(frozen=True)
 class ValueKeyspace:
@@ -71,6 +80,13 @@ class ValueKeyspace:
     load: Population
     classes: tuple[int, ...]
     """The bytes a value of each bin's length occupies as allocated (its size class)."""
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.keys, self.load, self.classes))
+
+    def __hash__(self) -> int:  # as Population's: the memos hash each keyspace per lookup
+        return self._hash
 
 
 def bin_lengths(mean: float, load: Population) -> list[int]:
@@ -127,6 +143,7 @@ def uniform_population(low: float, high: float) -> Population:
     return Population(tuple(weights), base)
 
 
+@forgotten_on_clear
 @lru_cache(maxsize=4096)
 def _step(weights: Grid, offset: int, kernel: Kernel) -> Grid:
     """One rewrite of every key under ``vary``: convolve, then clamp to the limits."""
@@ -173,6 +190,18 @@ def populations(load: Population, sizes: str, passes: float, kernel: Kernel | No
     return states
 
 
+@forgotten_on_clear
+@lru_cache(maxsize=4096)
+def _held(ks: ValueKeyspace, sizes: str, passes: float, kernel: Kernel | None,
+          target: Population | None) -> tuple[tuple[tuple[int, float], ...], ...]:
+    """Per state of ``populations``, the bytes of the keyspace's values in each bin that holds
+    any, with the bin's class, in bin order: the variants behind a cluster's recommendations
+    change one keyspace at most, and the others' shares are the same."""
+    classes, keys = ks.classes, ks.keys
+    return tuple(tuple((c, w * keys * c) for c, w in zip(classes, weights) if w)
+                 for weights in populations(ks.load, sizes, passes, kernel, target))
+
+
 def stranded_bytes(keyspaces: Sequence[ValueKeyspace], sizes: str, passes: float,
                    kernel: Kernel | None = None, target: Population | None = None) -> float:
     """Bytes the value slabs hold at the peak of churn beyond the values loaded."""
@@ -180,16 +209,13 @@ def stranded_bytes(keyspaces: Sequence[ValueKeyspace], sizes: str, passes: float
         return 0.0
     per_state: list[dict[int, float]] = []
     for ks in keyspaces:
-        states = populations(ks.load, sizes, passes, kernel, target)
-        classes, keys = ks.classes, ks.keys
-        for t, weights in enumerate(states):
+        for t, in_classes in enumerate(_held(ks, sizes, passes, kernel, target)):
             if len(per_state) <= t:
                 per_state.append({})
             held = per_state[t]
             held_bytes = held.get
-            for c, w in zip(classes, weights):
-                if w:
-                    held[c] = held_bytes(c, 0.0) + w * keys * c
+            for c, amount in in_classes:
+                held[c] = held_bytes(c, 0.0) + amount
     # Keyspaces of one cluster share the passes, so their state lists have the same length.
     loaded = sum(per_state[0].values())
     marks: dict[int, float] = {}
