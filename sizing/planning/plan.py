@@ -577,22 +577,26 @@ def _least_monthly_usd(setup: _Setup, mode: _Mode) -> list[float]:
     # Fragmentation and replica buffers only add to the need; the margin covers rounding.
     need = mode.spread_bytes * mode.basis.peak_ratio * (1 - BOUND_MARGIN)
     floors = []
+    fixed, ceil, inf = mode.fixed_bytes, math.ceil, math.inf
     for offer in setup.offers[1]:
         node = offer.node
-        shards = max(low, math.ceil(peak / offer.ops_capacity), math.ceil(wire / offer.network_capacity))
+        shards = max(low, ceil(peak / offer.ops_capacity), ceil(wire / offer.network_capacity))
         if need > 0 and not node.data_tiering:
             plannable = offer.plannable_bytes if reserve is None else plannable_memory_bytes(
                 usable_memory_bytes(node, reserve))
-            room = plannable - mode.fixed_bytes
+            room = plannable - fixed
             if room <= 0:
-                floors.append(math.inf)
+                floors.append(inf)
                 continue
-            shards = max(shards, math.ceil(need / room))
+            shards = max(shards, ceil(need / room))
         if shards > high:
-            floors.append(math.inf)
+            floors.append(inf)
             continue
         nodes = shards * (1 + replicas)
-        floors.append(round(sum(nodes * price * HOURS_PER_MONTH for price in offer.hourly_usd), 2))
+        prices = offer.hourly_usd
+        # One region: the price alone, as the sum over regions gives it (0 + x is x).
+        floors.append(round(nodes * prices[0] * HOURS_PER_MONTH if len(prices) == 1
+                            else sum(nodes * price * HOURS_PER_MONTH for price in prices), 2))
     return floors
 
 
