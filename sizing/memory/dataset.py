@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -137,6 +138,17 @@ def estimate_cluster(cluster: Cluster, limits: EncodingLimits, allocator: str = 
     )
 
 
+class _Scaled(NamedTuple):
+    """A model's keys at one key scale (growth), with each keyspace's cost per key and its
+    largest key, the slot radix tree's share included."""
+
+    keys: list[float]
+    total_keys: float
+    ttl_keys: float
+    per_key: list[float]
+    largest_key: list[float]
+
+
 class DatasetModel:
     """A cluster's per-key costs, evaluated for any share of its keys.
 
@@ -183,26 +195,35 @@ class DatasetModel:
             self.key_bytes.append(costs.key_bytes)
         self._shards: dict[tuple[int, float], float] = {}  # the planner asks for the same counts per node type
         self._rax: dict[float, list[float]] = {}
+        self._scaled: dict[float, _Scaled] = {}
 
     def keyspace_bytes(self, shards: int = 1, key_scale: float = 1.0) -> list[float]:
         """Bytes per keyspace on one shard, shared tables apportioned by key count."""
-        keys = [k * key_scale for k in self.keys]
-        total_keys = sum(keys)
-        ttl_keys = sum(k * ttl for k, ttl in zip(keys, self.ttl))
-        main_table = self._table_bytes(total_keys, shards)
-        expires_table = self._table_bytes(ttl_keys, shards)
+        scaled = self._scaled.get(key_scale) or self._scale(key_scale)
+        main_table = self._table_bytes(scaled.total_keys, shards)
+        expires_table = self._table_bytes(scaled.ttl_keys, shards)
+        total_keys, ttl_keys = scaled.total_keys, scaled.ttl_keys
         result = []
-        rax_per_key = self._rax_per_key(key_scale, total_keys)
-        for index, (count, per_key, largest, ttl) in enumerate(zip(keys, self.per_key, self.largest_key, self.ttl)):
-            if rax_per_key is not None:
-                rax = rax_per_key[index]
-                per_key, largest = per_key + rax, largest + rax
+        for count, per_key, largest, ttl in zip(scaled.keys, scaled.per_key, scaled.largest_key, self.ttl):
             # Whole keys: the fullest shard's share, its largest key among them (memory/placement.py).
             total = fullest_shard_bytes(count, shards, per_key, largest) + main_table * count / total_keys
             if ttl:
                 total += expires_table * count * ttl / ttl_keys
             result.append(total)
         return result
+
+    def _scale(self, key_scale: float) -> _Scaled:
+        """What ``keyspace_bytes`` reads at one key scale, whatever the shard count."""
+        keys = [k * key_scale for k in self.keys]
+        total_keys = sum(keys)
+        per_key, largest = self.per_key, self.largest_key
+        rax_per_key = self._rax_per_key(key_scale, total_keys)
+        if rax_per_key is not None:
+            per_key = [cost + rax for cost, rax in zip(per_key, rax_per_key)]
+            largest = [cost + rax for cost, rax in zip(largest, rax_per_key)]
+        scaled = self._scaled[key_scale] = _Scaled(keys, total_keys, sum(k * ttl for k, ttl in zip(keys, self.ttl)),
+                                                   per_key, largest)
+        return scaled
 
     def _rax_per_key(self, key_scale: float, total_keys: float) -> list[float] | None:
         """Each keyspace's share of the slot radix tree per key (None without one): the same
