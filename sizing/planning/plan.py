@@ -325,6 +325,10 @@ class _Offer(NamedTuple):
     """Memory a plan may fill with the reserve AWS advises for the node's size."""
     hourly_usd: tuple[float, ...]
     """The prices' values, in the regions' order."""
+    reserved_percent: int
+    """That reserve (``capacity.reserved_memory_percent`` with none chosen)."""
+    usable_bytes: int
+    """maxmemory less that reserve."""
 
 
 _Offers = tuple[tuple[Rejection, ...], tuple[_Offer, ...]]
@@ -477,18 +481,27 @@ class _Mode(NamedTuple):
     in all three share one search."""
     loads: dict[float, NodeLoad]
     """A node's memory needs by its baseline bandwidth, the one figure of its type they read."""
+    low_shards: int
+    high_shards: int
+    """The shard counts the mode allows (one with cluster mode disabled)."""
+    wire_bytes_per_op: float
+    """``_wire_bytes_per_op``."""
 
 
 def _modes(setup: _Setup, allocator: str) -> list[_Mode]:
     modes = []
     cluster = setup.cluster
     replicated = len(cluster.regions) > 1 or cluster.availability.replicas_per_shard > 0
+    replicas = cluster.availability.replicas_per_shard
     for cluster_mode in setup.modes:
         shaped = _in_mode(cluster, cluster_mode)
         dataset = planning_model(shaped, allocator)
+        low = max(cluster.availability.min_shards if cluster_mode else 1, 1)
+        high = (min(cluster.availability.max_shards, MAX_NODES_PER_CLUSTER // (1 + replicas)) if cluster_mode
+                else 1)
         modes.append(_Mode(cluster_mode, shaped, dataset, fragmentation_basis(shaped, setup.profile, dataset),
                            fixed_bytes(shaped, setup.profile, cluster_mode, replicated),
-                           dataset.spread_bytes(setup.growth), {}, {}))
+                           dataset.spread_bytes(setup.growth), {}, {}, low, high, _wire_bytes_per_op(shaped)))
     return modes
 
 
@@ -569,10 +582,8 @@ def _least_monthly_usd(setup: _Setup, mode: _Mode) -> list[float]:
     memory for data: the node type is rejected."""
     cluster = mode.cluster
     traffic, replicas = cluster.traffic, cluster.availability.replicas_per_shard
-    peak, wire = traffic.peak_ops_per_sec, traffic.peak_ops_per_sec * _wire_bytes_per_op(cluster)
-    low = max(cluster.availability.min_shards if mode.cluster_mode else 1, 1)
-    high = (min(cluster.availability.max_shards, MAX_NODES_PER_CLUSTER // (1 + replicas)) if mode.cluster_mode
-            else 1)
+    peak, wire = traffic.peak_ops_per_sec, traffic.peak_ops_per_sec * mode.wire_bytes_per_op
+    low, high = mode.low_shards, mode.high_shards
     reserve = cluster.parameters.reserved_memory_percent
     # Fragmentation and replica buffers only add to the need; the margin covers rounding.
     need = mode.spread_bytes * mode.basis.peak_ratio * (1 - BOUND_MARGIN)
@@ -715,11 +726,12 @@ def _offers(key: _OfferKey, catalog: Catalog) -> _Offers:
         if isinstance(availability, Rejection):
             rejected.append(availability)
         else:
+            reserved = reserved_memory_percent(node, None)
+            usable = usable_memory_bytes(node, reserved)
             offered.append(_Offer(
                 node, availability, planning_ops_per_sec(node, engine_profile(key.engine, key.version)),
-                planning_network_bytes_per_sec(node),
-                plannable_memory_bytes(usable_memory_bytes(node, reserved_memory_percent(node, None))),
-                tuple(availability.values())))
+                planning_network_bytes_per_sec(node), plannable_memory_bytes(usable), tuple(availability.values()),
+                reserved, usable))
     return tuple(rejected), tuple(offered)
 
 
@@ -765,7 +777,8 @@ def _evaluate(setup: _Setup, mode: _Mode, offer: _Offer, search: bool = True) ->
     relies on it too). Peak RSS per byte of data is ``mode.basis.peak_ratio``."""
     cluster, cluster_mode, dataset, growth = mode.cluster, mode.cluster_mode, mode.dataset, setup.growth
     node, prices, profile, catalog = offer.node, offer.prices, setup.profile, setup.catalog
-    reserved = reserved_memory_percent(node, cluster.parameters.reserved_memory_percent)
+    chosen_reserve = cluster.parameters.reserved_memory_percent
+    reserved = offer.reserved_percent if chosen_reserve is None else chosen_reserve
 
     def reject(bottleneck: Bottleneck, needed: float, offered: float, unit: Quantity, shortfall: float | None = None,
                at_shards: int | None = None, **memory: float | None) -> Rejection:
@@ -775,18 +788,18 @@ def _evaluate(setup: _Setup, mode: _Mode, offer: _Offer, search: bool = True) ->
     replicas = cluster.availability.replicas_per_shard
     if not cluster_mode and replicas > MAX_REPLICAS_DISABLED:
         return reject(Bottleneck.shard_limit, replicas, MAX_REPLICAS_DISABLED, Quantity.replicas, at_shards=1)
-    usable = usable_memory_bytes(node, reserved)
-    plannable = plannable_memory_bytes(usable)
+    if chosen_reserve is None:
+        usable, plannable = offer.usable_bytes, offer.plannable_bytes
+    else:
+        usable = usable_memory_bytes(node, reserved)
+        plannable = plannable_memory_bytes(usable)
     load = mode.loads.get(node.baseline_gbps)
     if load is None:
         load = mode.loads[node.baseline_gbps] = NodeLoad(cluster, profile, cluster_mode, node,
                                                          len(cluster.regions) > 1 or replicas > 0, mode.basis.peak_ratio)
     ops_capacity, net_capacity = offer.ops_capacity, offer.network_capacity
     traffic = cluster.traffic
-    wire_per_op = _wire_bytes_per_op(cluster)
-
-    low = max(cluster.availability.min_shards if cluster_mode else 1, 1)
-    high = min(cluster.availability.max_shards, MAX_NODES_PER_CLUSTER // (1 + replicas)) if cluster_mode else 1
+    wire_per_op, low, high = mode.wire_bytes_per_op, mode.low_shards, mode.high_shards
     if low > high:
         return reject(Bottleneck.shard_limit, low * (1 + replicas), MAX_NODES_PER_CLUSTER, Quantity.nodes, at_shards=low)
     # Engine load and traffic per shard fall as 1/shards: their shard counts are a division.
