@@ -2,6 +2,8 @@
 
 - ``cheapest_option`` (the re-plans behind recommendations, node types skipped once they
   cannot be chosen) chooses what ``plan_cluster(..., advise=False)`` chooses;
+- what ``diff`` compares of a plan made with ``detail=False`` is what it compares of the
+  full plan;
 - a memory model built after others (per-shape memos warm, variants sharing keyspaces)
   equals one built cold, to the bit.
 """
@@ -17,6 +19,7 @@ from sizing.errors import NoViableNodeError
 from sizing.memory.memo import clear_memos
 from sizing.planning.estimate import dataset_model
 from sizing.planning.plan import cheapest_option, plan_cluster
+from sizing.review.diff import PlanSummary
 from tests.conftest import ROOT
 
 FLEET = fleet(16, seed=3).clusters
@@ -32,6 +35,22 @@ def test_cheapest_option_is_what_the_full_plan_chooses(cluster) -> None:  # type
             cheapest_option(cluster)
         return
     assert cheapest_option(cluster) == full
+
+
+@pytest.mark.parametrize("cluster", [*FLEET, *STACKS], ids=lambda c: c.name)
+def test_a_plan_without_detail_deploys_what_the_full_plan_does(cluster) -> None:  # type: ignore[no-untyped-def]
+    try:
+        full = plan_cluster(cluster, advise=False)
+    except NoViableNodeError as failure:
+        with pytest.raises(NoViableNodeError) as caught:
+            plan_cluster(cluster, advise=False, detail=False)
+        assert caught.value.rejections == failure.rejections
+        return
+    brief = plan_cluster(cluster, advise=False, detail=False)
+    assert PlanSummary.of(brief) == PlanSummary.of(full)
+    assert brief.model_dump(exclude={"alternatives", "rejected", "layout_preference"}) == full.model_dump(
+        exclude={"alternatives", "rejected", "layout_preference"})
+    assert (brief.alternatives, brief.rejected, brief.layout_preference) == ((), (), None)
 
 
 def test_a_budget_just_above_the_choice_is_still_honoured() -> None:

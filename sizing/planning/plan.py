@@ -343,12 +343,16 @@ def plan_workload(workload: Workload, catalog: Catalog | None = None) -> list[Cl
 
 
 def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool = True,
-                 allocator: str = "upstream") -> ClusterPlan:
+                 allocator: str = "upstream", detail: bool = True) -> ClusterPlan:
     """The cheapest layout for ``cluster``; raises NoViableNodeError if there is none.
 
     ``advise``: also compute recommendations (each re-plans a variant of the cluster).
     ``allocator``: the jemalloc build the data is sized for: ElastiCache's ('upstream'), or
     'debian' when a capacity check runs on Debian's server.
+    ``detail=False``: the choice and what deploys it, found as ``cheapest_option`` finds it,
+    without what is said of the layouts not chosen (``alternatives`` and ``rejected`` stay
+    empty, ``layout_preference`` None): what ``diff`` compares. A cluster that cannot be
+    planned raises as the full plan does, its rejections included.
     """
     full_catalog = catalog or load_catalog()
     setup = _setup(cluster, full_catalog, allocator)
@@ -357,12 +361,19 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
     traffic = cluster.traffic
     penalized = burstable_at_risk(cluster.write_pattern, traffic.avg_ops_per_sec, traffic.peak_ops_per_sec)
     evaluated = _modes(setup, allocator)
-    options, rejected = _outcomes(setup, evaluated, penalized)
+    if detail:
+        options, rejected = _outcomes(setup, evaluated, penalized)
+    else:
+        options, rejected = _cheapest_found(setup, evaluated), []
+        if not options:  # say why, as the full plan does
+            return plan_cluster(cluster, full_catalog, advise, allocator)
     if not options:
         raise NoViableNodeError(cluster.name, _nearest_first(rejected))
     bases = {mode.cluster_mode: mode.basis for mode in evaluated}
     datasets = {mode.cluster_mode: mode.dataset for mode in evaluated}
     ranked, preference = prefer_simpler(_rank(options), penalized)
+    if not detail:
+        preference = None
     chosen = ranked[0].build()
     chosen_node = next(n for n in catalog.node_types if n.name == chosen.node_type)
     # Serverless is weighed against the cheapest layout; the re-plans behind recommendations skip it.
@@ -374,7 +385,7 @@ def plan_cluster(cluster: Cluster, catalog: Catalog | None = None, advise: bool 
         name=cluster.name, engine=cluster.engine, engine_version=cluster.version, regions=tuple(cluster.regions),
         multi_az=cluster.availability.multi_az and chosen.replicas_per_shard > 0, data_tiering=chosen_node.data_tiering,
         reserved_memory_percent=chosen.reserved_memory_percent, growth_factor=growth, horizon_months=cluster.growth.horizon_months,
-        chosen=chosen, alternatives=_alternatives(ranked),
+        chosen=chosen, alternatives=_alternatives(ranked) if detail else (),
         rejected=tuple(sorted(rejected, key=_rejection_order)),
         parameter_family=parameter_family(profile),
         parameters=parameter_group(cluster, profile, chosen_node, chosen.reserved_memory_percent, chosen.cluster_mode),
@@ -445,9 +456,20 @@ def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator:
     # has them chosen first, as plan_cluster does.
     setup = _setup(cluster, catalog or load_catalog(), allocator)
     cluster = setup.cluster
-    found: list[tuple[int, int, _Candidate]] = []  # (mode, node index, option): plan_cluster's order
+    found = _cheapest_found(setup, _modes(setup, allocator))
+    if not found:
+        raise NoViableNodeError(cluster.name, ())
+    traffic = cluster.traffic
+    ranked, _ = prefer_simpler(_rank(found), burstable_at_risk(cluster.write_pattern, traffic.avg_ops_per_sec,
+                                                               traffic.peak_ops_per_sec))
+    return ranked[0].build()
+
+
+def _cheapest_found(setup: _Setup, modes: list[_Mode]) -> list[_Candidate]:
+    """The options among the node types evaluated cheapest first until the next could not be
+    chosen (see ``cheapest_option``), in ``plan_cluster``'s order (of the modes, then the catalog)."""
+    found: list[tuple[int, int, _Candidate]] = []  # (mode, node index, option)
     best = math.inf
-    modes = _modes(setup, allocator)
     for floor, mode_index, index in _floors(setup, modes):
         if floor > best * CHOSEN_BAND or floor == math.inf:
             break  # sorted: every later node type costs more still, or is rejected
@@ -455,12 +477,7 @@ def cheapest_option(cluster: Cluster, catalog: Catalog | None = None, allocator:
         if isinstance(outcome, _Candidate):
             found.append((mode_index, index, outcome))
             best = min(best, outcome.monthly_usd)
-    if not found:
-        raise NoViableNodeError(cluster.name, ())
-    traffic = cluster.traffic
-    ranked, _ = prefer_simpler(_rank([option for _, _, option in sorted(found, key=lambda f: (f[0], f[1]))]),
-                               burstable_at_risk(cluster.write_pattern, traffic.avg_ops_per_sec, traffic.peak_ops_per_sec))
-    return ranked[0].build()
+    return [option for _, _, option in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
 class _Mode(NamedTuple):

@@ -170,8 +170,9 @@ Mapper = Callable[[Callable[[Cluster], "PlanSummary | Unplannable"], list[Cluste
 def summarize(cluster: Cluster) -> PlanSummary | Unplannable:
     """The plan's summary, or why there is none (small, so it is cheap to send back from a worker)."""
     try:
-        # Without the recommendations (not compared), but with the serverless decision: it is deployed.
-        plan = plan_cluster(cluster, advise=False)
+        # Without the recommendations and the layouts not chosen (not compared), but with the
+        # serverless decision: it is deployed.
+        plan = plan_cluster(cluster, advise=False, detail=False)
         serverless = weigh(cluster, plan.growth_factor, plan.chosen.monthly_usd)
         return PlanSummary.of(plan.model_copy(update={"serverless": serverless}))
     except NoViableNodeError as exc:
