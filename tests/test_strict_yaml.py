@@ -1,5 +1,6 @@
 """The plain constructor (``StrictLoader._plain``) reads every document as the safe
-constructor does: the same values, the same refusals, the same errors."""
+constructor does: the same values, the same refusals, the same errors; and the shape it
+counts as it builds is the one ``shape`` finds."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def test_a_stack_file_is_read_by_the_plain_constructor() -> None:
     text = "clusters:\n  - name: a\n    keyspaces:\n      - {name: k, keys: 1_000, ttl: 0.5, numeric: true}\n"
     reader = StrictLoader(text)
     node = reader.get_single_node()
-    assert reader._plain(node, set()) == {"clusters": [{"name": "a", "keyspaces": [
+    assert reader._plain(node, set(), 1) == {"clusters": [{"name": "a", "keyspaces": [
         {"name": "k", "keys": 1000, "ttl": 0.5, "numeric": True}]}]}
     reader.dispose()
 
@@ -79,3 +80,20 @@ def test_refusals_are_reported_in_file_order() -> None:
         assert [r.problem_mark.line for r in refusals.problems] == [2, 3]
     else:
         raise AssertionError("not refused")
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents())
+@example("5")
+@example("[]")
+@example("- - - 1\n")
+def test_the_plain_constructor_counts_the_shape_walked_afterwards(text: str) -> None:
+    reader = StrictLoader(text)
+    try:
+        data = reader.get_single_data()
+    except yaml.YAMLError:
+        return
+    finally:
+        reader.dispose()
+    if reader.plain_shape is not None and not reader.refusals:  # a refused document is never shaped
+        assert reader.plain_shape == strict_yaml.shape(data)
