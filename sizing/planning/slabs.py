@@ -190,8 +190,13 @@ def populations(load: Population, sizes: str, passes: float, kernel: Kernel | No
     return states
 
 
+HELD_POPULATIONS = 256
+"""String keyspaces ``_held`` keeps: a cluster's variants share them (a fleet's next cluster has
+keyspaces of its own), and one holds a few thousand numbers (4,096 held 53 MB for a fleet)."""
+
+
 @forgotten_on_clear
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=HELD_POPULATIONS)
 def _held(ks: ValueKeyspace, sizes: str, passes: float, kernel: Kernel | None,
           target: Population | None) -> tuple[tuple[tuple[int, float], ...], ...]:
     """Per state of ``populations``, the bytes of the keyspace's values in each bin that holds
