@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from sizing import load_catalog, load_workload
 from sizing.errors import NoViableNodeError
 from sizing.memory.engines import engine_profile
+from sizing.planning.advice import recommendations
 from sizing.planning.capacity import node_memory, plannable_memory_bytes
 from sizing.planning.estimate import dataset_model
 from sizing.planning.fragmentation import fragmentation_basis
 from sizing.planning.layout import SIMPLER_LAYOUT_SHARE
-from sizing.planning.plan import HOURS_PER_MONTH, Bottleneck, Quantity, plan_cluster
+from sizing.planning.plan import HOURS_PER_MONTH, Bottleneck, Quantity, cheapest_option, plan_cluster
 from sizing.render.rejections import reason
 from tests.conftest import ROOT, cluster, strings
 
@@ -222,6 +223,25 @@ def test_recommendations_carry_computed_savings() -> None:
     assert kinds["encoding"].saving_usd_per_month == pytest.approx(plan.chosen.monthly_usd - variant.monthly_usd,
                                                                    abs=0.01)
     assert kinds["encoding"].saving_usd_per_month > 0 and "/month less" in kinds["encoding"].text
+
+
+def test_keyspaces_asking_for_one_limit_change_share_one_re_plan() -> None:
+    feed = {"type": "zset", "keys": 1_000_000, "key_bytes": 16, "members": 500, "member_bytes": 20, "scores": "unix_seconds"}
+    twins = cluster(feed, {**feed, "key_bytes": 24}, engine="redis", engine_version="7.0", cluster_mode="enabled")
+    chosen = plan_cluster(twins, advise=False).chosen
+    limits = twins.parameters.variant(zset_max_listpack_entries=512)
+    re_plans: list[Any] = []
+
+    def plan(variant: Any) -> Any:
+        re_plans.append(variant)
+        return cheapest_option(variant)
+
+    advice = [r for r in recommendations(twins, chosen, plan) if r.kind == "encoding"]
+    assert [variant.parameters for variant in re_plans if variant.engine == "redis"] == [limits]
+    # each keyspace is named, with the variant's one saving
+    assert [r.text.split("`")[1] for r in advice] == ["k0", "k1"]
+    assert advice[0].saving_bytes == advice[1].saving_bytes and advice[0].saving_usd_per_month > 0
+    assert advice[0].saving_usd_per_month == advice[1].saving_usd_per_month
 
 
 def test_engine_advice_is_an_upgrade_with_its_saving() -> None:
