@@ -4,7 +4,8 @@ Not timed: the numbers are what ``benchmarks/scaling.py`` and ``benchmarks/estim
 measured when recorded (the README quotes them); this re-derives what each run computed
 from its own points, so an edited number or a stale exponent shows.
 To refresh:
-    python benchmarks/scaling.py --clusters 100,300,1000 --keyspaces 1,10,100 --out benchmarks/measurements/speed/scaling.json
+    python benchmarks/scaling.py --out benchmarks/measurements/speed/scaling.json
+    SCALING_CHECKOUT=DIR python benchmarks/scaling.py --out benchmarks/measurements/speed/scaling-before.json
     python benchmarks/estimate_speed.py --out benchmarks/measurements/speed/estimate.json
 """
 

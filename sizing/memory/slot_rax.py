@@ -152,21 +152,24 @@ def _tail_trie_bytes(allocator: Allocator, keys: int, tail: float) -> float:
     compressed node of its last ``tail - d`` characters and a leaf."""
     total = 0.0
     unique_before = 0.0
-    for depth in range(math.ceil(tail) + 1):
+    mean_class, ceil = allocator.mean_class_bytes, math.ceil  # _node, inlined: it runs per depth
+    for depth in range(ceil(tail) + 1):
         cell = KEY_ALPHABET ** -depth
         unique = (1 - cell) ** (keys - 1)  # P(no other name shares this name's first `depth` characters)
         if depth:
             rest = max(0.0, tail - depth)
-            ending = (_node(allocator, rest, 1) if rest > 0 else 0.0) + RAX_LEAF_BYTES
+            ending = ((mean_class(ceil((RAX_NODE_HEADER_BYTES + rest) / 8) * 8 + RAX_POINTER_BYTES) if rest > 0
+                       else 0.0) + RAX_LEAF_BYTES)
             total += keys * (unique - unique_before) * ending
         unique_before = unique
-        shared_cells = (1 - (1 - cell) ** keys - keys * cell * (1 - cell) ** (keys - 1)) / cell
+        shared_cells = (1 - (1 - cell) ** keys - keys * cell * unique) / cell
         if shared_cells < 1e-9 or depth >= tail:
             break
-        names_in_shared = keys * (1 - (1 - cell) ** (keys - 1))
+        names_in_shared = keys * (1 - unique)
         per_cell = names_in_shared / shared_cells
         children = KEY_ALPHABET * (1 - (1 - 1 / KEY_ALPHABET) ** per_cell)
-        total += shared_cells * _node(allocator, children, children)
+        total += shared_cells * mean_class(ceil((RAX_NODE_HEADER_BYTES + children) / 8) * 8
+                                           + RAX_POINTER_BYTES * children)
     return total
 
 
