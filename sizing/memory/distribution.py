@@ -386,48 +386,73 @@ def _stratum_mean(low: int, high: int, log: bool) -> float:
 def _points(segments: tuple[Span, ...], budget: int, minimum: int) -> tuple[tuple[int, float, int, int], ...]:
     """Stratified points: each segment's mass split into equal-probability strata, each
     priced at its mean (rounded); a segment with fewer integers than strata is enumerated."""
-    points: list[tuple[int, float, int, int]] = []
-    log, exp, floor = math.log, math.exp, math.floor
+    values: list[int] = []
+    weights: list[float] = []
+    lows: list[int] = []
+    highs: list[int] = []
     for low, high, mass, is_log in segments:
         integers = high - low + 1
         count = max(minimum, round(budget * mass))
-        if integers <= count:
-            # Every integer its own point, its mass from ``Segment.cdf`` (inlined: the same
-            # operations, the span's logarithm taken once).
-            if is_log:
-                span = log((high + 1) / low)
-                throughs = [log((value + 1) / low) / span for value in range(low, high)]
-            else:
-                throughs = [(value - low + 1) / integers for value in range(low, high)]
-            throughs.append(1.0)
-            points.extend([(value, mass * (through - before), value, value) for value, before, through
-                           in zip(range(low, high + 1), [0.0, *throughs], throughs)])
-            continue
-        # Segment.quantile, Segment.cdf and _stratum_mean, inlined: this runs for every
-        # distribution, at every point.
+        strata_values, parts, strata_lows, strata_highs = _strata(low, high, is_log, min(count, integers))
+        values += strata_values
+        weights += [mass * part for part in parts]
+        lows += strata_lows
+        highs += strata_highs
+    total = sum(weights)
+    return tuple(zip(values, [weight / total for weight in weights], lows, highs))
+
+
+Strata = tuple[tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[int, ...]]
+"""A segment's strata as columns: the value each is priced at, its share of the segment's
+mass, its lowest and its highest integer."""
+
+
+@forgotten_on_clear
+@lru_cache(maxsize=MEMO_ENTRIES)
+def _strata(low: int, high: int, is_log: bool, count: int) -> Strata:
+    """The strata of a segment low..high into ``count`` (all its integers when ``count`` is
+    their number): they depend on its ends alone, not its mass, so neighbouring keyspaces'
+    distributions, split at the same breaks, share them. ``_points`` scales the shares by
+    the mass, the same product as of the mass and each share (the same floats)."""
+    log, exp, floor = math.log, math.exp, math.floor
+    integers = high - low + 1
+    if integers <= count:
+        # Every integer its own point, its mass from ``Segment.cdf`` (inlined: the same
+        # operations, the span's logarithm taken once).
         if is_log:
             span = log((high + 1) / low)
-            inner = [floor(low * exp(span * i / count)) for i in range(1, count)]
+            throughs = [log((value + 1) / low) / span for value in range(low, high)]
         else:
-            span = high - low + 1
-            inner = [floor(low + span * i / count) for i in range(1, count)]
-        if inner and (min(inner) < low or max(inner) > high):  # rounding at either end: clamp into the segment
-            inner = [min(high, max(low, edge)) for edge in inner]
-        edges = sorted({low, high + 1, *inner})
-        if is_log:
-            shares = [log(edge / low) / span for edge in edges]  # the share below each edge
-            # Each stratum first..end - 1 (end the next edge) at its mean, rounded into it.
-            points.extend([(first if end - first == 1 else (
-                               r if first <= (r := round((end - first) / log(end / first) - 0.5)) < end
-                               else (first if r < first else end - 1)),
-                            mass * (through - before), first, end - 1)
-                           for first, end, before, through in zip(edges, edges[1:], shares, shares[1:]) if through > before])
-        else:
-            shares = [(edge - low) / span for edge in edges]
-            points.extend([(first if end - first == 1 else (
-                               r if first <= (r := round((first + end - 1) / 2)) < end
-                               else (first if r < first else end - 1)),
-                            mass * (through - before), first, end - 1)
-                           for first, end, before, through in zip(edges, edges[1:], shares, shares[1:]) if through > before])
-    total = sum([point[1] for point in points])
-    return tuple([(value, weight / total, low, high) for value, weight, low, high in points])
+            throughs = [(value - low + 1) / integers for value in range(low, high)]
+        throughs.append(1.0)
+        every = tuple(range(low, high + 1))
+        return every, tuple([through - before for before, through in zip([0.0, *throughs], throughs)]), every, every
+    # Segment.quantile, Segment.cdf and _stratum_mean, inlined.
+    if is_log:
+        span = log((high + 1) / low)
+        inner = [floor(low * exp(span * i / count)) for i in range(1, count)]
+    else:
+        span = high - low + 1
+        inner = [floor(low + span * i / count) for i in range(1, count)]
+    if inner and (min(inner) < low or max(inner) > high):  # rounding at either end: clamp into the segment
+        inner = [min(high, max(low, edge)) for edge in inner]
+    edges = sorted({low, high + 1, *inner})
+    if is_log:
+        shares = [log(edge / low) / span for edge in edges]  # the share below each edge
+    else:
+        shares = [(edge - low) / span for edge in edges]
+    # Each stratum first..end - 1 (end the next edge), of some mass, at its mean rounded into it.
+    strata = [(first, end, through - before)
+              for first, end, before, through in zip(edges, edges[1:], shares, shares[1:]) if through > before]
+    if is_log:
+        means = [first if end - first == 1 else (
+                     r if first <= (r := round((end - first) / log(end / first) - 0.5)) < end
+                     else (first if r < first else end - 1))
+                 for first, end, _ in strata]
+    else:
+        means = [first if end - first == 1 else (
+                     r if first <= (r := round((first + end - 1) / 2)) < end
+                     else (first if r < first else end - 1))
+                 for first, end, _ in strata]
+    return (tuple(means), tuple([part for _, _, part in strata]), tuple([first for first, _, _ in strata]),
+            tuple([end - 1 for _, end, _ in strata]))

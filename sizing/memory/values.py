@@ -158,16 +158,24 @@ def _value_structure(
     keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
 ) -> tuple[Encodings, float]:
     counts = distribution(_count(keyspace), _count_limits(keyspace, limits, profile, arrival), COUNT_POINTS)
-    shares: Encodings = {}
-    total = 0.0
     pricer, known = _collection_pricer(keyspace, profile, limits)
     get = known.get
-    for (n, weight, _, _), spread in zip(counts.points, counts.stratum_variances()):
+    ways: list[PricedCount] = []
+    missing: list[tuple[int, tuple[int, float, Arrival]]] = []
+    for (n, _, _, _), spread in zip(counts.points, counts.stratum_variances()):
         key = (n, spread, arrival)
         priced = get(key)
-        if priced is None:  # tuples of numbers: not tracked by the GC
-            # Only the ways a count is encoded with a share above 0 are summed.
-            priced = known[key] = tuple([way for way in pricer.priced(n, spread, arrival) if way[1] > 0])
+        if priced is None:
+            missing.append((len(ways), key))
+            priced = ()
+        ways.append(priced)
+    if missing:  # the counts not priced before, in one call
+        fresh = pricer.priced_counts([(n, spread) for _, (n, spread, _) in missing], arrival)
+        for (index, key), priced in zip(missing, fresh):
+            ways[index] = known[key] = priced  # tuples of numbers: not tracked by the GC
+    shares: Encodings = {}
+    total = 0.0
+    for (_, weight, _, _), priced in zip(counts.points, ways):
         for encoding, share, size in priced:
             part = weight * share
             shares[encoding] = shares.get(encoding, 0.0) + part
@@ -301,7 +309,18 @@ def _dict_slots(
     return max(final, presized) + dict_residual_buckets(elements, steps, presized)
 
 
-class _Hash:
+class _Pricer:
+    """What the pricers share: ``priced_counts`` as ``priced`` count by count."""
+
+    def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
+        raise NotImplementedError
+
+    def priced_counts(self, counts: list[tuple[int, float]], arrival: Arrival) -> list[PricedCount]:
+        """``priced`` of each (count, count variance), only the ways of a share above 0."""
+        return [tuple([way for way in self.priced(n, spread, arrival) if way[1] > 0]) for n, spread in counts]
+
+
+class _Hash(_Pricer):
     """Hashes: a listpack while every field and value fits ``hash-max-listpack-*``, else a table."""
 
     ELEMENT_FIELDS = frozenset({"field_bytes", "numeric_fields", "value_bytes", "numeric"})
@@ -385,6 +404,64 @@ class _Hash:
                 result.append(("hashtable", 1 - small, tables + elements))
         return result
 
+    def priced_counts(self, counts: list[tuple[int, float]], arrival: Arrival) -> list[PricedCount]:
+        """``priced`` of each (count, count variance), in one loop: what every count shares
+        (the profile's fields, the limit, the pair's moments) read once. The same arithmetic,
+        operation by operation (``tests/test_speed_pricing.py`` checks it to the bit)."""
+        profile, limit, pair_fits = self.profile, self.limits.hash_max_listpack_entries, self.pair_fits
+        listpack_pair, pair_variance = self.listpack_pair, self.pair_variance
+        table_pair, table_pair_small = self.table_pair, self.table_pair_small
+        small_encoding, hashtable_struct = profile.small_encoding, self.hashtable_struct
+        header = ZIPLIST_HEADER_BYTES if small_encoding == "ziplist" else LISTPACK_HEADER_BYTES
+        spread_class, sqrt = profile.allocator.mean_class_spread, math.sqrt
+        as_hashtable = profile.keyspace_layout == "hashtable"
+        one_by_one, hinted = arrival == "one_by_one", profile.write_size_hints
+        arrival_free = self._arrival_free
+        out: list[PricedCount] = []
+        for n, count_variance in counts:
+            free = arrival_free.get((n, count_variance))
+            if free is None:  # _whatever_arrival
+                small = pair_fits**n if n <= limit else 0.0
+                listpack = elements = 0.0
+                if small > 0:  # _pack of _pack_variance
+                    variance = n * pair_variance + count_variance * listpack_pair**2
+                    listpack = spread_class(header + n * listpack_pair, sqrt(variance))
+                if small < 1:
+                    elements = _split(small, n, table_pair, table_pair_small)
+                arrival_free[(n, count_variance)] = (small, listpack, elements)
+            else:
+                small, listpack, elements = free
+            if small >= 1:
+                out.append(((small_encoding, small, listpack),))
+                continue
+            # _by_count
+            if n <= limit:
+                by_count, presized_to = 0.0, 0
+            elif one_by_one:
+                by_count, presized_to = pair_fits ** (limit + 1), limit + 1
+            else:
+                presized_to = min(n, WRITE_BATCH_ELEMENTS)  # _first_command
+                by_count = 1.0 if presized_to > limit and hinted else pair_fits**n
+            if as_hashtable:
+                # by_count * written(presized) + (1 - by_count) * written, where a share of 0
+                # or 1 leaves the other term as it is (x * 0.0 + y == y for the finite bytes).
+                if by_count == 0.0:
+                    table = _hashtable_written(n, arrival)
+                elif by_count == 1.0:
+                    table = _hashtable_written(n, arrival, 1, presized_to)
+                else:
+                    table = (by_count * _hashtable_written(n, arrival, 1, presized_to)
+                             + (1 - by_count) * _hashtable_written(n, arrival))
+                size = hashtable_struct + table + elements
+            else:
+                size = by_count * self._table(n, limit + 1, arrival) + \
+                    (1 - by_count) * self._table(n, 0, arrival) + elements
+            if small > 0:
+                out.append(((small_encoding, small, listpack), ("hashtable", 1 - small, size)))
+            else:
+                out.append((("hashtable", 1 - small, size),))
+        return out
+
     def _whatever_arrival(self, n: int, count_variance: float) -> tuple[float, float, float]:
         """What hashes of n pairs take however they arrived: (share held in a listpack,
         that listpack, the table-encoded ones' pairs)."""
@@ -417,7 +494,7 @@ class _Hash:
         return self.profile.allocator.class_bytes(self.profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets
 
 
-class _Set:
+class _Set(_Pricer):
     """Sets: an intset while every member is an integer (up to set-max-intset-entries), a
     listpack (7.2+) while all fit ``set-max-listpack-*``, else a table."""
 
@@ -592,7 +669,7 @@ def score_entry_bytes(profile: EngineProfile, scores: ScoreKind) -> float:
     return integer_entry_bytes(low, high, "ziplist" if profile.small_encoding == "ziplist" else "listpack")
 
 
-class _Zset:
+class _Zset(_Pricer):
     """Sorted sets: a listpack of member/score pairs while all fit ``zset-max-listpack-*``,
     else a skiplist with a dict (or hashtable) of members."""
 
@@ -719,7 +796,7 @@ def _node_limit(limits: EncodingLimits) -> tuple[int, int]:
     return QUICKLIST_SAFETY_LIMIT, max(fill, 1)
 
 
-class _List:
+class _List(_Pricer):
     """Lists: one listpack while small (7.2+), else a quicklist of listpack nodes.
 
     With one element length the nodes are counted (``_uniform``). With lengths that vary, a
