@@ -118,6 +118,9 @@ class Distribution:
     def cdf(self, x: float) -> float:
         """P(value <= x): ``Segment.cdf`` weighted by mass, inlined (limits and key names ask
         for it at every length)."""
+        spans = self.spans
+        if len(spans) == 1 and spans[0][0] == spans[0][1]:  # one length (key names, mostly): the loop's sum
+            return min(1.0, 0.0 + spans[0][2]) if x >= spans[0][1] else 0.0
         try:
             terms = self._derived["cdf"]
         except KeyError:
@@ -140,10 +143,12 @@ class Distribution:
     def quantile(self, u: float) -> int:
         """The value at cumulative share ``u`` (0 <= u < 1): how generated data draws from it."""
         last = len(self.spans) - 1
-        for index, span in enumerate(self.spans):
-            mass = span[2]
+        for index, (low, high, mass, log) in enumerate(self.spans):
             if u < mass or index == last:
-                return Segment._make(span).quantile(min(1.0, max(0.0, u / mass)))
+                # Segment.quantile, inlined: simulated lists draw thousands of elements.
+                share = min(1.0, max(0.0, u / mass))
+                value = low * float(((high + 1) / low) ** share) if log else low + share * (high - low + 1)
+                return min(high, max(low, math.floor(value)))
             u -= mass
         return self.high
 
@@ -210,11 +215,22 @@ class Distribution:
             return self._derived[key]  # type: ignore[return-value]
         except KeyError:
             pass
-        class_bytes, around = allocator.class_bytes, allocator.mean_class_around
-        table = tuple([class_bytes(request(value)) if low == high else around(request(value), low - value, high - value)
-                       for value, _, low, high in self.points])
-        self._derived[key] = table
-        return table
+        # Each stratum's class is kept across distributions too: those split at the same
+        # breaks share strata (``_strata``), so neighbouring keyspaces' values share most.
+        known = _STRATUM_CLASSES.setdefault(key, {})
+        if len(known) >= STRATUM_CLASS_ENTRIES:
+            known.clear()
+        get, class_bytes, around = known.get, allocator.class_bytes, allocator.mean_class_around
+        table = []
+        for value, _, low, high in self.points:
+            stratum = (value, low, high)
+            size = get(stratum)
+            if size is None:
+                size = known[stratum] = (class_bytes(request(value)) if low == high
+                                         else around(request(value), low - value, high - value))
+            table.append(size)
+        kept = self._derived[key] = tuple(table)
+        return kept
 
     def at_most(self, limit: float) -> Distribution | None:
         """The distribution of values <= limit (None if there are none)."""
@@ -314,6 +330,13 @@ _SEGMENTS: Memo[tuple[Span, ...]] = Memo()
 """A field's segments by its own JSON: fleets repeat the same few shapes."""
 _DISTRIBUTIONS: Memo[Distribution] = Memo()
 """A field's distribution by its JSON, breaks and points."""
+STRATUM_CLASS_ENTRIES = 65536
+"""Strata whose request class ``Distribution.classes`` keeps, per request: as many as the
+allocator's own caches keep (``allocator._mean_class_between``); a full table starts afresh."""
+_STRATUM_CLASSES: dict[Hashable, dict[tuple[int, int, int], float]] = {}
+"""``Distribution.classes`` by request (its name and the allocator's quantum), then by stratum
+(value, low, high)."""
+forgotten_on_clear(_STRATUM_CLASSES)
 _BY_OBJECT: dict[tuple[int, tuple[int, ...], int], tuple[Size, Distribution]] = {}
 """The same by the field's identity and the breaks as asked: one lookup where a keyspace's
 costs ask for its fields again and again (the entry holds the field, so its id is not

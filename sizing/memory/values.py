@@ -1021,11 +1021,18 @@ def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
     which varies far less.
     """
     plain_allowed = profile.keyspace_layout in ("embedded", "hashtable")
+    made: dict[tuple[bool, int], Element] = {}
+    """Each element drawn so far: the simulated lists draw the same few lengths thousands of times."""
 
     def element(numeric: bool, length: int) -> Element:
-        entry = _entry(profile, length, numeric)
-        plain = plain_allowed and not numeric and length > byte_limit
-        return length, entry, float(length) if plain else entry, _insert_overhead(profile, length), plain
+        try:
+            return made[(numeric, length)]
+        except KeyError:
+            entry = _entry(profile, length, numeric)
+            plain = plain_allowed and not numeric and length > byte_limit
+            drawn = made[(numeric, length)] = (length, entry, float(length) if plain else entry,
+                                               _insert_overhead(profile, length), plain)
+            return drawn
 
     def sequences(count: int, length: int) -> tuple[tuple[Packing, ...], tuple[Fits, ...]]:
         # A Latin hypercube across the sequences: at each position the sequences hold every
