@@ -194,15 +194,16 @@ class Distribution:
                 total += weight * cost(value, numeric, spread(low - value, high - value))
         return total
 
-    def stratum_variances(self) -> tuple[float, ...]:
-        """Per point, the variance of a value drawn evenly from its stratum low..high (for an
-        element count: how far the counts it stands for spread). Kept with the distribution,
-        which a keyspace's other arrival prices again."""
+    def stratum_variances(self) -> tuple[tuple[int, float], ...]:
+        """Per point, its value and the variance of a value drawn evenly from its stratum
+        low..high (for an element count: how far the counts it stands for spread). Kept
+        with the distribution, which a keyspace's other arrival prices again (its pairs,
+        numbers only, are what the count's pricing is looked up by)."""
         try:
             return self._derived["stratum variances"]  # type: ignore[return-value]
         except KeyError:
             variances = self._derived["stratum variances"] = tuple(
-                [((high - low + 1) ** 2 - 1) / 12 for _, _, low, high in self.points])
+                [(value, ((high - low + 1) ** 2 - 1) / 12) for value, _, low, high in self.points])
             return variances
 
     def classes(self, request: Callable[[int], int], name: Hashable, allocator: Allocator) -> tuple[float, ...]:

@@ -159,24 +159,20 @@ def _value_structure(
 ) -> tuple[Encodings, float]:
     counts = distribution(_count(keyspace), _count_limits(keyspace, limits, profile, arrival), COUNT_POINTS)
     pricer, known = _collection_pricer(keyspace, profile, limits)
-    get = known.get
-    ways: list[PricedCount] = []
-    missing: list[tuple[int, tuple[int, float, Arrival]]] = []
-    for (n, _, _, _), spread in zip(counts.points, counts.stratum_variances()):
-        key = (n, spread, arrival)
-        priced = get(key)
-        if priced is None:
-            missing.append((len(ways), key))
-            priced = ()
-        ways.append(priced)
+    priced_by_count = known.get(arrival)
+    if priced_by_count is None:
+        priced_by_count = known[arrival] = {}
+    get = priced_by_count.get
+    counted = counts.stratum_variances()
+    ways = [get(count) for count in counted]
+    missing = [index for index, priced in enumerate(ways) if priced is None]
     if missing:  # the counts not priced before, in one call
-        fresh = pricer.priced_counts([(n, spread) for _, (n, spread, _) in missing], arrival)
-        for (index, key), priced in zip(missing, fresh):
-            ways[index] = known[key] = priced  # tuples of numbers: not tracked by the GC
+        for index, fresh in zip(missing, pricer.priced_counts([counted[index] for index in missing], arrival)):
+            ways[index] = priced_by_count[counted[index]] = fresh  # tuples of numbers: not tracked by the GC
     shares: Encodings = {}
     total = 0.0
-    for (_, weight, _, _), priced in zip(counts.points, ways):
-        for encoding, share, size in priced:
+    for (_, weight, _, _), of_count in zip(counts.points, ways):
+        for encoding, share, size in of_count:  # type: ignore[union-attr]  # every count is priced by now
             part = weight * share
             shares[encoding] = shares.get(encoding, 0.0) + part
             total += part * size
@@ -187,6 +183,8 @@ Priced = list[tuple[str, float, float]]
 """For one element count: (encoding, share of such keys, bytes) for each way it can be encoded."""
 PricedCount = tuple[tuple[str, float, float], ...]
 """``Priced``, as kept for a count."""
+PricedByArrival = dict[Arrival, dict[tuple[int, float], PricedCount]]
+"""What a pricer priced, by arrival and (count, spread)."""
 
 
 def _count_limits(
@@ -218,9 +216,9 @@ def _count(keyspace: CollectionKeyspace) -> Size:
 
 def _collection_pricer(
     keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits
-) -> tuple[_Hash | _Set | _Zset | _List, dict[tuple[int, float, Arrival], PricedCount]]:
-    """The pricer of the keyspace's element shape, with what it priced by (count, spread,
-    arrival): the counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
+) -> tuple[_Hash | _Set | _Zset | _List, PricedByArrival]:
+    """The pricer of the keyspace's element shape, with what it priced by arrival and
+    (count, spread): the counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
     kind = _PRICERS[type(keyspace)]
     shape = (kind.__name__, shape_key(keyspace, kind.ELEMENT_FIELDS), shape_key(profile), shape_key(limits))
     return _PRICER_MEMO.get(shape, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
@@ -355,27 +353,10 @@ class _Hash(_Pricer):
             return (alloc(DICT_ENTRY_BYTES) + fields.allocating(self._sds, profile.allocator)
                     + values.allocating(self._sds, profile.allocator))
 
-        rule = profile.sds_rule
-
-        def pairs_with(field_bytes: int) -> AllocatingCost:
-            """A field of ``field_bytes`` with a value of any length (the field's part
-            worked out once)."""
-            field = sds_bytes(field_bytes, "valkey8")
-            apart = alloc(8 + max(3, field - field_bytes - 1) + field_bytes + 1)  # the field, the value apart
-
-            def pair(value_bytes: int, _numeric: bool, by_value: Alloc) -> float:
-                value = 3 + value_bytes + 1  # values embed as sdshdr8
-                if field + value <= EMBED_VALUE_MAX_ALLOC_BYTES:
-                    return by_value(field + value)
-                return apart + by_value(sds_bytes(value_bytes, rule))
-
-            return pair
-
-        allocator = profile.allocator
         if fields.exact:
-            return values.allocating(pairs_with(round(fields.mean_length())), allocator)
+            return _pairs_with(profile, round(fields.mean_length()), values)
         coarse = values.coarser(JOINT_POINTS)
-        return fields.coarser(JOINT_POINTS).expect(lambda f, _: coarse.allocating(pairs_with(f), allocator))
+        return fields.coarser(JOINT_POINTS).expect(lambda f, _: _pairs_with(profile, f, coarse))
 
     def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
         try:
@@ -492,6 +473,38 @@ class _Hash(_Pricer):
     def _table(self, n: int, converted_at: int, arrival: Arrival) -> float:
         buckets = _dict_slots(self.profile, "hash", n, converted_at, arrival)
         return self.profile.allocator.class_bytes(self.profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets
+
+
+def _pairs_with(profile: EngineProfile, field_bytes: int, values: Items) -> float:
+    """Valkey 8.1: a field of ``field_bytes`` with its value, expected over the values (the
+    field's part worked out once): one allocation when both fit 128 bytes, else the field's
+    and the value's own. ``values.allocating`` of that pair, inlined (a hash's fields and
+    values are priced on their product): the same arithmetic, point by point."""
+    allocator, rule = profile.allocator, profile.sds_rule
+    alloc, around = allocator.class_bytes, allocator.mean_class_around
+    field = sds_bytes(field_bytes, "valkey8")
+    apart = alloc(8 + max(3, field - field_bytes - 1) + field_bytes + 1)  # the field, the value apart
+
+    def side(points: tuple[tuple[int, float, int, int], ...]) -> float:
+        # Distribution.expect_allocating_item of the pair, its request's class averaged over the stratum.
+        total = 0.0
+        for value_bytes, weight, low, high in points:
+            value = 3 + value_bytes + 1  # values embed as sdshdr8
+            if field + value <= EMBED_VALUE_MAX_ALLOC_BYTES:
+                request = field + value
+                total += weight * (alloc(request) if low == high else around(request, low - value_bytes, high - value_bytes))
+            else:
+                request = sds_bytes(value_bytes, rule)
+                total += weight * (apart + (alloc(request) if low == high
+                                            else around(request, low - value_bytes, high - value_bytes)))
+        return total
+
+    total = 0.0  # Items.allocating
+    if values.text is not None and values.numeric_share < 1:
+        total += (1 - values.numeric_share) * side(values.text.points)
+    if values.digits is not None and values.numeric_share > 0:
+        total += values.numeric_share * side(values.digits.points)
+    return total
 
 
 class _Set(_Pricer):
@@ -737,8 +750,8 @@ class _Zset(_Pricer):
         return self.fits ** (limit + 1), limit + 1
 
 
-_PRICER_MEMO: Memo[tuple[_Hash | _Set | _Zset | _List, dict[tuple[int, float, Arrival], PricedCount]]] = Memo()
-"""Each element shape's pricer, with what it priced by (count, spread, arrival)."""
+_PRICER_MEMO: Memo[tuple[_Hash | _Set | _Zset | _List, PricedByArrival]] = Memo()
+"""Each element shape's pricer, with what it priced by arrival and (count, spread)."""
 _STRUCTURE_MEMO: Memo[tuple[tuple[tuple[str, float], ...], float]] = Memo()
 """``value_structure`` by the fields it reads: a keyspace's count and element shape."""
 
