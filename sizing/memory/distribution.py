@@ -370,7 +370,8 @@ def _split(segment: Span, at: int) -> tuple[Span, Span]:
     """The segment as its values <= at and > at (low <= at < high; the same density on
     each side)."""
     low, high, mass, log = segment
-    below = Segment(low, high, mass, log).cdf(at)
+    # Segment.cdf(at), inlined (low <= at < high, an integer): counts split at every doubling.
+    below = math.log((at + 1) / low) / math.log((high + 1) / low) if log else (at - low + 1) / (high - low + 1)
     return (low, at, mass * below, log), (at + 1, high, mass * (1 - below), log)
 
 

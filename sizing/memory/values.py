@@ -399,17 +399,20 @@ class _Hash(_Pricer):
         one_by_one, hinted = arrival == "one_by_one", profile.write_size_hints
         arrival_free = self._arrival_free
         out: list[PricedCount] = []
-        for n, count_variance in counts:
-            free = arrival_free.get((n, count_variance))
+        for count in counts:
+            n, count_variance = count
+            free = arrival_free.get(count)
             if free is None:  # _whatever_arrival
                 small = pair_fits**n if n <= limit else 0.0
                 listpack = elements = 0.0
                 if small > 0:  # _pack of _pack_variance
                     variance = n * pair_variance + count_variance * listpack_pair**2
                     listpack = spread_class(header + n * listpack_pair, sqrt(variance))
-                if small < 1:
-                    elements = _split(small, n, table_pair, table_pair_small)
-                arrival_free[(n, count_variance)] = (small, listpack, elements)
+                if small <= 0:  # _split, inlined
+                    elements = n * table_pair
+                elif small < 1:
+                    elements = max(0.0, (n * table_pair - small * n * table_pair_small) / (1 - small))
+                arrival_free[count] = (small, listpack, elements)
             else:
                 small, listpack, elements = free
             if small >= 1:
