@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Hashable
 from functools import lru_cache, partial
 from statistics import NormalDist
 from typing import Literal
@@ -142,9 +143,11 @@ def value_structure(
         return {"string": 1.0}, 0.0
     kind = _PRICERS[type(keyspace)]
     count = _count(keyspace)
-    shape = (kind.__name__, shape_key(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_key(count),
-             shape_key(profile), shape_key(limits), arrival)  # strings and numbers: cheap to hash, untracked by the GC
-    shares, total = _STRUCTURE_MEMO.get(shape, lambda: _kept(*_value_structure(keyspace, profile, limits, arrival)))
+    # Strings and numbers: cheap to hash, untracked by the GC.
+    elements = (kind.__name__, shape_key(keyspace, kind.ELEMENT_FIELDS), shape_key(profile), shape_key(limits))
+    shape = (*elements, count if isinstance(count, int) else shape_key(count), arrival)
+    shares, total = _STRUCTURE_MEMO.get(shape, lambda: _kept(*_value_structure(keyspace, profile, limits, arrival,
+                                                                                 elements)))
     return dict(shares), total
 
 
@@ -155,10 +158,11 @@ def _kept(shares: Encodings, total: float) -> tuple[tuple[tuple[str, float], ...
 
 
 def _value_structure(
-    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
+    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival,
+    elements: Hashable,
 ) -> tuple[Encodings, float]:
     counts = distribution(_count(keyspace), _count_limits(keyspace, limits, profile, arrival), COUNT_POINTS)
-    pricer, known = _collection_pricer(keyspace, profile, limits)
+    pricer, known = _collection_pricer(keyspace, profile, limits, elements)
     priced_by_count = known.get(arrival)
     if priced_by_count is None:
         priced_by_count = known[arrival] = {}
@@ -215,13 +219,13 @@ def _count(keyspace: CollectionKeyspace) -> Size:
 
 
 def _collection_pricer(
-    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits
+    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, elements: Hashable
 ) -> tuple[_Hash | _Set | _Zset | _List, PricedByArrival]:
-    """The pricer of the keyspace's element shape, with what it priced by arrival and
+    """The pricer of the keyspace's element shape (``elements``: the pricer's kind and the
+    keys of the element fields, profile and limits), with what it priced by arrival and
     (count, spread): the counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
     kind = _PRICERS[type(keyspace)]
-    shape = (kind.__name__, shape_key(keyspace, kind.ELEMENT_FIELDS), shape_key(profile), shape_key(limits))
-    return _PRICER_MEMO.get(shape, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
+    return _PRICER_MEMO.get(elements, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
 
 
 def _pack(profile: EngineProfile, entries_bytes: float, variance: float = 0.0) -> float:
