@@ -235,18 +235,18 @@ class Distribution:
 
     def at_most(self, limit: float) -> Distribution | None:
         """The distribution of values <= limit (None if there are none)."""
-        return self._restricted(lambda v: v <= limit)
+        return self._restricted([point for point in self.points if point[0] <= limit])
 
     def above(self, limit: float) -> Distribution | None:
         """The distribution of values > limit (None if there are none)."""
-        return self._restricted(lambda v: v > limit)
+        return self._restricted([point for point in self.points if point[0] > limit])
 
-    def _restricted(self, keep: Callable[[int], bool]) -> Distribution | None:
-        kept = [point for point in self.points if keep(point[0])]
-        total = sum(point[1] for point in kept)
+    def _restricted(self, kept: list[tuple[int, float, int, int]]) -> Distribution | None:
+        """The distribution of the ``kept`` points, their weights summed to 1 again."""
+        total = sum([point[1] for point in kept])
         if total <= 0:
             return None
-        return Distribution(self.spans, tuple((v, w / total, low, high) for v, w, low, high in kept), True)
+        return Distribution(self.spans, tuple([(v, w / total, low, high) for v, w, low, high in kept]), True)
 
     def coarser(self, points: int) -> Distribution:
         """The same distribution at about ``points`` points (for costs over two at once):

@@ -143,6 +143,8 @@ def value_structure(
         return {"string": 1.0}, 0.0
     kind = _PRICERS[type(keyspace)]
     count = _count(keyspace)
+    if kind is _List:  # a quicklist has no table: however the list arrived, it is priced as written
+        arrival = "commands"
     # Strings and numbers: cheap to hash, untracked by the GC.
     elements = (kind.__name__, shape_key(keyspace, kind.ELEMENT_FIELDS), shape_key(profile), shape_key(limits))
     shape = (*elements, count if isinstance(count, int) else shape_key(count), arrival)
