@@ -6,7 +6,10 @@ benchmarks/estimate_speed.py prints the times).
   and count around the limits;
 - a segment's strata are shared by the distributions split at the same breaks
   (``distribution._strata``): each point's weight is its stratum's mass by
-  ``Segment.cdf``, and a distribution built after others equals one built cold.
+  ``Segment.cdf``, and a distribution built after others equals one built cold;
+- a Valkey 8.1 field and value pair priced by one loop over the values (``_pairs_with``)
+  is what the allocating cost priced through ``Items.allocating`` gives;
+- a one-length distribution's cdf, answered without its loop, is the loop's answer.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import math
 
 import pytest
 
-from sizing.memory.distribution import Segment, distribution
+from sizing.memory.distribution import Distribution, Segment, distribution
+from sizing.memory.encodings import sds_bytes
 from sizing.memory.engines import PROFILES, engine_profile
+from sizing.memory.items import items
 from sizing.memory.limits import COMPILED_DEFAULTS
 from sizing.memory.memo import clear_memos
-from sizing.memory.values import COUNT_POINTS, _Hash
+from sizing.memory.values import COUNT_POINTS, EMBED_VALUE_MAX_ALLOC_BYTES, _Hash, _pairs_with
 from sizing.spec.distribution import Histogram, Quantiles
 from sizing.spec.workload import HashKeyspace
 
@@ -85,3 +90,44 @@ def test_shared_strata_weigh_each_point_by_its_segment(points: int) -> None:
                 span = Segment._make(next(spans, span))
         total = math.fsum(raw)
         assert [w for _, w, _, _ in cold.points] == pytest.approx([r / total for r in raw], rel=1e-12)
+
+
+def _pair_the_long_way(profile, field_bytes: int, values):  # type: ignore[no-untyped-def]
+    """``_Hash._table_pair``'s pair as it was written before ``_pairs_with``: a closure per
+    field length, priced through ``Items.allocating``."""
+    alloc, rule = profile.allocator.class_bytes, profile.sds_rule
+    field = sds_bytes(field_bytes, "valkey8")
+    apart = alloc(8 + max(3, field - field_bytes - 1) + field_bytes + 1)
+
+    def pair(value_bytes: int, _numeric: bool, by_value) -> float:  # type: ignore[no-untyped-def]
+        value = 3 + value_bytes + 1
+        if field + value <= EMBED_VALUE_MAX_ALLOC_BYTES:
+            return by_value(field + value)  # type: ignore[no-any-return]
+        return apart + by_value(sds_bytes(value_bytes, rule))  # type: ignore[no-any-return]
+
+    return values.allocating(pair, profile.allocator)
+
+
+@pytest.mark.parametrize("allocator", ["upstream", "debian"])
+def test_a_field_and_value_pair_is_priced_as_through_the_allocating_cost(allocator: str) -> None:
+    profile = engine_profile("valkey", "8.1", allocator)
+    for shape in HASHES:
+        keyspace = HashKeyspace.model_validate({"name": "h", "type": "hash", "keys": 10, "key_bytes": 16,
+                                                "fields": 10, **shape})
+        values = items(keyspace.value_bytes, keyspace.numeric, 64)
+        for field_bytes in (1, 12, 31, 32, 60, 100, 125, 300):
+            for side in (values, values.coarser(24), values.fitting(64)):
+                if side is not None:
+                    assert _pairs_with(profile, field_bytes, side).hex() == \
+                        float(_pair_the_long_way(profile, field_bytes, side)).hex()
+
+
+def test_a_one_length_cdf_is_the_loop_over_its_segment() -> None:
+    for value, mass in ((1, 1.0), (12, 1.0), (300, 1.0), (5, 0.7)):
+        one = Distribution(((value, value, mass, False),), ((value, 1.0, value, value),))
+        for x in (value - 1.5, value - 1, value - 0.5, value, value + 0.5, value + 1):
+            looped = 0.0  # Distribution.cdf's loop over its one segment
+            if x >= value:
+                looped += mass
+            assert one.cdf(x) == min(1.0, looped)
+    assert distribution(12).cdf(12) == 1.0
