@@ -403,8 +403,9 @@ class _Hash(_Pricer):
         spread_class, sqrt = profile.allocator.mean_class_spread, math.sqrt
         as_hashtable = profile.keyspace_layout == "hashtable"
         one_by_one, hinted = arrival == "one_by_one", profile.write_size_hints
-        arrival_free = self._arrival_free
+        arrival_free, written = self._arrival_free, _hashtable_written
         out: list[PricedCount] = []
+        append = out.append
         for count in counts:
             n, count_variance = count
             free = arrival_free.get(count)
@@ -422,7 +423,7 @@ class _Hash(_Pricer):
             else:
                 small, listpack, elements = free
             if small >= 1:
-                out.append(((small_encoding, small, listpack),))
+                append(((small_encoding, small, listpack),))
                 continue
             # _by_count
             if n <= limit:
@@ -436,20 +437,19 @@ class _Hash(_Pricer):
                 # by_count * written(presized) + (1 - by_count) * written, where a share of 0
                 # or 1 leaves the other term as it is (x * 0.0 + y == y for the finite bytes).
                 if by_count == 0.0:
-                    table = _hashtable_written(n, arrival)
+                    table = written(n, arrival)
                 elif by_count == 1.0:
-                    table = _hashtable_written(n, arrival, 1, presized_to)
+                    table = written(n, arrival, 1, presized_to)
                 else:
-                    table = (by_count * _hashtable_written(n, arrival, 1, presized_to)
-                             + (1 - by_count) * _hashtable_written(n, arrival))
+                    table = by_count * written(n, arrival, 1, presized_to) + (1 - by_count) * written(n, arrival)
                 size = hashtable_struct + table + elements
             else:
                 size = by_count * self._table(n, limit + 1, arrival) + \
                     (1 - by_count) * self._table(n, 0, arrival) + elements
             if small > 0:
-                out.append(((small_encoding, small, listpack), ("hashtable", 1 - small, size)))
+                append(((small_encoding, small, listpack), ("hashtable", 1 - small, size)))
             else:
-                out.append((("hashtable", 1 - small, size),))
+                append((("hashtable", 1 - small, size),))
         return out
 
     def _whatever_arrival(self, n: int, count_variance: float) -> tuple[float, float, float]:
