@@ -18,7 +18,6 @@ Checked against ``je_nallocx`` for every request up to 1 MiB (see
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 from collections.abc import Callable
 from functools import lru_cache
@@ -90,11 +89,12 @@ def _mean_class_spread(mean: float, sd: float, quantum_bytes: int) -> float:
     edges += [edge if (edge := mean + (standard * sd)) > 1.0 else 1.0 for standard in _STANDARD_EDGES]
     edges.append(mean + 4 * sd)
     total = 0.0
-    sums, floor, ceil = _dense_sums(quantum_bytes), math.floor, math.ceil
-    for low, high in itertools.pairwise(edges):
-        # _mean_class_between, inlined: each spread is new, so its strata rarely repeat.
-        first = floor(low)
-        last = max(first, ceil(high) - 1)
+    sums = _dense_sums(quantum_bytes)
+    # _mean_class_between of each stratum, inlined: each spread is new, so its strata rarely
+    # repeat. A stratum's integers run from its low edge's floor to its high edge's ceiling
+    # less one (at least the floor).
+    for first, top in zip(map(math.floor, edges[:-1]), map(math.ceil, edges[1:])):
+        last = top - 1 if top > first else first
         if last <= DENSE_SUM_BYTES:  # first >= 1: both sums are in the table
             total += (sums[last] - sums[first - 1]) / (last - first + 1)
         else:

@@ -118,6 +118,9 @@ class Distribution:
     def cdf(self, x: float) -> float:
         """P(value <= x): ``Segment.cdf`` weighted by mass, inlined (limits and key names ask
         for it at every length)."""
+        spans = self.spans
+        if len(spans) == 1 and spans[0][0] == spans[0][1]:  # one length (key names, mostly): the loop's sum
+            return min(1.0, 0.0 + spans[0][2]) if x >= spans[0][1] else 0.0
         try:
             terms = self._derived["cdf"]
         except KeyError:
@@ -140,10 +143,12 @@ class Distribution:
     def quantile(self, u: float) -> int:
         """The value at cumulative share ``u`` (0 <= u < 1): how generated data draws from it."""
         last = len(self.spans) - 1
-        for index, span in enumerate(self.spans):
-            mass = span[2]
+        for index, (low, high, mass, log) in enumerate(self.spans):
             if u < mass or index == last:
-                return Segment._make(span).quantile(min(1.0, max(0.0, u / mass)))
+                # Segment.quantile, inlined: simulated lists draw thousands of elements.
+                share = min(1.0, max(0.0, u / mass))
+                value = low * float(((high + 1) / low) ** share) if log else low + share * (high - low + 1)
+                return min(high, max(low, math.floor(value)))
             u -= mass
         return self.high
 
@@ -189,15 +194,16 @@ class Distribution:
                 total += weight * cost(value, numeric, spread(low - value, high - value))
         return total
 
-    def stratum_variances(self) -> tuple[float, ...]:
-        """Per point, the variance of a value drawn evenly from its stratum low..high (for an
-        element count: how far the counts it stands for spread). Kept with the distribution,
-        which a keyspace's other arrival prices again."""
+    def stratum_variances(self) -> tuple[tuple[int, float], ...]:
+        """Per point, its value and the variance of a value drawn evenly from its stratum
+        low..high (for an element count: how far the counts it stands for spread). Kept
+        with the distribution, which a keyspace's other arrival prices again (its pairs,
+        numbers only, are what the count's pricing is looked up by)."""
         try:
             return self._derived["stratum variances"]  # type: ignore[return-value]
         except KeyError:
             variances = self._derived["stratum variances"] = tuple(
-                [((high - low + 1) ** 2 - 1) / 12 for _, _, low, high in self.points])
+                [(value, ((high - low + 1) ** 2 - 1) / 12) for value, _, low, high in self.points])
             return variances
 
     def classes(self, request: Callable[[int], int], name: Hashable, allocator: Allocator) -> tuple[float, ...]:
@@ -210,26 +216,37 @@ class Distribution:
             return self._derived[key]  # type: ignore[return-value]
         except KeyError:
             pass
-        class_bytes, around = allocator.class_bytes, allocator.mean_class_around
-        table = tuple([class_bytes(request(value)) if low == high else around(request(value), low - value, high - value)
-                       for value, _, low, high in self.points])
-        self._derived[key] = table
-        return table
+        # Each stratum's class is kept across distributions too: those split at the same
+        # breaks share strata (``_strata``), so neighbouring keyspaces' values share most.
+        known = _STRATUM_CLASSES.setdefault(key, {})
+        if len(known) >= STRATUM_CLASS_ENTRIES:
+            known.clear()
+        get, class_bytes, around = known.get, allocator.class_bytes, allocator.mean_class_around
+        table = []
+        for value, _, low, high in self.points:
+            stratum = (value, low, high)
+            size = get(stratum)
+            if size is None:
+                size = known[stratum] = (class_bytes(request(value)) if low == high
+                                         else around(request(value), low - value, high - value))
+            table.append(size)
+        kept = self._derived[key] = tuple(table)
+        return kept
 
     def at_most(self, limit: float) -> Distribution | None:
         """The distribution of values <= limit (None if there are none)."""
-        return self._restricted(lambda v: v <= limit)
+        return self._restricted([point for point in self.points if point[0] <= limit])
 
     def above(self, limit: float) -> Distribution | None:
         """The distribution of values > limit (None if there are none)."""
-        return self._restricted(lambda v: v > limit)
+        return self._restricted([point for point in self.points if point[0] > limit])
 
-    def _restricted(self, keep: Callable[[int], bool]) -> Distribution | None:
-        kept = [point for point in self.points if keep(point[0])]
-        total = sum(point[1] for point in kept)
+    def _restricted(self, kept: list[tuple[int, float, int, int]]) -> Distribution | None:
+        """The distribution of the ``kept`` points, their weights summed to 1 again."""
+        total = sum([point[1] for point in kept])
         if total <= 0:
             return None
-        return Distribution(self.spans, tuple((v, w / total, low, high) for v, w, low, high in kept), True)
+        return Distribution(self.spans, tuple([(v, w / total, low, high) for v, w, low, high in kept]), True)
 
     def coarser(self, points: int) -> Distribution:
         """The same distribution at about ``points`` points (for costs over two at once):
@@ -314,6 +331,13 @@ _SEGMENTS: Memo[tuple[Span, ...]] = Memo()
 """A field's segments by its own JSON: fleets repeat the same few shapes."""
 _DISTRIBUTIONS: Memo[Distribution] = Memo()
 """A field's distribution by its JSON, breaks and points."""
+STRATUM_CLASS_ENTRIES = 65536
+"""Strata whose request class ``Distribution.classes`` keeps, per request: as many as the
+allocator's own caches keep (``allocator._mean_class_between``); a full table starts afresh."""
+_STRATUM_CLASSES: dict[Hashable, dict[tuple[int, int, int], float]] = {}
+"""``Distribution.classes`` by request (its name and the allocator's quantum), then by stratum
+(value, low, high)."""
+forgotten_on_clear(_STRATUM_CLASSES)
 _BY_OBJECT: dict[tuple[int, tuple[int, ...], int], tuple[Size, Distribution]] = {}
 """The same by the field's identity and the breaks as asked: one lookup where a keyspace's
 costs ask for its fields again and again (the entry holds the field, so its id is not
@@ -346,7 +370,8 @@ def _split(segment: Span, at: int) -> tuple[Span, Span]:
     """The segment as its values <= at and > at (low <= at < high; the same density on
     each side)."""
     low, high, mass, log = segment
-    below = Segment(low, high, mass, log).cdf(at)
+    # Segment.cdf(at), inlined (low <= at < high, an integer): counts split at every doubling.
+    below = math.log((at + 1) / low) / math.log((high + 1) / low) if log else (at - low + 1) / (high - low + 1)
     return (low, at, mass * below, log), (at + 1, high, mass * (1 - below), log)
 
 
@@ -386,48 +411,73 @@ def _stratum_mean(low: int, high: int, log: bool) -> float:
 def _points(segments: tuple[Span, ...], budget: int, minimum: int) -> tuple[tuple[int, float, int, int], ...]:
     """Stratified points: each segment's mass split into equal-probability strata, each
     priced at its mean (rounded); a segment with fewer integers than strata is enumerated."""
-    points: list[tuple[int, float, int, int]] = []
-    log, exp, floor = math.log, math.exp, math.floor
+    values: list[int] = []
+    weights: list[float] = []
+    lows: list[int] = []
+    highs: list[int] = []
     for low, high, mass, is_log in segments:
         integers = high - low + 1
         count = max(minimum, round(budget * mass))
-        if integers <= count:
-            # Every integer its own point, its mass from ``Segment.cdf`` (inlined: the same
-            # operations, the span's logarithm taken once).
-            if is_log:
-                span = log((high + 1) / low)
-                throughs = [log((value + 1) / low) / span for value in range(low, high)]
-            else:
-                throughs = [(value - low + 1) / integers for value in range(low, high)]
-            throughs.append(1.0)
-            points.extend([(value, mass * (through - before), value, value) for value, before, through
-                           in zip(range(low, high + 1), [0.0, *throughs], throughs)])
-            continue
-        # Segment.quantile, Segment.cdf and _stratum_mean, inlined: this runs for every
-        # distribution, at every point.
+        strata_values, parts, strata_lows, strata_highs = _strata(low, high, is_log, min(count, integers))
+        values += strata_values
+        weights += [mass * part for part in parts]
+        lows += strata_lows
+        highs += strata_highs
+    total = sum(weights)
+    return tuple(zip(values, [weight / total for weight in weights], lows, highs))
+
+
+Strata = tuple[tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[int, ...]]
+"""A segment's strata as columns: the value each is priced at, its share of the segment's
+mass, its lowest and its highest integer."""
+
+
+@forgotten_on_clear
+@lru_cache(maxsize=MEMO_ENTRIES)
+def _strata(low: int, high: int, is_log: bool, count: int) -> Strata:
+    """The strata of a segment low..high into ``count`` (all its integers when ``count`` is
+    their number): they depend on its ends alone, not its mass, so neighbouring keyspaces'
+    distributions, split at the same breaks, share them. ``_points`` scales the shares by
+    the mass, the same product as of the mass and each share (the same floats)."""
+    log, exp, floor = math.log, math.exp, math.floor
+    integers = high - low + 1
+    if integers <= count:
+        # Every integer its own point, its mass from ``Segment.cdf`` (inlined: the same
+        # operations, the span's logarithm taken once).
         if is_log:
             span = log((high + 1) / low)
-            inner = [floor(low * exp(span * i / count)) for i in range(1, count)]
+            throughs = [log((value + 1) / low) / span for value in range(low, high)]
         else:
-            span = high - low + 1
-            inner = [floor(low + span * i / count) for i in range(1, count)]
-        if inner and (min(inner) < low or max(inner) > high):  # rounding at either end: clamp into the segment
-            inner = [min(high, max(low, edge)) for edge in inner]
-        edges = sorted({low, high + 1, *inner})
-        if is_log:
-            shares = [log(edge / low) / span for edge in edges]  # the share below each edge
-            # Each stratum first..end - 1 (end the next edge) at its mean, rounded into it.
-            points.extend([(first if end - first == 1 else (
-                               r if first <= (r := round((end - first) / log(end / first) - 0.5)) < end
-                               else (first if r < first else end - 1)),
-                            mass * (through - before), first, end - 1)
-                           for first, end, before, through in zip(edges, edges[1:], shares, shares[1:]) if through > before])
-        else:
-            shares = [(edge - low) / span for edge in edges]
-            points.extend([(first if end - first == 1 else (
-                               r if first <= (r := round((first + end - 1) / 2)) < end
-                               else (first if r < first else end - 1)),
-                            mass * (through - before), first, end - 1)
-                           for first, end, before, through in zip(edges, edges[1:], shares, shares[1:]) if through > before])
-    total = sum([point[1] for point in points])
-    return tuple([(value, weight / total, low, high) for value, weight, low, high in points])
+            throughs = [(value - low + 1) / integers for value in range(low, high)]
+        throughs.append(1.0)
+        every = tuple(range(low, high + 1))
+        return every, tuple([through - before for before, through in zip([0.0, *throughs], throughs)]), every, every
+    # Segment.quantile, Segment.cdf and _stratum_mean, inlined.
+    if is_log:
+        span = log((high + 1) / low)
+        inner = [floor(low * exp(span * i / count)) for i in range(1, count)]
+    else:
+        span = high - low + 1
+        inner = [floor(low + span * i / count) for i in range(1, count)]
+    if inner and (min(inner) < low or max(inner) > high):  # rounding at either end: clamp into the segment
+        inner = [min(high, max(low, edge)) for edge in inner]
+    edges = sorted({low, high + 1, *inner})
+    if is_log:
+        shares = [log(edge / low) / span for edge in edges]  # the share below each edge
+    else:
+        shares = [(edge - low) / span for edge in edges]
+    # Each stratum first..end - 1 (end the next edge), of some mass, at its mean rounded into it.
+    strata = [(first, end, through - before)
+              for first, end, before, through in zip(edges, edges[1:], shares, shares[1:]) if through > before]
+    if is_log:
+        means = [first if end - first == 1 else (
+                     r if first <= (r := round((end - first) / log(end / first) - 0.5)) < end
+                     else (first if r < first else end - 1))
+                 for first, end, _ in strata]
+    else:
+        means = [first if end - first == 1 else (
+                     r if first <= (r := round((first + end - 1) / 2)) < end
+                     else (first if r < first else end - 1))
+                 for first, end, _ in strata]
+    return (tuple(means), tuple([part for _, _, part in strata]), tuple([first for first, _, _ in strata]),
+            tuple([end - 1 for _, end, _ in strata]))

@@ -67,12 +67,16 @@ _VALKEY8_SDS_LIMITS = (256 - 4, 65_536 - 6, 2**32 - 10)
 
 def sds_bytes(length: int, rule: SdsRule) -> int:
     """Header + bytes + NUL of an SDS string built by ``sdsnewlen``."""
+    if length < 32:  # sdshdr5, both rules (``sds_header_bytes`` without the call: every item asks)
+        return 1 + length + 1
     return sds_header_bytes(length, rule) + length + 1
 
 
 def sds8_bytes(length: int) -> int:
     """An SDS forced to at least ``sdshdr8`` (embstr objects, argv strings <= 44 bytes)."""
-    return max(3, sds_header_bytes(length, "redis")) + length + 1
+    if length < _REDIS_SDS_LIMITS[0]:  # sdshdr5 or sdshdr8: sdshdr8 (``sds_header_bytes``, redis rule)
+        return 3 + length + 1
+    return sds_header_bytes(length, "redis") + length + 1
 
 
 def digit_range(digits: int) -> tuple[int, int]:

@@ -122,11 +122,17 @@ class _ShapeKeys:
 _SHAPE_KEYS = _ShapeKeys()
 
 
+_BUILT, _INCLUDED = _SHAPE_KEYS._keys, _SHAPE_KEYS._includes
+
+
 def shape_key(model: BaseModel, include: frozenset[str] | None = None) -> Hashable:
     """A frozen model's memo key, built once per object: its JSON
     (``model.model_dump_json()``) or, with ``include``, the type and value of each field it
     names (``_ShapeKeys._fields``: cheaper than dumping, and no less distinct)."""
-    return _SHAPE_KEYS.key(model, include)
+    try:  # ``_ShapeKeys.key`` of a key built before, without the call: asked for tens of thousands of times
+        return _BUILT[(id(model), _INCLUDED[include])][1]
+    except KeyError:
+        return _SHAPE_KEYS.key(model, include)
 
 
 def forgotten_on_clear(cache: Cached) -> Cached:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Hashable
 from functools import lru_cache, partial
 from statistics import NormalDist
 from typing import Literal
@@ -142,9 +143,13 @@ def value_structure(
         return {"string": 1.0}, 0.0
     kind = _PRICERS[type(keyspace)]
     count = _count(keyspace)
-    shape = (kind.__name__, shape_key(keyspace, kind.ELEMENT_FIELDS), count if isinstance(count, int) else shape_key(count),
-             shape_key(profile), shape_key(limits), arrival)  # strings and numbers: cheap to hash, untracked by the GC
-    shares, total = _STRUCTURE_MEMO.get(shape, lambda: _kept(*_value_structure(keyspace, profile, limits, arrival)))
+    if kind is _List:  # a quicklist has no table: however the list arrived, it is priced as written
+        arrival = "commands"
+    # Strings and numbers: cheap to hash, untracked by the GC.
+    elements = (kind.__name__, shape_key(keyspace, kind.ELEMENT_FIELDS), shape_key(profile), shape_key(limits))
+    shape = (*elements, count if isinstance(count, int) else shape_key(count), arrival)
+    shares, total = _STRUCTURE_MEMO.get(shape, lambda: _kept(*_value_structure(keyspace, profile, limits, arrival,
+                                                                                 elements)))
     return dict(shares), total
 
 
@@ -155,20 +160,25 @@ def _kept(shares: Encodings, total: float) -> tuple[tuple[tuple[str, float], ...
 
 
 def _value_structure(
-    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival
+    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, arrival: Arrival,
+    elements: Hashable,
 ) -> tuple[Encodings, float]:
     counts = distribution(_count(keyspace), _count_limits(keyspace, limits, profile, arrival), COUNT_POINTS)
+    pricer, known = _collection_pricer(keyspace, profile, limits, elements)
+    priced_by_count = known.get(arrival)
+    if priced_by_count is None:
+        priced_by_count = known[arrival] = {}
+    get = priced_by_count.get
+    counted = counts.stratum_variances()
+    ways = [get(count) for count in counted]
+    missing = [index for index, priced in enumerate(ways) if priced is None]
+    if missing:  # the counts not priced before, in one call
+        for index, fresh in zip(missing, pricer.priced_counts([counted[index] for index in missing], arrival)):
+            ways[index] = priced_by_count[counted[index]] = fresh  # tuples of numbers: not tracked by the GC
     shares: Encodings = {}
     total = 0.0
-    pricer, known = _collection_pricer(keyspace, profile, limits)
-    get = known.get
-    for (n, weight, _, _), spread in zip(counts.points, counts.stratum_variances()):
-        key = (n, spread, arrival)
-        priced = get(key)
-        if priced is None:  # tuples of numbers: not tracked by the GC
-            # Only the ways a count is encoded with a share above 0 are summed.
-            priced = known[key] = tuple([way for way in pricer.priced(n, spread, arrival) if way[1] > 0])
-        for encoding, share, size in priced:
+    for (_, weight, _, _), of_count in zip(counts.points, ways):
+        for encoding, share, size in of_count:  # type: ignore[union-attr]  # every count is priced by now
             part = weight * share
             shares[encoding] = shares.get(encoding, 0.0) + part
             total += part * size
@@ -179,6 +189,8 @@ Priced = list[tuple[str, float, float]]
 """For one element count: (encoding, share of such keys, bytes) for each way it can be encoded."""
 PricedCount = tuple[tuple[str, float, float], ...]
 """``Priced``, as kept for a count."""
+PricedByArrival = dict[Arrival, dict[tuple[int, float], PricedCount]]
+"""What a pricer priced, by arrival and (count, spread)."""
 
 
 def _count_limits(
@@ -209,13 +221,13 @@ def _count(keyspace: CollectionKeyspace) -> Size:
 
 
 def _collection_pricer(
-    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits
-) -> tuple[_Hash | _Set | _Zset | _List, dict[tuple[int, float, Arrival], PricedCount]]:
-    """The pricer of the keyspace's element shape, with what it priced by (count, spread,
-    arrival): the counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
+    keyspace: CollectionKeyspace, profile: EngineProfile, limits: EncodingLimits, elements: Hashable
+) -> tuple[_Hash | _Set | _Zset | _List, PricedByArrival]:
+    """The pricer of the keyspace's element shape (``elements``: the pricer's kind and the
+    keys of the element fields, profile and limits), with what it priced by arrival and
+    (count, spread): the counts of neighbouring keyspaces and of a keyspace's largest key repeat."""
     kind = _PRICERS[type(keyspace)]
-    shape = (kind.__name__, shape_key(keyspace, kind.ELEMENT_FIELDS), shape_key(profile), shape_key(limits))
-    return _PRICER_MEMO.get(shape, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
+    return _PRICER_MEMO.get(elements, lambda: (kind(keyspace, profile, limits), {}))  # type: ignore[arg-type]
 
 
 def _pack(profile: EngineProfile, entries_bytes: float, variance: float = 0.0) -> float:
@@ -301,7 +313,18 @@ def _dict_slots(
     return max(final, presized) + dict_residual_buckets(elements, steps, presized)
 
 
-class _Hash:
+class _Pricer:
+    """What the pricers share: ``priced_counts`` as ``priced`` count by count."""
+
+    def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
+        raise NotImplementedError
+
+    def priced_counts(self, counts: list[tuple[int, float]], arrival: Arrival) -> list[PricedCount]:
+        """``priced`` of each (count, count variance), only the ways of a share above 0."""
+        return [tuple([way for way in self.priced(n, spread, arrival) if way[1] > 0]) for n, spread in counts]
+
+
+class _Hash(_Pricer):
     """Hashes: a listpack while every field and value fits ``hash-max-listpack-*``, else a table."""
 
     ELEMENT_FIELDS = frozenset({"field_bytes", "numeric_fields", "value_bytes", "numeric"})
@@ -336,27 +359,10 @@ class _Hash:
             return (alloc(DICT_ENTRY_BYTES) + fields.allocating(self._sds, profile.allocator)
                     + values.allocating(self._sds, profile.allocator))
 
-        rule = profile.sds_rule
-
-        def pairs_with(field_bytes: int) -> AllocatingCost:
-            """A field of ``field_bytes`` with a value of any length (the field's part
-            worked out once)."""
-            field = sds_bytes(field_bytes, "valkey8")
-            apart = alloc(8 + max(3, field - field_bytes - 1) + field_bytes + 1)  # the field, the value apart
-
-            def pair(value_bytes: int, _numeric: bool, by_value: Alloc) -> float:
-                value = 3 + value_bytes + 1  # values embed as sdshdr8
-                if field + value <= EMBED_VALUE_MAX_ALLOC_BYTES:
-                    return by_value(field + value)
-                return apart + by_value(sds_bytes(value_bytes, rule))
-
-            return pair
-
-        allocator = profile.allocator
         if fields.exact:
-            return values.allocating(pairs_with(round(fields.mean_length())), allocator)
+            return _pairs_with(profile, round(fields.mean_length()), values)
         coarse = values.coarser(JOINT_POINTS)
-        return fields.coarser(JOINT_POINTS).expect(lambda f, _: coarse.allocating(pairs_with(f), allocator))
+        return fields.coarser(JOINT_POINTS).expect(lambda f, _: _pairs_with(profile, f, coarse))
 
     def priced(self, n: int, count_variance: float = 0.0, arrival: Arrival = "commands") -> Priced:
         try:
@@ -384,6 +390,67 @@ class _Hash:
                     (1 - converted) * self._table(n, 0, arrival)
                 result.append(("hashtable", 1 - small, tables + elements))
         return result
+
+    def priced_counts(self, counts: list[tuple[int, float]], arrival: Arrival) -> list[PricedCount]:
+        """``priced`` of each (count, count variance), in one loop: what every count shares
+        (the profile's fields, the limit, the pair's moments) read once. The same arithmetic,
+        operation by operation (``tests/test_speed_pricing.py`` checks it to the bit)."""
+        profile, limit, pair_fits = self.profile, self.limits.hash_max_listpack_entries, self.pair_fits
+        listpack_pair, pair_variance = self.listpack_pair, self.pair_variance
+        table_pair, table_pair_small = self.table_pair, self.table_pair_small
+        small_encoding, hashtable_struct = profile.small_encoding, self.hashtable_struct
+        header = ZIPLIST_HEADER_BYTES if small_encoding == "ziplist" else LISTPACK_HEADER_BYTES
+        spread_class, sqrt = profile.allocator.mean_class_spread, math.sqrt
+        as_hashtable = profile.keyspace_layout == "hashtable"
+        one_by_one, hinted = arrival == "one_by_one", profile.write_size_hints
+        arrival_free, written = self._arrival_free, _hashtable_written
+        out: list[PricedCount] = []
+        append = out.append
+        for count in counts:
+            n, count_variance = count
+            free = arrival_free.get(count)
+            if free is None:  # _whatever_arrival
+                small = pair_fits**n if n <= limit else 0.0
+                listpack = elements = 0.0
+                if small > 0:  # _pack of _pack_variance
+                    variance = n * pair_variance + count_variance * listpack_pair**2
+                    listpack = spread_class(header + n * listpack_pair, sqrt(variance))
+                if small <= 0:  # _split, inlined
+                    elements = n * table_pair
+                elif small < 1:
+                    elements = max(0.0, (n * table_pair - small * n * table_pair_small) / (1 - small))
+                arrival_free[count] = (small, listpack, elements)
+            else:
+                small, listpack, elements = free
+            if small >= 1:
+                append(((small_encoding, small, listpack),))
+                continue
+            # _by_count
+            if n <= limit:
+                by_count, presized_to = 0.0, 0
+            elif one_by_one:
+                by_count, presized_to = pair_fits ** (limit + 1), limit + 1
+            else:
+                presized_to = min(n, WRITE_BATCH_ELEMENTS)  # _first_command
+                by_count = 1.0 if presized_to > limit and hinted else pair_fits**n
+            if as_hashtable:
+                # by_count * written(presized) + (1 - by_count) * written, where a share of 0
+                # or 1 leaves the other term as it is (x * 0.0 + y == y for the finite bytes).
+                if by_count == 0.0:
+                    table = written(n, arrival)
+                elif by_count == 1.0:
+                    table = written(n, arrival, 1, presized_to)
+                else:
+                    table = by_count * written(n, arrival, 1, presized_to) + (1 - by_count) * written(n, arrival)
+                size = hashtable_struct + table + elements
+            else:
+                size = by_count * self._table(n, limit + 1, arrival) + \
+                    (1 - by_count) * self._table(n, 0, arrival) + elements
+            if small > 0:
+                append(((small_encoding, small, listpack), ("hashtable", 1 - small, size)))
+            else:
+                append((("hashtable", 1 - small, size),))
+        return out
 
     def _whatever_arrival(self, n: int, count_variance: float) -> tuple[float, float, float]:
         """What hashes of n pairs take however they arrived: (share held in a listpack,
@@ -417,7 +484,39 @@ class _Hash:
         return self.profile.allocator.class_bytes(self.profile.dict_struct_bytes) + DICT_POINTER_BYTES * buckets
 
 
-class _Set:
+def _pairs_with(profile: EngineProfile, field_bytes: int, values: Items) -> float:
+    """Valkey 8.1: a field of ``field_bytes`` with its value, expected over the values (the
+    field's part worked out once): one allocation when both fit 128 bytes, else the field's
+    and the value's own. ``values.allocating`` of that pair, inlined (a hash's fields and
+    values are priced on their product): the same arithmetic, point by point."""
+    allocator, rule = profile.allocator, profile.sds_rule
+    alloc, around = allocator.class_bytes, allocator.mean_class_around
+    field = sds_bytes(field_bytes, "valkey8")
+    apart = alloc(8 + max(3, field - field_bytes - 1) + field_bytes + 1)  # the field, the value apart
+
+    def side(points: tuple[tuple[int, float, int, int], ...]) -> float:
+        # Distribution.expect_allocating_item of the pair, its request's class averaged over the stratum.
+        total = 0.0
+        for value_bytes, weight, low, high in points:
+            value = 3 + value_bytes + 1  # values embed as sdshdr8
+            if field + value <= EMBED_VALUE_MAX_ALLOC_BYTES:
+                request = field + value
+                total += weight * (alloc(request) if low == high else around(request, low - value_bytes, high - value_bytes))
+            else:
+                request = sds_bytes(value_bytes, rule)
+                total += weight * (apart + (alloc(request) if low == high
+                                            else around(request, low - value_bytes, high - value_bytes)))
+        return total
+
+    total = 0.0  # Items.allocating
+    if values.text is not None and values.numeric_share < 1:
+        total += (1 - values.numeric_share) * side(values.text.points)
+    if values.digits is not None and values.numeric_share > 0:
+        total += values.numeric_share * side(values.digits.points)
+    return total
+
+
+class _Set(_Pricer):
     """Sets: an intset while every member is an integer (up to set-max-intset-entries), a
     listpack (7.2+) while all fit ``set-max-listpack-*``, else a table."""
 
@@ -592,7 +691,7 @@ def score_entry_bytes(profile: EngineProfile, scores: ScoreKind) -> float:
     return integer_entry_bytes(low, high, "ziplist" if profile.small_encoding == "ziplist" else "listpack")
 
 
-class _Zset:
+class _Zset(_Pricer):
     """Sorted sets: a listpack of member/score pairs while all fit ``zset-max-listpack-*``,
     else a skiplist with a dict (or hashtable) of members."""
 
@@ -660,8 +759,8 @@ class _Zset:
         return self.fits ** (limit + 1), limit + 1
 
 
-_PRICER_MEMO: Memo[tuple[_Hash | _Set | _Zset | _List, dict[tuple[int, float, Arrival], PricedCount]]] = Memo()
-"""Each element shape's pricer, with what it priced by (count, spread, arrival)."""
+_PRICER_MEMO: Memo[tuple[_Hash | _Set | _Zset | _List, PricedByArrival]] = Memo()
+"""Each element shape's pricer, with what it priced by arrival and (count, spread)."""
 _STRUCTURE_MEMO: Memo[tuple[tuple[tuple[str, float], ...], float]] = Memo()
 """``value_structure`` by the fields it reads: a keyspace's count and element shape."""
 
@@ -719,7 +818,7 @@ def _node_limit(limits: EncodingLimits) -> tuple[int, int]:
     return QUICKLIST_SAFETY_LIMIT, max(fill, 1)
 
 
-class _List:
+class _List(_Pricer):
     """Lists: one listpack while small (7.2+), else a quicklist of listpack nodes.
 
     With one element length the nodes are counted (``_uniform``). With lengths that vary, a
@@ -944,11 +1043,18 @@ def _list_packings(profile: EngineProfile, byte_limit: int, count_limit: int,
     which varies far less.
     """
     plain_allowed = profile.keyspace_layout in ("embedded", "hashtable")
+    made: dict[tuple[bool, int], Element] = {}
+    """Each element drawn so far: the simulated lists draw the same few lengths thousands of times."""
 
     def element(numeric: bool, length: int) -> Element:
-        entry = _entry(profile, length, numeric)
-        plain = plain_allowed and not numeric and length > byte_limit
-        return length, entry, float(length) if plain else entry, _insert_overhead(profile, length), plain
+        try:
+            return made[(numeric, length)]
+        except KeyError:
+            entry = _entry(profile, length, numeric)
+            plain = plain_allowed and not numeric and length > byte_limit
+            drawn = made[(numeric, length)] = (length, entry, float(length) if plain else entry,
+                                               _insert_overhead(profile, length), plain)
+            return drawn
 
     def sequences(count: int, length: int) -> tuple[tuple[Packing, ...], tuple[Fits, ...]]:
         # A Latin hypercube across the sequences: at each position the sequences hold every
