@@ -200,9 +200,9 @@ class DatasetModel:
     def keyspace_bytes(self, shards: int = 1, key_scale: float = 1.0) -> list[float]:
         """Bytes per keyspace on one shard, shared tables apportioned by key count."""
         scaled = self._scaled.get(key_scale) or self._scale(key_scale)
-        main_table = self._table_bytes(scaled.total_keys, shards)
-        expires_table = self._table_bytes(scaled.ttl_keys, shards)
         total_keys, ttl_keys = scaled.total_keys, scaled.ttl_keys
+        main_table = self._table_bytes(total_keys, shards)
+        expires_table = self._table_bytes(ttl_keys, shards)
         result = []
         for count, per_key, largest, ttl in zip(scaled.keys, scaled.per_key, scaled.largest_key, self.ttl):
             # Whole keys: the fullest shard's share, its largest key among them (memory/placement.py).
