@@ -16,8 +16,10 @@ from benchmarks.estimate_speed import workload as estimate_workload_of
 from benchmarks.plan_speed import fleet
 from sizing import load_workload
 from sizing.errors import NoViableNodeError
+from sizing.memory.dataset import DatasetModel
 from sizing.memory.memo import clear_memos
 from sizing.planning.estimate import dataset_model
+from sizing.planning.models import planning_model
 from sizing.planning.plan import cheapest_option, plan_cluster
 from sizing.review.diff import PlanSummary
 from tests.conftest import ROOT
@@ -83,3 +85,30 @@ def test_a_variant_that_keeps_keyspaces_is_priced_as_if_new() -> None:
     warm = _figures(kept)
     clear_memos()
     assert _figures(cluster.variant(cluster_mode="enabled")) == warm
+
+
+def _model_figures(model) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+    return (model.per_key, model.largest_key, model.value_per_key, model.encoding_shares, model.encodings,
+            model.key_bytes, model.key_survival, model.keyspace_bytes(3, 1.5), model.shard_bytes(1),
+            model.shard_bytes(7, 1.2), model.spread_bytes(1.3))
+
+
+@pytest.mark.parametrize("version", ["7.2", "8.0", "9.0"])
+def test_a_model_taken_from_one_alike_equals_one_built_afresh(version: str) -> None:
+    """A variant's model copies the figures of the keyspaces it shares with the latest model
+    alike (``shared_model``): changing a value size, a key count or a key length prices
+    only that keyspace, and the radix tree's name statistics follow the names."""
+    base = next(c for c in estimate_workload_of(12, distributions=True).clusters if len(c.keyspaces) > 3)
+    base = base.variant(engine="valkey", engine_version=version, cluster_mode="enabled")
+    limits = planning_model(base).limits
+    first = base.keyspaces[1]
+    changes = [first.variant(keys=first.keys * 2 + 1), first.variant(key_bytes=97),
+               base.keyspaces[-1].variant(name="renamed")]
+    for index, changed in [(1, changes[0]), (1, changes[1]), (len(base.keyspaces) - 1, changes[2])]:
+        spaces = list(base.keyspaces)
+        spaces[index] = changed
+        variant = base.model_copy(update={"keyspaces": spaces})
+        like = DatasetModel(base, limits)
+        taken = _model_figures(DatasetModel(variant, limits, like=like))
+        clear_memos()
+        assert taken == _model_figures(DatasetModel(variant, limits)), (version, index)

@@ -159,40 +159,53 @@ class DatasetModel:
     """
 
     def __init__(self, cluster: Cluster, limits: EncodingLimits, allocator: str = "upstream",
-                 arrival: Arrival = "commands") -> None:
+                 arrival: Arrival = "commands", like: DatasetModel | None = None) -> None:
+        """``like``: a model of the same engine build, mode, limits and arrival (``shared_model``
+        finds one), whose figures are taken for each keyspace that is the same object here: a
+        recommendation's variant changes one keyspace of a hundred, and looking up the other
+        ninety-nine was most of building its model."""
         self.profile = engine_profile(cluster.engine, cluster.version, allocator)
         self.limits = limits
         self.arrival = arrival
         self.clustered = cluster.cluster_mode_enabled
-        self.keys = [ks.keys for ks in cluster.keyspaces]
-        self.ttl = [ks.ttl_share for ks in cluster.keyspaces]
+        keyspaces = self._keyspaces = tuple(cluster.keyspaces)
+        self.keys = [ks.keys for ks in keyspaces]
+        self.ttl = [ks.ttl_share for ks in keyspaces]
         """Share of each keyspace's keys that carry an expiry."""
-        names = tuple((ks.keys, ks.key_bytes if isinstance(ks.key_bytes, int) else shape_key(ks.key_bytes))
-                      for ks in cluster.keyspaces)
-        self.key_survival = _SURVIVAL_MEMO.get(names, lambda: key_survival(
-            [(ks.keys, distribution(ks.key_bytes)) for ks in cluster.keyspaces]))
-        """Share of the cluster's key names longer than x: the slot radix tree's shared prefixes."""
-        self.encodings: list[str] = []
-        self.encoding_shares: list[dict[str, float]] = []
-        self.per_key: list[float] = []
-        self.largest_key: list[float] = []
-        """Bytes of each keyspace's largest key: the most elements, or the longest value."""
-        self.value_per_key: list[float] = []
-        """The part of ``per_key`` data tiering can move to SSD: the value, not the key or its entry."""
-        self.key_bytes: list[float] = []
-        """Each keyspace's mean key length."""
         context = (shape_key(self.profile), shape_key(limits), self.clustered, arrival)
-        for ks in cluster.keyspaces:
+
+        def priced(ks: Keyspace) -> _KeyspaceCosts:
             # A cluster's variants (recommendations) keep most keyspaces: each is priced once.
-            costs = _KEYSPACE_MEMO.get((shape_key(ks, _PRICED_FIELDS[type(ks)]), *context),
-                                       partial(_keyspace_costs, ks, self.profile, limits, self.clustered, arrival))
-            shares = dict(costs.encoding_shares)
-            self.encoding_shares.append(shares)
-            self.encodings.append(costs.encoding)
-            self.per_key.append(costs.per_key)
-            self.largest_key.append(costs.largest_key)
-            self.value_per_key.append(costs.value_per_key)
-            self.key_bytes.append(costs.key_bytes)
+            return _KEYSPACE_MEMO.get((shape_key(ks, _PRICED_FIELDS[type(ks)]), *context),
+                                      partial(_keyspace_costs, ks, self.profile, limits, self.clustered, arrival))
+
+        if like is not None and len(like._keyspaces) == len(keyspaces):
+            changed = [index for index, (ks, was) in enumerate(zip(keyspaces, like._keyspaces)) if ks is not was]
+            costs = list(like._costs)
+            for index in changed:
+                costs[index] = priced(keyspaces[index])
+            same_names = all(keyspaces[index].keys == like._keyspaces[index].keys
+                             and keyspaces[index].key_bytes == like._keyspaces[index].key_bytes for index in changed)
+        else:
+            costs, same_names = [priced(ks) for ks in keyspaces], False
+        self._costs = costs
+        if same_names and like is not None:
+            self.key_survival = like.key_survival
+        else:
+            names = tuple((ks.keys, ks.key_bytes if isinstance(ks.key_bytes, int) else shape_key(ks.key_bytes))
+                          for ks in keyspaces)
+            self.key_survival = _SURVIVAL_MEMO.get(names, lambda: key_survival(
+                [(ks.keys, distribution(ks.key_bytes)) for ks in keyspaces]))
+        """Share of the cluster's key names longer than x: the slot radix tree's shared prefixes."""
+        self.encoding_shares: list[dict[str, float]] = [dict(c.encoding_shares) for c in costs]
+        self.encodings: list[str] = [c.encoding for c in costs]
+        self.per_key: list[float] = [c.per_key for c in costs]
+        self.largest_key: list[float] = [c.largest_key for c in costs]
+        """Bytes of each keyspace's largest key: the most elements, or the longest value."""
+        self.value_per_key: list[float] = [c.value_per_key for c in costs]
+        """The part of ``per_key`` data tiering can move to SSD: the value, not the key or its entry."""
+        self.key_bytes: list[float] = [c.key_bytes for c in costs]
+        """Each keyspace's mean key length."""
         self._shards: dict[tuple[int, float], float] = {}  # the planner asks for the same counts per node type
         self._rax: dict[float, list[float]] = {}
         self._scaled: dict[float, _Scaled] = {}
@@ -303,18 +316,24 @@ class _RecentModels:
     their ids are not reused while it lives."""
 
     def __init__(self) -> None:
-        self._models: OrderedDict[Hashable, tuple[tuple[Keyspace, ...], DatasetModel]] = OrderedDict()
+        self._models: OrderedDict[tuple[Hashable, tuple[int, ...]], DatasetModel] = OrderedDict()
 
-    def get(self, key: Hashable, keyspaces: tuple[Keyspace, ...],
-            build: Callable[[], DatasetModel]) -> DatasetModel:
-        entry = self._models.get(key)
-        if entry is None:
-            entry = self._models[key] = (keyspaces, build())
-            if len(self._models) > SHARED_MODELS:
-                self._models.popitem(last=False)
-        else:
+    def get(self, context: Hashable, keyspaces: tuple[Keyspace, ...],
+            build: Callable[[DatasetModel | None], DatasetModel]) -> DatasetModel:
+        """The model for ``context`` (all it reads but the keyspaces) and ``keyspaces``;
+        ``build(like)`` makes a missing one, ``like`` being the latest model of the same
+        context and as many keyspaces (or None), for the keyspaces the two share."""
+        key = (context, tuple(map(id, keyspaces)))
+        model = self._models.get(key)
+        if model is not None:
             self._models.move_to_end(key)
-        return entry[1]
+            return model
+        like = next((other for (other_context, ids), other in reversed(self._models.items())
+                     if other_context == context and len(ids) == len(keyspaces)), None)
+        model = self._models[key] = build(like)
+        if len(self._models) > SHARED_MODELS:
+            self._models.popitem(last=False)
+        return model
 
     def cache_clear(self) -> None:
         self._models.clear()
@@ -329,11 +348,10 @@ def shared_model(cluster: Cluster, limits: EncodingLimits, allocator: str = "ups
     inputs while it is among the last ``SHARED_MODELS`` asked for, with the shard counts it
     has priced: a model reads the engine version, the mode, the limits and the keyspaces. A
     cluster's modes and the variants behind its recommendations keep the keyspace objects
-    they do not change."""
-    keyspaces = tuple(cluster.keyspaces)
-    key = (cluster.engine, cluster.version, cluster.cluster_mode_enabled, allocator, arrival, shape_key(limits),
-           tuple(map(id, keyspaces)))
-    return _RECENT_MODELS.get(key, keyspaces, lambda: DatasetModel(cluster, limits, allocator, arrival))
+    they do not change, and a new model takes the figures of those from the latest alike."""
+    context = (cluster.engine, cluster.version, cluster.cluster_mode_enabled, allocator, arrival, shape_key(limits))
+    return _RECENT_MODELS.get(context, tuple(cluster.keyspaces),
+                              lambda like: DatasetModel(cluster, limits, allocator, arrival, like=like))
 
 
 _SLOT_TABLES_MEMO: Memo[float] = Memo()
