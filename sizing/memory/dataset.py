@@ -158,6 +158,10 @@ class DatasetModel:
     ``key_scale`` (growth), in constant time: the planner calls it for every candidate.
     """
 
+    _keyspaces: tuple[Keyspace, ...]
+    _costs: list[_KeyspaceCosts]
+    key_survival: tuple[float, ...]
+
     def __init__(self, cluster: Cluster, limits: EncodingLimits, allocator: str = "upstream",
                  arrival: Arrival = "commands", like: DatasetModel | None = None) -> None:
         """``like``: a model of the same engine build, mode, limits and arrival (``shared_model``
