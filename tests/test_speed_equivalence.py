@@ -22,6 +22,7 @@ from sizing.planning.estimate import dataset_model
 from sizing.planning.models import planning_model
 from sizing.planning.plan import cheapest_option, plan_cluster
 from sizing.review.diff import PlanSummary
+from sizing.spec.workload import StringKeyspace
 from tests.conftest import ROOT
 
 FLEET = fleet(16, seed=3).clusters
@@ -96,19 +97,23 @@ def _model_figures(model) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("version", ["7.2", "8.0", "9.0"])
 def test_a_model_taken_from_one_alike_equals_one_built_afresh(version: str) -> None:
     """A variant's model copies the figures of the keyspaces it shares with the latest model
-    alike (``shared_model``): changing a value size, a key count or a key length prices
-    only that keyspace, and the radix tree's name statistics follow the names."""
+    alike (``shared_model``), and their bytes at the shard counts that one has priced:
+    changing a value size, a key count or a key length prices only that keyspace, and the
+    tables and the radix tree's name statistics follow the keys and the names."""
     base = next(c for c in estimate_workload_of(12, distributions=True).clusters if len(c.keyspaces) > 3)
     base = base.variant(engine="valkey", engine_version=version, cluster_mode="enabled")
     limits = planning_model(base).limits
     first = base.keyspaces[1]
-    changes = [first.variant(keys=first.keys * 2 + 1), first.variant(key_bytes=97),
-               base.keyspaces[-1].variant(name="renamed")]
-    for index, changed in [(1, changes[0]), (1, changes[1]), (len(base.keyspaces) - 1, changes[2])]:
+    strings = next(index for index, ks in enumerate(base.keyspaces) if isinstance(ks, StringKeyspace))
+    last = len(base.keyspaces) - 1
+    for index, changed in [(1, first.variant(keys=first.keys * 2 + 1)), (1, first.variant(key_bytes=97)),
+                           (last, base.keyspaces[last].variant(name="renamed")),
+                           (strings, base.keyspaces[strings].variant(value_bytes=3000))]:
         spaces = list(base.keyspaces)
         spaces[index] = changed
         variant = base.model_copy(update={"keyspaces": spaces})
         like = DatasetModel(base, limits)
+        _model_figures(like)  # the shard counts a variant's figures can take from it
         taken = _model_figures(DatasetModel(variant, limits, like=like))
         clear_memos()
         assert taken == _model_figures(DatasetModel(variant, limits)), (version, index)

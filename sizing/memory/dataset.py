@@ -160,6 +160,7 @@ class DatasetModel:
 
     _keyspaces: tuple[Keyspace, ...]
     _costs: list[_KeyspaceCosts]
+    _terms: dict[tuple[int, float], list[float]]
     key_survival: tuple[float, ...]
 
     def __init__(self, cluster: Cluster, limits: EncodingLimits, allocator: str = "upstream",
@@ -191,7 +192,7 @@ class DatasetModel:
             same_names = all(keyspaces[index].keys == like._keyspaces[index].keys
                              and keyspaces[index].key_bytes == like._keyspaces[index].key_bytes for index in changed)
         else:
-            costs, same_names = [priced(ks) for ks in keyspaces], False
+            changed, costs, same_names = [], [priced(ks) for ks in keyspaces], False
         self._costs = costs
         if same_names and like is not None:
             self.key_survival = like.key_survival
@@ -211,22 +212,42 @@ class DatasetModel:
         self.key_bytes: list[float] = [c.key_bytes for c in costs]
         """Each keyspace's mean key length."""
         self._shards: dict[tuple[int, float], float] = {}  # the planner asks for the same counts per node type
+        self._terms: dict[tuple[int, float], list[float]] = {}
+        """``keyspace_bytes`` by (shards, key scale), as priced so far."""
         self._rax: dict[float, list[float]] = {}
         self._scaled: dict[float, _Scaled] = {}
+        # Where the keys, their expiries and their names are the like's, so are the tables and
+        # the radix tree, and a kept keyspace's bytes at a shard count are the like's bytes there.
+        same_tables = like is not None and same_names and self.keys == like.keys and self.ttl == like.ttl
+        self._like_terms = like._terms if like is not None and same_tables else None
+        self._changed = changed
 
     def keyspace_bytes(self, shards: int = 1, key_scale: float = 1.0) -> list[float]:
         """Bytes per keyspace on one shard, shared tables apportioned by key count."""
+        terms = self._terms.get((shards, key_scale))
+        if terms is None:
+            terms = self._terms[shards, key_scale] = self._keyspace_terms(shards, key_scale)
+        return list(terms)
+
+    def _keyspace_terms(self, shards: int, key_scale: float) -> list[float]:
         scaled = self._scaled.get(key_scale) or self._scale(key_scale)
         total_keys, ttl_keys = scaled.total_keys, scaled.ttl_keys
         main_table = self._table_bytes(total_keys, shards)
         expires_table = self._table_bytes(ttl_keys, shards)
-        result = []
-        for count, per_key, largest, ttl in zip(scaled.keys, scaled.per_key, scaled.largest_key, self.ttl):
+
+        def term(count: float, per_key: float, largest: float, ttl: float) -> float:
             # Whole keys: the fullest shard's share, its largest key among them (memory/placement.py).
             total = fullest_shard_bytes(count, shards, per_key, largest) + main_table * count / total_keys
             if ttl:
                 total += expires_table * count * ttl / ttl_keys
-            result.append(total)
+            return total
+
+        kept = self._like_terms.get((shards, key_scale)) if self._like_terms is not None else None
+        if kept is None:
+            return list(map(term, scaled.keys, scaled.per_key, scaled.largest_key, self.ttl))
+        result = list(kept)
+        for index in self._changed:
+            result[index] = term(scaled.keys[index], scaled.per_key[index], scaled.largest_key[index], self.ttl[index])
         return result
 
     def _scale(self, key_scale: float) -> _Scaled:
@@ -265,7 +286,10 @@ class DatasetModel:
         """Dataset bytes on one of ``shards`` shards (keys spread evenly over slots)."""
         cache_key = (shards, key_scale)
         if cache_key not in self._shards:
-            self._shards[cache_key] = sum(self.keyspace_bytes(shards, key_scale))
+            terms = self._terms.get(cache_key)
+            if terms is None:
+                terms = self._terms[cache_key] = self._keyspace_terms(shards, key_scale)
+            self._shards[cache_key] = sum(terms)
         return self._shards[cache_key]
 
     def tiered_shard_bytes(self, shards: int, key_scale: float, hot_fraction: float) -> tuple[float, float]:
