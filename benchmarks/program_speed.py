@@ -1,4 +1,4 @@
-"""Time to run the Pulumi program under mocks for a 100-cluster stack (target: under 10 s here).
+"""Time to run the Pulumi program under mocks for a 100-cluster stack (target: under 6 s here).
 
     python benchmarks/program_speed.py [--heavy 25,50,100]
 
