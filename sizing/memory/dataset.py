@@ -184,7 +184,9 @@ class DatasetModel:
             return _KEYSPACE_MEMO.get((shape_key(ks, _PRICED_FIELDS[type(ks)]), *context),
                                       partial(_keyspace_costs, ks, self.profile, limits, self.clustered, arrival))
 
-        if like is not None and len(like._keyspaces) == len(keyspaces):
+        if like is not None and len(like._keyspaces) != len(keyspaces):
+            like = None
+        if like is not None:
             changed = [index for index, (ks, was) in enumerate(zip(keyspaces, like._keyspaces)) if ks is not was]
             costs = list(like._costs)
             for index in changed:
@@ -194,7 +196,7 @@ class DatasetModel:
         else:
             changed, costs, same_names = [], [priced(ks) for ks in keyspaces], False
         self._costs = costs
-        if same_names and like is not None:
+        if like is not None and same_names:
             self.key_survival = like.key_survival
         else:
             names = tuple((ks.keys, ks.key_bytes if isinstance(ks.key_bytes, int) else shape_key(ks.key_bytes))
@@ -224,10 +226,14 @@ class DatasetModel:
 
     def keyspace_bytes(self, shards: int = 1, key_scale: float = 1.0) -> list[float]:
         """Bytes per keyspace on one shard, shared tables apportioned by key count."""
+        return list(self._terms_at(shards, key_scale))
+
+    def _terms_at(self, shards: int, key_scale: float) -> list[float]:
+        """``keyspace_bytes``, priced once per (shards, key scale) and not to be changed."""
         terms = self._terms.get((shards, key_scale))
         if terms is None:
             terms = self._terms[shards, key_scale] = self._keyspace_terms(shards, key_scale)
-        return list(terms)
+        return terms
 
     def _keyspace_terms(self, shards: int, key_scale: float) -> list[float]:
         scaled = self._scaled.get(key_scale) or self._scale(key_scale)
@@ -286,10 +292,7 @@ class DatasetModel:
         """Dataset bytes on one of ``shards`` shards (keys spread evenly over slots)."""
         cache_key = (shards, key_scale)
         if cache_key not in self._shards:
-            terms = self._terms.get(cache_key)
-            if terms is None:
-                terms = self._terms[cache_key] = self._keyspace_terms(shards, key_scale)
-            self._shards[cache_key] = sum(terms)
+            self._shards[cache_key] = sum(self._terms_at(shards, key_scale))
         return self._shards[cache_key]
 
     def tiered_shard_bytes(self, shards: int, key_scale: float, hot_fraction: float) -> tuple[float, float]:
@@ -340,8 +343,8 @@ for a few models several times each; a fleet's next cluster starts afresh."""
 
 class _RecentModels:
     """The last ``SHARED_MODELS`` models asked for, by their inputs. Keyspaces count by identity
-    (a workload's models are frozen): each entry holds the keyspaces it was built from, so
-    their ids are not reused while it lives."""
+    (a workload's models are frozen): each model holds the keyspaces it was built from, so
+    their ids are not reused while its entry lives."""
 
     def __init__(self) -> None:
         self._models: OrderedDict[tuple[Hashable, tuple[int, ...]], DatasetModel] = OrderedDict()
