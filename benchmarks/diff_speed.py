@@ -8,13 +8,15 @@ every cluster changed, the worst case), and times ``python -m sizing diff`` end 
 each run a fresh process: both files loaded and validated, both sides planned, compared
 and rendered. CPU seconds (the machine is shared), least and median of the runs, beside
 the floor measured in the same run: a process that imports the command and loads and
-validates both files, and plans nothing.
+validates both files, and plans nothing. ``DIFF_CHECKOUT=DIR`` times another checkout's
+``sizing`` (a before and after on one machine).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -25,10 +27,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(os.environ.get("DIFF_CHECKOUT", ROOT))
+"""The checkout whose ``sizing`` is timed."""
 sys.path.insert(0, str(ROOT))
 
 import yaml
 
+from benchmarks.bytecode import compiled
 from benchmarks.plan_speed import fleet
 
 
@@ -51,7 +56,9 @@ def main() -> None:
     parser.add_argument("--shares", default="0.1,1.0", help="Shares of the clusters changed, one case each.")
     parser.add_argument("--out", help="Also write the times as JSON here.")
     args = parser.parse_args()
+    compiled(CHECKOUT)
     recorded: dict[str, object] = {"command": "python benchmarks/diff_speed.py " + " ".join(sys.argv[1:]),
+                                   "checkout": str(CHECKOUT),
                                    "date": time.strftime("%Y-%m-%d"), "unit": "CPU seconds", "cases": []}
     print(f"{'clusters changed':>16}  {'least':>6}  {'median':>6}  {'floor':>6}  {'ratio':>6}  {'exit':>4}")
     for share in (float(s) for s in args.shares.split(",")):
@@ -74,7 +81,8 @@ def main() -> None:
 def _child(argv: list[str]) -> tuple[float, int]:
     """CPU seconds and exit status of one fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
+    done = subprocess.run(argv, cwd=CHECKOUT, stdout=subprocess.DEVNULL, check=False,
+                          env={**os.environ, "PYTHONPATH": str(CHECKOUT)})
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.returncode
 

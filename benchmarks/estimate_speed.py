@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bytecode import compiled
 from sizing import Workload, estimate_workload
 
 SHAPES = [
@@ -114,6 +115,7 @@ def command_with_start_up() -> dict[str, list[float]]:
     """The ``estimate`` command of 1,000 keyspaces, each run a fresh process (CPU seconds)."""
     import yaml
 
+    compiled(ROOT)
     definition = workload(1000).model_dump(mode="json", by_alias=True, exclude_none=True)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "keyspaces.yaml"

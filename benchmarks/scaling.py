@@ -40,6 +40,8 @@ CHECKOUT = Path(os.environ.get("SCALING_CHECKOUT", ROOT))
 """The checkout whose ``sizing`` is measured (another one for a before/after comparison)."""
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bytecode import compiled
+
 KEYSPACE_FLEET_CLUSTERS = 100
 
 
@@ -109,6 +111,7 @@ def main() -> None:
         sys.path.insert(0, str(CHECKOUT))
         print(json.dumps(one_point(args.one)))
         return
+    compiled(CHECKOUT)
     recorded: dict[str, object] = {"command": "python benchmarks/scaling.py " + " ".join(sys.argv[1:]),
                                    "checkout": str(CHECKOUT),
                                    "date": time.strftime("%Y-%m-%d"), "series": {}, "points": {}}
