@@ -7,8 +7,8 @@ share of the clusters changed (10% grown by half, the shape of a busy pull reque
 every cluster changed, the worst case), and times ``python -m sizing diff`` end to end,
 each run a fresh process: both files loaded and validated, both sides planned, compared
 and rendered. CPU seconds (the machine is shared), least and median of the runs, beside
-the floor measured in the same run: a process that imports the command and loads and
-validates both files, and plans nothing. ``DIFF_CHECKOUT=DIR`` times another checkout's
+the floor measured in the same run: a process that imports the command, sets the collector
+as the command does, loads and validates both files, and plans nothing. ``DIFF_CHECKOUT=DIR`` times another checkout's
 ``sizing`` (a before and after on one machine).
 """
 
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml
 
-from benchmarks.bytecode import compiled
+from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, compiled
 from benchmarks.plan_speed import fleet
 
 
@@ -64,7 +64,8 @@ def main() -> None:
     for share in (float(s) for s in args.shares.split(",")):
         with tempfile.TemporaryDirectory() as folder:
             base, head = write_fleets(Path(folder), share)
-            reading = (f"import sizing.cli.diff\nfrom sizing.workloads import load_workload\n"
+            reading = (f"import gc\nimport sizing.cli.diff\nfrom sizing import cli\n{COLLECTOR_AS_THE_COMMAND}"
+                       f"from sizing.workloads import load_workload\n"
                        f"load_workload({str(base)!r})\nload_workload({str(head)!r})")
             floor = [_child([sys.executable, "-c", reading])[0] for _ in range(args.runs)]
             runs = [_child([sys.executable, "-m", "sizing", "diff", "--base", str(base), "--head", str(head),

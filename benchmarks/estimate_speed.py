@@ -13,7 +13,8 @@ the commands set it (``sizing.cli``: what is loaded frozen, young collections ra
 
 Then ``python -m sizing estimate FILE --json`` of the 1,000 keyspaces with exact sizes as a
 command, start-up included (target: under 0.3 s), five times in fresh processes, beside
-its floor: the same process importing the command and reading the file, no estimate.
+its floor: a process that imports the command, sets the collector as the command does and
+reads the file, and estimates nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bytecode import compiled
+from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, compiled
 from sizing import Workload, estimate_workload
 
 SHAPES = [
@@ -120,7 +121,8 @@ def command_with_start_up() -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "keyspaces.yaml"
         path.write_text(yaml.safe_dump(definition, sort_keys=False))
-        reading = f"import sizing.cli.estimate\nfrom sizing.workloads import load_workload\nload_workload({str(path)!r})"
+        reading = (f"import gc\nimport sizing.cli.estimate\nfrom sizing import cli\n{COLLECTOR_AS_THE_COMMAND}"
+                   f"from sizing.workloads import load_workload\nload_workload({str(path)!r})")
         floor = [_child_seconds([sys.executable, "-c", reading]) for _ in range(RUNS)]
         command = [_child_seconds([sys.executable, "-m", "sizing", "estimate", str(path), "--json"])
                    for _ in range(RUNS)]

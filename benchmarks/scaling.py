@@ -3,16 +3,17 @@
     python benchmarks/scaling.py [--clusters 100,250,500,1000,2500,5000] [--keyspaces 1,10,30,100]
                                  [--runs 5] [--out benchmarks/measurements/scaling.json]
 
-Two series, each point in a fresh process running ``python -m sizing plan FILE --json``
+Two series, each point a fresh process running ``python -m sizing plan FILE --json``
 (recommendations on, output discarded):
   clusters    fleets of benchmarks/plan_speed.py (1-6 keyspaces each) of each size;
   keyspaces   100 clusters of that fleet with the given keyspaces each, the keys of each
               cluster shared among them (the same data, described in more pieces).
-Per point: CPU seconds of the whole process (``time.process_time``: the machine is shared,
-so wall time is noisy; wall seconds are printed too), the floor (start-up, imports and
-reading the YAML, measured in the same process), their ratio, and the peak RSS
-(``SCALING_CHECKOUT=DIR`` measures another checkout's ``sizing``, for before and after). The
-exponent is the slope of log(plan seconds - floor) against log(size): 1 is linear. With
+Per point: CPU seconds of that process (its own rusage: the machine is shared, so wall time
+is noisy; wall seconds are printed too) and its peak RSS; the floor, another fresh process
+that starts, imports the command, sets the collector as the command does and reads the
+YAML, and plans nothing; their ratio; and the planning seconds, the command's less the
+floor's (``SCALING_CHECKOUT=DIR`` measures another checkout's ``sizing``, for before and
+after). The exponent is the slope of log(plan seconds) against log(size): 1 is linear. With
 ``--runs N`` each point runs N times and shows the run that planned fastest and the median
 of each figure. A series of one size records its point under ``points`` (with ``--out``),
 no exponent being fitted.
@@ -21,13 +22,10 @@ no exponent being fitted.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import math
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -40,7 +38,7 @@ CHECKOUT = Path(os.environ.get("SCALING_CHECKOUT", ROOT))
 """The checkout whose ``sizing`` is measured (another one for a before/after comparison)."""
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bytecode import compiled
+from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, compiled
 
 KEYSPACE_FLEET_CLUSTERS = 100
 
@@ -72,23 +70,9 @@ def fleet_file(folder: Path, series: str, size: int) -> Path:
     return path
 
 
-def one_point(path: str) -> dict[str, float]:
-    """In the measured process: the floor, then the command."""
-    import sizing.cli.plan  # noqa: F401  (the command's imports: part of the floor)
-    from sizing.cli import main
-    from sizing.workloads import load_workload
-
-    load_workload(path)
-    floor = time.process_time()
-    started = time.perf_counter()
-    sys.argv = ["sizing", "plan", path, "--json"]
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
-            contextlib.suppress(SystemExit):
-        main()
-    wall = time.perf_counter() - started
-    total = time.process_time()
-    return {"seconds": total, "floor_seconds": floor, "plan_seconds": total - floor, "wall_plan_seconds": wall,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+FLOOR = ("import gc\nimport sizing.cli.plan\nfrom sizing import cli\n" + COLLECTOR_AS_THE_COMMAND
+         + "from sizing.workloads import load_workload\nload_workload({path!r})\n")
+"""The floor's process: all the command does before it plans."""
 
 
 def exponent(points: list[tuple[int, float]]) -> float:
@@ -105,12 +89,7 @@ def main() -> None:
     parser.add_argument("--keyspaces", default="1,10,30,100")
     parser.add_argument("--runs", type=int, default=1, help="Fresh processes per point (least and median shown).")
     parser.add_argument("--out", help="Also write the points as JSON here.")
-    parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        sys.path.insert(0, str(CHECKOUT))
-        print(json.dumps(one_point(args.one)))
-        return
     compiled(CHECKOUT)
     recorded: dict[str, object] = {"command": "python benchmarks/scaling.py " + " ".join(sys.argv[1:]),
                                    "checkout": str(CHECKOUT),
@@ -127,11 +106,11 @@ def main() -> None:
                 points.append({"size": size, **point})
                 print(f"{size:>38}  {point['seconds']:>7.2f}  {point['floor_seconds']:>6.2f}  "
                       f"{point['seconds'] / point['floor_seconds']:>6.1f}  {point['plan_seconds']:>7.2f}  "
-                      f"{point['wall_plan_seconds']:>7.2f}  {point['peak_rss_mb']:>6.0f} MB")
+                      f"{point['wall_seconds']:>7.2f}  {point['peak_rss_mb']:>6.0f} MB")
                 if args.runs > 1:
                     print(f"{'median of ' + str(args.runs):>38}  {point['median_seconds']:>7.2f}  "
                           f"{point['median_floor_seconds']:>6.2f}  {'':>6}  {point['median_plan_seconds']:>7.2f}  "
-                          f"{point['median_wall_plan_seconds']:>7.2f}  {point['median_peak_rss_mb']:>6.0f} MB")
+                          f"{point['median_wall_seconds']:>7.2f}  {point['median_peak_rss_mb']:>6.0f} MB")
             if len(points) > 1:
                 slope = exponent([(p["size"], p["plan_seconds"]) for p in points])
                 memory = exponent([(p["size"], p["peak_rss_mb"]) for p in points])
@@ -145,10 +124,23 @@ def main() -> None:
 
 
 def _measured(path: Path) -> dict[str, float]:
-    """One point in a fresh process of the measured checkout."""
-    done = subprocess.run([sys.executable, __file__, "--one", str(path)], capture_output=True, text=True,
-                          check=True, cwd=CHECKOUT, env={**os.environ, "PYTHONPATH": f"{CHECKOUT}:{ROOT}"})
-    return json.loads(done.stdout)
+    """One point: the command and its floor, each a fresh process of the measured checkout."""
+    floor, _, _ = _child([sys.executable, "-c", FLOOR.format(path=str(path))])
+    seconds, wall, peak_mb = _child([sys.executable, "-m", "sizing", "plan", str(path), "--json"])
+    return {"seconds": seconds, "floor_seconds": floor, "plan_seconds": seconds - floor, "wall_seconds": wall,
+            "peak_rss_mb": peak_mb}
+
+
+def _child(argv: list[str]) -> tuple[float, float, float]:
+    """(CPU seconds, wall seconds, peak RSS in MB) of one process, read from its own rusage."""
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, cwd=CHECKOUT, env={**os.environ, "PYTHONPATH": str(CHECKOUT)},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 2):  # 2: some fleet clusters fit no node type, and are named
+        raise SystemExit(f"{' '.join(argv)} exited with {child.returncode}")
+    return usage.ru_utime + usage.ru_stime, time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
 def _least_and_median(runs: list[dict[str, float]]) -> dict[str, object]:
