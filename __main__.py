@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pulumi
 
+from sizing.collector import collect_rarely
 from sizing.planning.plan import plan_workload
 from sizing.workloads import load_workload, place
 from sizing_infra import load_stack_config, provision, reported_as_run_errors
@@ -25,6 +26,7 @@ def workload_path() -> str:
 
 
 def main() -> None:
+    collect_rarely()  # the SDK's registrations are objects that live until the run ends (sizing/collector.py)
     with reported_as_run_errors():  # bad input is one line, as in the CLI, not a traceback
         stack = load_stack_config()
         # Clusters that name no regions go to the stack's aws:region.

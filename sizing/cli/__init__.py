@@ -10,13 +10,15 @@ and exit with status 2; anything else is a bug and shows a traceback.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import sys
 
 import click
 
+from sizing.collector import OLDER_COLLECTIONS, YOUNG_COLLECTION_OBJECTS, collect_rarely
 from sizing.errors import SizingError
+
+__all__ = ["COMMANDS", "OLDER_COLLECTIONS", "YOUNG_COLLECTION_OBJECTS", "cli", "main"]
 
 COMMANDS: dict[str, str] = {
     "diff": "sizing.cli.diff:diff",
@@ -28,16 +30,6 @@ COMMANDS: dict[str, str] = {
     "verify": "sizing.cli.verify:verify",
 }
 """Command name -> ``module:attribute`` of its click command."""
-YOUNG_COLLECTION_OBJECTS = 100_000
-"""Objects allocated between two young-generation collections while a command runs (Python's
-default is 700). A plan allocates millions of small objects that live until it is printed and
-builds few cycles: at the default the collector took 25-30% of ``plan`` of a 1,000-cluster
-fleet and freed nothing; at this threshold ``plan`` of 300 clusters took 10.4 s of CPU
-instead of 15.3, with the same peak RSS (150 MB)."""
-OLDER_COLLECTIONS = (50, 100)
-"""Young (then middle) collections between two of the next generation: full ones stay rare."""
-
-
 class _LazyGroup(click.Group):
     """A group whose commands are imported when they are run (or their help is shown)."""
 
@@ -60,7 +52,7 @@ def cli() -> None:
 
 def main(args: list[str] | None = None) -> None:
     """Run the command in ``args`` (default: the command line) and exit with its status."""
-    _collect_rarely()
+    collect_rarely()
     try:
         cli.main(args, standalone_mode=False)
     except SizingError as exc:
@@ -73,13 +65,6 @@ def main(args: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-
-
-def _collect_rarely() -> None:
-    """What is loaded so far (modules, the catalog) lives as long as the process: freeze it
-    out of every collection, and collect the rest rarely."""
-    gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION_OBJECTS, *OLDER_COLLECTIONS)
 
 
 def _message(error: SizingError) -> str:
