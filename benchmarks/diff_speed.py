@@ -18,9 +18,7 @@ import argparse
 import json
 import os
 import random
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml
 
-from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, compiled
+from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, child_usage, compiled
 from benchmarks.plan_speed import fleet
 
 
@@ -67,25 +65,16 @@ def main() -> None:
             reading = (f"import gc\nimport sizing.cli.diff\nfrom sizing import cli\n{COLLECTOR_AS_THE_COMMAND}"
                        f"from sizing.workloads import load_workload\n"
                        f"load_workload({str(base)!r})\nload_workload({str(head)!r})")
-            floor = [_child([sys.executable, "-c", reading])[0] for _ in range(args.runs)]
-            runs = [_child([sys.executable, "-m", "sizing", "diff", "--base", str(base), "--head", str(head),
-                            "--format", "markdown"]) for _ in range(args.runs)]
-            seconds = [run[0] for run in runs]
+            floor = [child_usage([sys.executable, "-c", reading], CHECKOUT).cpu_seconds for _ in range(args.runs)]
+            runs = [child_usage([sys.executable, "-m", "sizing", "diff", "--base", str(base), "--head", str(head),
+                                 "--format", "markdown"], CHECKOUT) for _ in range(args.runs)]
+            seconds = [run.cpu_seconds for run in runs]
             print(f"{share:>16.0%}  {min(seconds):>6.2f}  {statistics.median(seconds):>6.2f}  {min(floor):>6.2f}  "
-                  f"{min(seconds) / min(floor):>6.1f}  {runs[0][1]:>4}")
+                  f"{min(seconds) / min(floor):>6.1f}  {runs[0].exit_status:>4}")
             recorded["cases"].append({"changed_share": share, "seconds": seconds,  # type: ignore[attr-defined]
                                       "floor_seconds": floor})
     if args.out:
         Path(args.out).write_text(json.dumps(recorded, indent=2) + "\n")
-
-
-def _child(argv: list[str]) -> tuple[float, int]:
-    """CPU seconds and exit status of one fresh process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(argv, cwd=CHECKOUT, stdout=subprocess.DEVNULL, check=False,
-                          env={**os.environ, "PYTHONPATH": str(CHECKOUT)})
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.returncode
 
 
 if __name__ == "__main__":

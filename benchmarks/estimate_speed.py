@@ -22,9 +22,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, compiled
+from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, child_usage, compiled
 from sizing import Workload, estimate_workload
 
 SHAPES = [
@@ -123,27 +121,23 @@ def command_with_start_up() -> dict[str, list[float]]:
         path.write_text(yaml.safe_dump(definition, sort_keys=False))
         reading = (f"import gc\nimport sizing.cli.estimate\nfrom sizing import cli\n{COLLECTOR_AS_THE_COMMAND}"
                    f"from sizing.workloads import load_workload\nload_workload({str(path)!r})")
-        floor = [_child_seconds([sys.executable, "-c", reading]) for _ in range(RUNS)]
-        command = [_child_seconds([sys.executable, "-m", "sizing", "estimate", str(path), "--json"])
-                   for _ in range(RUNS)]
+        floors = [child_usage([sys.executable, "-c", reading], ROOT) for _ in range(RUNS)]
+        commands = [child_usage([sys.executable, "-m", "sizing", "estimate", str(path), "--json"], ROOT)
+                    for _ in range(RUNS)]
+    if any(run.exit_status for run in floors + commands):
+        raise SystemExit("a timed estimate process failed")
+    floor, command = [run.cpu_seconds for run in floors], [run.cpu_seconds for run in commands]
     print(f"estimate command, 1000 keyspaces, start-up included: min {min(command):.3f} s, "
           f"median {statistics.median(command):.3f} s; floor (start-up and reading the file) "
           f"min {min(floor):.3f} s; ratio {min(command) / min(floor):.2f}")
     return {"seconds": command, "floor_seconds": floor}
 
 
-def _child_seconds(argv: list[str]) -> float:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(argv, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
 @contextlib.contextmanager
 def command_collector() -> Iterator[None]:
-    """Python's garbage collector as ``sizing.cli`` sets it for a command: what is loaded
+    """Python's garbage collector as ``sizing.collector.collect_rarely`` sets it for a command: what is loaded
     frozen, young collections every ``YOUNG_COLLECTION_OBJECTS`` allocations."""
-    from sizing.cli import OLDER_COLLECTIONS, YOUNG_COLLECTION_OBJECTS
+    from sizing.collector import OLDER_COLLECTIONS, YOUNG_COLLECTION_OBJECTS
 
     thresholds = gc.get_threshold()
     gc.freeze()

@@ -18,7 +18,11 @@ which put each floor above what the command itself spends before its work.
 from __future__ import annotations
 
 import compileall
+import os
+import subprocess
+import time
 from pathlib import Path
+from typing import NamedTuple
 
 COLLECTOR_AS_THE_COMMAND = "gc.freeze()\ngc.set_threshold(cli.YOUNG_COLLECTION_OBJECTS, *cli.OLDER_COLLECTIONS)\n"
 """Floor-process lines (after ``import gc`` and ``from sizing import cli``) that set the
@@ -32,3 +36,23 @@ def compiled(checkout: Path) -> None:
     for package in PACKAGES:
         if (checkout / package).is_dir():
             compileall.compile_dir(checkout / package, quiet=1)
+
+
+class Usage(NamedTuple):
+    """What one process spent, read from its own rusage."""
+
+    cpu_seconds: float
+    wall_seconds: float
+    peak_rss_mb: float
+    exit_status: int
+
+
+def child_usage(argv: list[str], checkout: Path) -> Usage:
+    """Run ``argv`` in ``checkout`` (its packages first on the path), output discarded."""
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return Usage(usage.ru_utime + usage.ru_stime, time.perf_counter() - started, usage.ru_maxrss / 1024,
+                 child.returncode)

@@ -27,7 +27,6 @@ import math
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ CHECKOUT = Path(os.environ.get("SCALING_CHECKOUT", ROOT))
 """The checkout whose ``sizing`` is measured (another one for a before/after comparison)."""
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, compiled
+from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, child_usage, compiled
 
 KEYSPACE_FLEET_CLUSTERS = 100
 
@@ -125,22 +124,14 @@ def main() -> None:
 
 def _measured(path: Path) -> dict[str, float]:
     """One point: the command and its floor, each a fresh process of the measured checkout."""
-    floor, _, _ = _child([sys.executable, "-c", FLOOR.format(path=str(path))])
-    seconds, wall, peak_mb = _child([sys.executable, "-m", "sizing", "plan", str(path), "--json"])
-    return {"seconds": seconds, "floor_seconds": floor, "plan_seconds": seconds - floor, "wall_seconds": wall,
-            "peak_rss_mb": peak_mb}
-
-
-def _child(argv: list[str]) -> tuple[float, float, float]:
-    """(CPU seconds, wall seconds, peak RSS in MB) of one process, read from its own rusage."""
-    started = time.perf_counter()
-    child = subprocess.Popen(argv, cwd=CHECKOUT, env={**os.environ, "PYTHONPATH": str(CHECKOUT)},
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode not in (0, 2):  # 2: some fleet clusters fit no node type, and are named
-        raise SystemExit(f"{' '.join(argv)} exited with {child.returncode}")
-    return usage.ru_utime + usage.ru_stime, time.perf_counter() - started, usage.ru_maxrss / 1024
+    floor = child_usage([sys.executable, "-c", FLOOR.format(path=str(path))], CHECKOUT)
+    command = child_usage([sys.executable, "-m", "sizing", "plan", str(path), "--json"], CHECKOUT)
+    for run in (floor, command):
+        if run.exit_status not in (0, 2):  # 2: some fleet clusters fit no node type, and are named
+            raise SystemExit(f"a measured process of {path} exited with {run.exit_status}")
+    return {"seconds": command.cpu_seconds, "floor_seconds": floor.cpu_seconds,
+            "plan_seconds": command.cpu_seconds - floor.cpu_seconds, "wall_seconds": command.wall_seconds,
+            "peak_rss_mb": command.peak_rss_mb}
 
 
 def _least_and_median(runs: list[dict[str, float]]) -> dict[str, object]:
