@@ -1,6 +1,6 @@
 """``python -m sizing``: the command-line interface."""
 
-from sizing.cli import main
+from sizing.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -11,6 +11,7 @@ and exit with status 2; anything else is a bug and shows a traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -18,7 +19,7 @@ import click
 from sizing.collector import OLDER_COLLECTIONS, YOUNG_COLLECTION_OBJECTS, collect_rarely
 from sizing.errors import SizingError
 
-__all__ = ["COMMANDS", "OLDER_COLLECTIONS", "YOUNG_COLLECTION_OBJECTS", "cli", "main"]
+__all__ = ["COMMANDS", "OLDER_COLLECTIONS", "YOUNG_COLLECTION_OBJECTS", "cli", "main", "run"]
 
 COMMANDS: dict[str, str] = {
     "diff": "sizing.cli.diff:diff",
@@ -65,6 +66,36 @@ def main(args: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+
+
+def run() -> None:
+    """The process's entry (``python -m sizing``, ``elasticache-sizing``): ``main``, then the
+    output flushed and the process ended without freeing the heap object by object. A large
+    plan, diff or preview holds hundreds of MB of small objects that the interpreter would
+    free one by one at exit, for nothing: 0.8 s of CPU of a 100-cluster preview's 5.5 s here.
+    Every command has closed its files and stopped its servers by then; a bug still ends in
+    a traceback, as Python ends it."""
+    try:
+        main()
+        status = 0
+    except SystemExit as done:
+        status = _exit_status(done.code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a closed pipe (``| head``): what was written is all that can be
+            status = status or 1
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """The status Python gives ``SystemExit(code)``, printing a message code as it does."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
 
 
 def _message(error: SizingError) -> str:
