@@ -186,6 +186,8 @@ _ONE_KEYSPACE = """clusters:
 @pytest.mark.parametrize(("text", "line", "says"), [
     ("clusters:\n  - name: a\nclusters:\n  - name: b\n", 3, "duplicate key 'clusters' (first on line 1)"),
     (_ONE_KEYSPACE.replace("key_bytes: 10", "key_bytes: 10\n        keys: 7"), 8, "duplicate key 'keys' (first on line 6)"),
+    (_ONE_KEYSPACE.replace("key_bytes: 10", "key_bytes: 10\n        1: 7\n        true: 8"), 9,
+     "key 'true' reads as the same key as '1' (line 8)"),
     (_ONE_KEYSPACE.replace("key_bytes: 10", "key_bytes: 020"), 7, "'020' is ambiguous: YAML 1.1 reads a leading 0 as octal (16)"),
     (_ONE_KEYSPACE.replace("key_bytes: 10", "key_bytes: 1:30"), 7, "'1:30' is ambiguous: YAML 1.1 reads it as base 60 (90)"),
 ])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -73,6 +74,18 @@ def test_a_stack_file_is_read_by_the_plain_constructor() -> None:
     reader.dispose()
 
 
+@pytest.mark.parametrize(("text", "says"), [
+    ("1: a\ntrue: b\n", "key 'true' reads as the same key as '1' (line 1)"),
+    ("100: 0.5\n100.0: 0.5\n", "key '100.0' reads as the same key as '100' (line 1)"),
+    ("null: 1\n~: 2\n", "key '~' reads as the same key as 'null' (line 1)"),
+    ("x: &v 1\ny: *v\n0: a\nfalse: b\n", "key 'false' reads as the same key as '0' (line 3)"),  # the safe constructor's
+])
+def test_keys_written_apart_that_read_as_one_are_refused_at_the_second(text: str, says: str) -> None:
+    with pytest.raises(strict_yaml.Refusals) as caught:
+        strict_yaml.load_yaml(text)
+    assert says in str(caught.value) and caught.value.problem_mark.line == text.count("\n") - 1
+
+
 def test_refusals_are_reported_in_file_order() -> None:
     try:
         strict_yaml.load_yaml("a:\n  x: 1\n  x: 2\nb: 007\n")
@@ -87,6 +100,7 @@ def test_refusals_are_reported_in_file_order() -> None:
 @example("5")
 @example("[]")
 @example("- - - 1\n")
+@example("1:\n  a: 0\ntrue: 0")  # two keys that read as one: refused, never shaped
 def test_the_plain_constructor_counts_the_shape_walked_afterwards(text: str) -> None:
     reader = StrictLoader(text)
     try:

@@ -98,7 +98,20 @@ class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         self._refuse_repeated_keys(node)
+        keys = [(key_node, self.construct_object(key_node, deep=deep)) for key_node, _ in node.value
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG]
+        self._refuse_equal_keys([(key_node, key) for key_node, key in keys if _hashable(key)])
         return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+    def _refuse_equal_keys(self, keys: list[tuple[yaml.ScalarNode, Any]]) -> None:
+        """Keys written differently that read as one (``1`` and ``true``, ``100`` and ``100.0``,
+        ``null`` and ``~``): Python's dict keeps the last value under the first, silently."""
+        first: dict[Any, yaml.ScalarNode] = {}
+        for key_node, key in keys:
+            was = first.setdefault(key, key_node)
+            if was is not key_node and was.value != key_node.value:  # the same text is refused already
+                self.refuse(f"key '{key_node.value}' reads as the same key as '{was.value}' (line "
+                            f"{was.start_mark.line + 1}): a second one would replace it", key_node)
 
     def _refuse_repeated_keys(self, node: yaml.MappingNode) -> None:
         first_lines: dict[str, int] = {}
@@ -144,8 +157,10 @@ class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
                     raise _NotPlain
             self._refuse_repeated_keys(node)  # before the values, as construct_mapping does
             self._depth = max(self._depth, level)
-            mapping = {self._plain(key_node, seen, level): self._plain(value_node, seen, level + 1)
-                       for key_node, value_node in node.value}
+            keys = [self._plain(key_node, seen, level) for key_node, _ in node.value]
+            if len(set(keys)) < len(keys):  # a repeated key, refused already if written the same
+                self._refuse_equal_keys(list(zip([key_node for key_node, _ in node.value], keys)))
+            mapping = {key: self._plain(value_node, seen, level + 1) for key, (_, value_node) in zip(keys, node.value)}
             self._values += len(mapping)
             return mapping
         if tag == _SEQ and type(node) is yaml.SequenceNode:
@@ -171,6 +186,14 @@ class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
             raise ConstructorError(None, None, f"{str(getattr(node, 'value', ''))[:40]!r} cannot be read as "
                                                f"{node.tag.rpartition(':')[2]} (remove the !! tag)",
                                    node.start_mark) from None
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:  # a tagged key of a kind a dict cannot hold: the safe constructor says so
+        return False
+    return True
 
 
 def _integer(loader: StrictLoader, node: yaml.ScalarNode) -> int:
