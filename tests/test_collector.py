@@ -25,7 +25,7 @@ def test_the_thresholds_are_restored_when_the_block_fails() -> None:
 
 
 def test_the_preview_runs_the_program_with_them(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import sizing_infra.preview as preview
+    from sizing_infra import preview
 
     seen: list[tuple[int, ...]] = []
     real = preview.run_program
