@@ -8,8 +8,8 @@ every cluster changed, the worst case), and times ``python -m sizing diff`` end 
 each run a fresh process: both files loaded and validated, both sides planned, compared
 and rendered. CPU seconds (the machine is shared), least and median of the runs, beside
 the floor measured in the same run: a process that imports the command, sets the collector
-as the command does, loads and validates both files, and plans nothing. ``DIFF_CHECKOUT=DIR`` times another checkout's
-``sizing`` (a before and after on one machine).
+as the command does, loads and validates both files, and plans nothing.
+``DIFF_CHECKOUT=DIR`` times another checkout's ``sizing`` (a before and after on one machine).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml
 
-from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, child_usage, compiled
+from benchmarks.fresh_process import child_usage, compiled, floor_code
 from benchmarks.plan_speed import fleet
 
 
@@ -62,9 +62,7 @@ def main() -> None:
     for share in (float(s) for s in args.shares.split(",")):
         with tempfile.TemporaryDirectory() as folder:
             base, head = write_fleets(Path(folder), share)
-            reading = (f"import gc\nimport sizing.cli.diff\nfrom sizing import cli\n{COLLECTOR_AS_THE_COMMAND}"
-                       f"from sizing.workloads import load_workload\n"
-                       f"load_workload({str(base)!r})\nload_workload({str(head)!r})")
+            reading = floor_code("sizing.cli.diff", base, head)
             floor = [child_usage([sys.executable, "-c", reading], CHECKOUT).cpu_seconds for _ in range(args.runs)]
             runs = [child_usage([sys.executable, "-m", "sizing", "diff", "--base", str(base), "--head", str(head),
                                  "--format", "markdown"], CHECKOUT) for _ in range(args.runs)]

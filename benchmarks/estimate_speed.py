@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, child_usage, compiled
+from benchmarks.fresh_process import child_usage, compiled, floor_code
 from sizing import Workload, estimate_workload
 
 SHAPES = [
@@ -119,8 +119,7 @@ def command_with_start_up() -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "keyspaces.yaml"
         path.write_text(yaml.safe_dump(definition, sort_keys=False))
-        reading = (f"import gc\nimport sizing.cli.estimate\nfrom sizing import cli\n{COLLECTOR_AS_THE_COMMAND}"
-                   f"from sizing.workloads import load_workload\nload_workload({str(path)!r})")
+        reading = floor_code("sizing.cli.estimate", path)
         floors = [child_usage([sys.executable, "-c", reading], ROOT) for _ in range(RUNS)]
         commands = [child_usage([sys.executable, "-m", "sizing", "estimate", str(path), "--json"], ROOT)
                     for _ in range(RUNS)]
@@ -135,17 +134,15 @@ def command_with_start_up() -> dict[str, list[float]]:
 
 @contextlib.contextmanager
 def command_collector() -> Iterator[None]:
-    """Python's garbage collector as ``sizing.collector.collect_rarely`` sets it for a command: what is loaded
-    frozen, young collections every ``YOUNG_COLLECTION_OBJECTS`` allocations."""
-    from sizing.collector import OLDER_COLLECTIONS, YOUNG_COLLECTION_OBJECTS
+    """Python's garbage collector as ``sizing.collector.collect_rarely`` sets it for a
+    command (what is loaded frozen, young collections rarely), undone afterwards."""
+    from sizing.collector import collected_rarely
 
-    thresholds = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION_OBJECTS, *OLDER_COLLECTIONS)
     try:
-        yield
+        with collected_rarely():
+            yield
     finally:
-        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 

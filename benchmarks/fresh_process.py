@@ -9,10 +9,11 @@ engine's sources again: about 40 ms of each start-up there, 13% of ``estimate``'
 benchmarks that time fresh processes call ``compiled`` first, so that they time what a
 user's second run does.
 
-A floor process (all a command does before its work) sets the garbage collector as the
-commands do (``sizing.cli``: what is loaded frozen, young collections rarely): at Python's
-default, reading a 1,000-cluster file twice took 1.5-1.6 s of CPU here instead of 0.92 s,
-which put each floor above what the command itself spends before its work.
+A floor process (all a command does before its work: start-up, the command's imports and
+reading its files) sets the garbage collector as the commands do (``sizing.collector``: what
+is loaded frozen, young collections rarely): at Python's default, reading a 1,000-cluster
+file twice took 1.5-1.6 s of CPU here instead of 0.92 s, which put each floor above what the
+command itself spends before its work.
 """
 
 from __future__ import annotations
@@ -24,11 +25,24 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-COLLECTOR_AS_THE_COMMAND = "gc.freeze()\ngc.set_threshold(cli.YOUNG_COLLECTION_OBJECTS, *cli.OLDER_COLLECTIONS)\n"
-"""Floor-process lines (after ``import gc`` and ``from sizing import cli``) that set the
-collector as ``sizing.cli.main`` does before a command reads its file."""
+_FLOOR = """import gc
+import {command}
+from sizing import cli
+from sizing.workloads import load_workload
+gc.freeze()
+gc.set_threshold(cli.YOUNG_COLLECTION_OBJECTS, *cli.OLDER_COLLECTIONS)
+"""
+"""A floor process's start: the collector set as ``sizing.cli.main`` sets it, spelled out
+from the constants ``sizing.cli`` has named in every checkout (a before checkout may predate
+``sizing.collector``)."""
 PACKAGES = ("sizing", "sizing_infra")
 """The checkout's packages a command imports."""
+
+
+def floor_code(command: str, *files: Path) -> str:
+    """``python -c`` code that imports the ``command`` module (``sizing.cli.plan``), sets the
+    collector as the commands do and reads each workload file, and does nothing else."""
+    return _FLOOR.format(command=command) + "".join(f"load_workload({str(file)!r})\n" for file in files)
 
 
 def compiled(checkout: Path) -> None:

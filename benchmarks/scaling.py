@@ -38,7 +38,7 @@ CHECKOUT = Path(os.environ.get("SCALING_CHECKOUT", ROOT))
 """The checkout whose ``sizing`` is measured (another one for a before/after comparison)."""
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.fresh_process import COLLECTOR_AS_THE_COMMAND, child_usage, compiled
+from benchmarks.fresh_process import child_usage, compiled, floor_code
 
 KEYSPACE_FLEET_CLUSTERS = 100
 
@@ -68,11 +68,6 @@ def fleet_file(folder: Path, series: str, size: int) -> Path:
     path = folder / f"{series}-{size}.yaml"
     path.write_text(yaml.safe_dump(definition, sort_keys=False))
     return path
-
-
-FLOOR = ("import gc\nimport sizing.cli.plan\nfrom sizing import cli\n" + COLLECTOR_AS_THE_COMMAND
-         + "from sizing.workloads import load_workload\nload_workload({path!r})\n")
-"""The floor's process: all the command does before it plans."""
 
 
 def exponent(points: list[tuple[int, float]]) -> float:
@@ -137,7 +132,7 @@ def _written(folder: Path, series: str, size: int) -> Path:
 
 def _measured(path: Path) -> dict[str, float]:
     """One point: the command and its floor, each a fresh process of the measured checkout."""
-    floor = child_usage([sys.executable, "-c", FLOOR.format(path=str(path))], CHECKOUT)
+    floor = child_usage([sys.executable, "-c", floor_code("sizing.cli.plan", path)], CHECKOUT)
     command = child_usage([sys.executable, "-m", "sizing", "plan", str(path), "--json"], CHECKOUT)
     for run in (floor, command):
         if run.exit_status not in (0, 2):  # 2: some fleet clusters fit no node type, and are named

@@ -159,7 +159,7 @@ class StrictLoader(_BASE):  # type: ignore[valid-type,misc]
             self._depth = max(self._depth, level)
             keys = [self._plain(key_node, seen, level) for key_node, _ in node.value]
             if len(set(keys)) < len(keys):  # a repeated key, refused already if written the same
-                self._refuse_equal_keys(list(zip([key_node for key_node, _ in node.value], keys)))
+                self._refuse_equal_keys([(key_node, key) for (key_node, _), key in zip(node.value, keys)])
             mapping = {key: self._plain(value_node, seen, level + 1) for key, (_, value_node) in zip(keys, node.value)}
             self._values += len(mapping)
             return mapping
