@@ -67,3 +67,33 @@ def test_vary_spreads_with_passes_and_the_marks_only_grow() -> None:
     # A walk cannot strand more than every class it visits, full: the marks sum to at most
     # the number of distinct bins times the data.
     assert amounts[-1] < 400 * 1000 * len(values.load.weights)
+
+
+def test_a_variant_summed_from_its_clusters_sums_is_the_same_to_the_bit() -> None:
+    # A recommendation's variant changes one keyspace of a cluster just planned, and its sums
+    # start from the cluster's before that keyspace: the result must be the one summed afresh.
+    from random import Random
+
+    from sizing.memory.memo import clear_memos
+    from sizing.planning.slabs import bin_lengths
+
+    rng = Random(11)
+
+    def keyspace(mean: int) -> ValueKeyspace:
+        points = [(mean * rng.uniform(0.3, 3.0), rng.random()) for _ in range(12)]
+        load = population(points, mean)
+        return ValueKeyspace(rng.randint(1_000, 10**7), load, tuple(
+            (n + 23) // 16 * 16 for n in bin_lengths(mean, load)))
+
+    cluster = [keyspace(rng.randint(40, 6_000)) for _ in range(20)]
+    variants = [[*cluster[:i], keyspace(rng.randint(40, 6_000)), *cluster[i + 1:]] for i in (0, 7, 19)]
+    variants.append(cluster[:12])  # a prefix of the cluster
+    for sizes, passes in (("vary", 5.1), ("reshaped", 0.4)):
+        clear_memos()
+        fresh = []
+        for variant in variants:
+            clear_memos()
+            fresh.append(stranded_bytes(variant, sizes, passes))
+        clear_memos()
+        stranded_bytes(cluster, sizes, passes)
+        assert [stranded_bytes(variant, sizes, passes) for variant in variants] == fresh

@@ -136,9 +136,9 @@ def shape_key(model: BaseModel, include: frozenset[str] | None = None) -> Hashab
 
 
 def forgotten_on_clear(cache: Cached) -> Cached:
-    """Register an ``lru_cache``-wrapped function (or a plain dict) so that ``clear_memos``
-    empties it too."""
-    _CLEARS.append(cache.clear if isinstance(cache, dict) else cache.cache_clear)  # type: ignore[attr-defined]
+    """Register an ``lru_cache``-wrapped function (or a plain dict or list) so that
+    ``clear_memos`` empties it too."""
+    _CLEARS.append(cache.clear if isinstance(cache, (dict, list)) else cache.cache_clear)  # type: ignore[attr-defined]
     return cache
 
 

@@ -31,7 +31,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, reduce
+from itertools import groupby
+from operator import add, itemgetter
+from typing import NamedTuple
 
 from sizing.memory.memo import forgotten_on_clear
 
@@ -198,13 +201,73 @@ keyspaces of its own), and one holds a few thousand numbers (4,096 held 53 MB fo
 @forgotten_on_clear
 @lru_cache(maxsize=HELD_POPULATIONS)
 def _held(ks: ValueKeyspace, sizes: str, passes: float, kernel: Kernel | None,
-          target: Population | None) -> tuple[tuple[tuple[int, float], ...], ...]:
+          target: Population | None) -> tuple[tuple[tuple[int, tuple[float, ...]], ...], ...]:
     """Per state of ``populations``, the bytes of the keyspace's values in each bin that holds
-    any, with the bin's class, in bin order: the variants behind a cluster's recommendations
-    change one keyspace at most, and the others' shares are the same."""
+    any, in bin order, as runs of neighbouring bins of one class: (class, each bin's bytes).
+    The variants behind a cluster's recommendations change one keyspace at most, and the
+    others' runs are the same."""
     classes, keys = ks.classes, ks.keys
-    return tuple(tuple((c, w * keys * c) for c, w in zip(classes, weights) if w)
-                 for weights in populations(ks.load, sizes, passes, kernel, target))
+    return tuple(tuple((c, tuple(amount for _, amount in run)) for c, run in groupby(
+        ((c, w * keys * c) for c, w in zip(classes, weights) if w), key=itemgetter(0)))
+        for weights in populations(ks.load, sizes, passes, kernel, target))
+
+
+class _Sums(NamedTuple):
+    """A cluster's bytes per class and state, summed over its string keyspaces in order, as
+    they stood after each keyspace."""
+
+    context: tuple[object, ...]
+    """(sizes, passes, kernel, target): what the sums read besides the keyspaces."""
+    keyspaces: tuple[ValueKeyspace, ...]
+    after: list[list[dict[int, float]]]
+    """``after[k]``: the sums per state over the first k keyspaces."""
+
+
+RECENT_SUMS = 4
+"""Clusters whose sums are kept: one cluster's own and its newest-engine variant's (with
+other figures), with room to spare."""
+_RECENT: list[_Sums] = forgotten_on_clear([])
+
+
+def _held_sums(keyspaces: Sequence[ValueKeyspace], sizes: str, passes: float, kernel: Kernel | None,
+               target: Population | None) -> list[dict[int, float]]:
+    """Per state, the bytes each class holds, classes in the order they first appear.
+
+    A variant behind a recommendation changes one keyspace of a cluster planned just before:
+    it starts from the cluster's sums before that keyspace. Those are the same additions in
+    the same order, so the sums are the same to the bit as summed afresh."""
+    context = (sizes, passes, kernel, target)
+    spaces = tuple(keyspaces)
+    shared, like = 0, None
+    for sums in _RECENT:
+        if sums.context == context:
+            common = next((k for k, (a, b) in enumerate(zip(spaces, sums.keyspaces)) if a is not b),
+                          min(len(spaces), len(sums.keyspaces)))
+            if common > shared:
+                shared, like = common, sums
+    kept = like is None  # a cluster of its own: its sums after each keyspace are kept
+    after = [[]] if like is None else like.after
+    per_state = [dict(held) for held in after[shared]]
+    history: list[list[dict[int, float]]] = [[]]
+    for ks in spaces[shared:]:
+        for t, runs in enumerate(_held(ks, sizes, passes, kernel, target)):
+            if len(per_state) <= t:
+                per_state.append({})
+            held = per_state[t]
+            held_bytes = held.get
+            # Each bin's bytes added one at a time, in bin order, as a loop of ``+`` would:
+            # reduce does those additions in C (sum would not, from Python 3.12 on).
+            for c, amounts in runs:
+                held[c] = reduce(add, amounts, held_bytes(c, 0.0))
+        if kept:
+            history.append([dict(held) for held in per_state])
+    if like is not None:
+        _RECENT.remove(like)
+        _RECENT.append(like)
+    else:
+        _RECENT.append(_Sums(context, spaces, history))
+        del _RECENT[:-RECENT_SUMS]
+    return per_state
 
 
 def stranded_bytes(keyspaces: Sequence[ValueKeyspace], sizes: str, passes: float,
@@ -212,15 +275,7 @@ def stranded_bytes(keyspaces: Sequence[ValueKeyspace], sizes: str, passes: float
     """Bytes the value slabs hold at the peak of churn beyond the values loaded."""
     if not keyspaces:
         return 0.0
-    per_state: list[dict[int, float]] = []
-    for ks in keyspaces:
-        for t, in_classes in enumerate(_held(ks, sizes, passes, kernel, target)):
-            if len(per_state) <= t:
-                per_state.append({})
-            held = per_state[t]
-            held_bytes = held.get
-            for c, amount in in_classes:
-                held[c] = held_bytes(c, 0.0) + amount
+    per_state = _held_sums(keyspaces, sizes, passes, kernel, target)
     # Keyspaces of one cluster share the passes, so their state lists have the same length.
     loaded = sum(per_state[0].values())
     marks: dict[int, float] = {}
