@@ -6,7 +6,7 @@ Writes the fleet of benchmarks/plan_speed.py as a base file and a head file in w
 share of the clusters changed (10% grown by half, the shape of a busy pull request; then
 every cluster changed, the worst case), and times ``python -m sizing diff`` end to end,
 each run a fresh process: both files loaded and validated, both sides planned, compared
-and rendered. CPU seconds (the machine is shared), least and median of the runs, beside
+and rendered, on one process unless ``--workers`` says more. CPU seconds (the machine is shared), least and median of the runs, beside
 the floor measured in the same run: a process that imports the command, sets the collector
 as the command does, loads and validates both files, and plans nothing.
 ``DIFF_CHECKOUT=DIR`` times another checkout's ``sizing`` (a before and after on one machine).
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml
 
-from benchmarks.fresh_process import child_usage, compiled, floor_code
+from benchmarks.fresh_process import child_usage, compiled, floor_code, machine_loop_seconds, worker_args
 from benchmarks.plan_speed import fleet
 
 
@@ -53,11 +53,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--shares", default="0.1,1.0", help="Shares of the clusters changed, one case each.")
     parser.add_argument("--out", help="Also write the times as JSON here.")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="diff --workers N (default 1: one core, as the target is set; the CPU counts every worker's).")
     args = parser.parse_args()
     compiled(CHECKOUT)
     recorded: dict[str, object] = {"command": "python benchmarks/diff_speed.py " + " ".join(sys.argv[1:]),
                                    "checkout": str(CHECKOUT),
-                                   "date": time.strftime("%Y-%m-%d"), "unit": "CPU seconds", "cases": []}
+                                   "date": time.strftime("%Y-%m-%d"), "unit": "CPU seconds",
+                                   "workers": args.workers if worker_args(CHECKOUT, 1) else "every core",
+                                   "machine_loop_seconds": machine_loop_seconds(), "cases": []}
+    print(f"machine: 10^7 Python additions in {recorded['machine_loop_seconds']:.2f} s of CPU; "
+          f"diff workers: {recorded['workers']}")
     print(f"{'clusters changed':>16}  {'least':>6}  {'median':>6}  {'floor':>6}  {'ratio':>6}  {'exit':>4}")
     for share in (float(s) for s in args.shares.split(",")):
         with tempfile.TemporaryDirectory() as folder:
@@ -65,7 +71,8 @@ def main() -> None:
             reading = floor_code("sizing.cli.diff", base, head)
             floor = [child_usage([sys.executable, "-c", reading], CHECKOUT).cpu_seconds for _ in range(args.runs)]
             runs = [child_usage([sys.executable, "-m", "sizing", "diff", "--base", str(base), "--head", str(head),
-                                 "--format", "markdown"], CHECKOUT) for _ in range(args.runs)]
+                                 "--format", "markdown", *worker_args(CHECKOUT, args.workers)], CHECKOUT)
+                    for _ in range(args.runs)]
             seconds = [run.cpu_seconds for run in runs]
             print(f"{share:>16.0%}  {min(seconds):>6.2f}  {statistics.median(seconds):>6.2f}  {min(floor):>6.2f}  "
                   f"{min(seconds) / min(floor):>6.1f}  {runs[0].exit_status:>4}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import compileall
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -37,6 +38,10 @@ from the constants ``sizing.cli`` has named in every checkout (a before checkout
 ``sizing.collector``)."""
 PACKAGES = ("sizing", "sizing_infra")
 """The checkout's packages a command imports."""
+MACHINE_LOOP = "import time\nstarted = time.process_time()\ntotal = 0\nfor i in range(10**7):\n    total += i\nprint(time.process_time() - started)\n"
+"""A pure-Python loop of 10^7 additions: how fast the machine runs Python when a benchmark
+runs (the machines these ran on took 0.58 s to 1.2 s), so that records made on different
+machines, or on one machine as its neighbours load it, can be compared."""
 
 
 def floor_code(command: str, *files: Path) -> str:
@@ -50,6 +55,18 @@ def compiled(checkout: Path) -> None:
     for package in PACKAGES:
         if (checkout / package).is_dir():
             compileall.compile_dir(checkout / package, quiet=1)
+
+
+def machine_loop_seconds() -> float:
+    """CPU seconds of ``MACHINE_LOOP`` in a fresh process."""
+    return float(subprocess.run([sys.executable, "-c", MACHINE_LOOP], capture_output=True, text=True,
+                                check=True).stdout)
+
+
+def worker_args(checkout: Path, workers: int) -> list[str]:
+    """``--workers N`` for a checkout whose ``plan`` and ``diff`` take it (a before checkout
+    may predate it: its ``plan`` is one process, its ``diff`` every core)."""
+    return ["--workers", str(workers)] if (checkout / "sizing" / "cli" / "workers.py").is_file() else []
 
 
 class Usage(NamedTuple):

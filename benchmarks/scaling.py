@@ -16,7 +16,8 @@ floor's (``SCALING_CHECKOUT=DIR`` measures another checkout's ``sizing``, for be
 after). The exponent is the slope of log(plan seconds) against log(size): 1 is linear. With
 ``--runs N`` each point runs N times and shows the run that planned fastest and the median
 of each figure. A series of one size records its point under ``points`` (with ``--out``),
-no exponent being fitted.
+no exponent being fitted. ``--workers N`` plans on N processes (default 1, one core, as the
+targets are set; the CPU then counts every worker's, the wall time is what a user waits).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ CHECKOUT = Path(os.environ.get("SCALING_CHECKOUT", ROOT))
 """The checkout whose ``sizing`` is measured (another one for a before/after comparison)."""
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.fresh_process import child_usage, compiled, floor_code
+from benchmarks.fresh_process import child_usage, compiled, floor_code, machine_loop_seconds, worker_args
 
 KEYSPACE_FLEET_CLUSTERS = 100
 
@@ -84,6 +85,8 @@ def main() -> None:
     parser.add_argument("--keyspaces", default="1,10,30,100")
     parser.add_argument("--runs", type=int, default=1, help="Fresh processes per point (least and median shown).")
     parser.add_argument("--out", help="Also write the points as JSON here.")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="plan --workers N (default 1: one core, as the targets are set).")
     parser.add_argument("--write", nargs=3, metavar=("SERIES", "SIZE", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.write:
@@ -92,7 +95,9 @@ def main() -> None:
     compiled(CHECKOUT)
     recorded: dict[str, object] = {"command": "python benchmarks/scaling.py " + " ".join(sys.argv[1:]),
                                    "checkout": str(CHECKOUT),
-                                   "date": time.strftime("%Y-%m-%d"), "series": {}, "points": {}}
+                                   "date": time.strftime("%Y-%m-%d"), "workers": args.workers,
+                                   "machine_loop_seconds": machine_loop_seconds(), "series": {}, "points": {}}
+    print(f"machine: 10^7 Python additions in {recorded['machine_loop_seconds']:.2f} s of CPU; plan --workers {args.workers}")
     with tempfile.TemporaryDirectory() as folder:
         for series, sizes in (("clusters", args.clusters), ("keyspaces", args.keyspaces)):
             label = "clusters" if series == "clusters" else f"keyspaces per cluster ({KEYSPACE_FLEET_CLUSTERS} clusters)"
@@ -100,7 +105,7 @@ def main() -> None:
             points = []
             for size in (int(s) for s in sizes.split(",") if s):
                 path = _written(Path(folder), series, size)
-                runs = [_measured(path) for _ in range(args.runs)]
+                runs = [_measured(path, args.workers) for _ in range(args.runs)]
                 point = _least_and_median(runs)
                 points.append({"size": size, **point})
                 print(f"{size:>38}  {point['seconds']:>7.2f}  {point['floor_seconds']:>6.2f}  "
@@ -130,10 +135,12 @@ def _written(folder: Path, series: str, size: int) -> Path:
     return folder / f"{series}-{size}.yaml"
 
 
-def _measured(path: Path) -> dict[str, float]:
-    """One point: the command and its floor, each a fresh process of the measured checkout."""
+def _measured(path: Path, workers: int) -> dict[str, float]:
+    """One point: the command and its floor, each a fresh process of the measured checkout
+    (the command's CPU counts its workers')."""
     floor = child_usage([sys.executable, "-c", floor_code("sizing.cli.plan", path)], CHECKOUT)
-    command = child_usage([sys.executable, "-m", "sizing", "plan", str(path), "--json"], CHECKOUT)
+    command = child_usage([sys.executable, "-m", "sizing", "plan", str(path), "--json", *worker_args(CHECKOUT, workers)],
+                          CHECKOUT)
     for run in (floor, command):
         if run.exit_status not in (0, 2):  # 2: some fleet clusters fit no node type, and are named
             raise SystemExit(f"a measured process of {path} exited with {run.exit_status}")

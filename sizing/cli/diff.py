@@ -5,26 +5,19 @@ Exit status: 0, or 3 when a ``--fail-on`` condition holds (2 is bad input, as ev
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import os
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import click
 
+from sizing.cli.workers import planner, workers_option
 from sizing.errors import SizingError
 from sizing.render import json_text, terminal
 from sizing.render.diff_view import render_diff_markdown
-from sizing.review.diff import Impact, Mapper, WorkloadDiff, diff_workloads
+from sizing.review.diff import Impact, WorkloadDiff, diff_workloads
 from sizing.review.revisions import load_side, load_side_config, repository_path
 from sizing.workloads import place
 
 GATE_EXIT_STATUS = 3
-PARALLEL_FROM_CLUSTERS = 64
-"""Below this many clusters, starting worker processes costs more than it saves."""
-MAX_WORKERS = 8
 
 
 @click.command()
@@ -35,7 +28,8 @@ MAX_WORKERS = 8
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--fail-on", default="", metavar="LIST",
               help="Comma-separated gates: replacement, reboot, underprovisioned, cost-increase:PCT.")
-def diff(base: str, head: str, stack: str | None, fmt: str, fail_on: str) -> None:
+@workers_option
+def diff(base: str, head: str, stack: str | None, fmt: str, fail_on: str, workers: int | None) -> None:
     """Plan both sides of a stack change and say what each change does to running clusters."""
     gates = _parse_gates(fail_on)
     if Path(head).is_file():
@@ -59,7 +53,7 @@ def diff(base: str, head: str, stack: str | None, fmt: str, fail_on: str) -> Non
     if after is not None and head_config is not None:
         after = place(after, head_config)
     clusters = len(before.clusters if before else ()) + len(after.clusters if after else ())
-    with _planner(clusters) as mapper:
+    with planner(clusters, workers) as mapper:
         result = diff_workloads(before, after, base_label, head_label, base_config.options if base_config else None,
                                 head_config.options if head_config else None, mapper)
     if fmt == "json":
@@ -72,19 +66,6 @@ def diff(base: str, head: str, stack: str | None, fmt: str, fail_on: str) -> Non
     if tripped:
         click.echo(f"diff: failing on {', '.join(tripped)}", err=True)
         raise SystemExit(GATE_EXIT_STATUS)
-
-
-@contextlib.contextmanager
-def _planner(clusters: int) -> Iterator[Mapper]:
-    """``map`` over every core for fleets, plain ``map`` for the few clusters a change touches."""
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if clusters < PARALLEL_FROM_CLUSTERS or workers == 1:
-        yield map
-        return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        chunk = max(1, clusters // (workers * 8))
-        yield lambda function, items: pool.map(function, items, chunksize=chunk)
 
 
 def _parse_gates(text: str) -> dict[str, float]:

@@ -33,13 +33,26 @@ def dumps(value: Any) -> str:
 def write_listing(key: str, items: Iterable[Any], write: Callable[[str], None]) -> None:
     """Write ``json.dumps({key: list(items)}, indent=2)``, each item encoded and written as it
     comes, so that a command need not hold every item (a fleet's plans) until the end."""
-    inner = "\n" + INDENT * 2
+    write_encoded_listing(key, map(listing_item, items), write)
+
+
+LISTING_NEWLINE = "\n" + INDENT * 2
+"""Where an item of a listing starts: two levels in."""
+
+
+def listing_item(value: Any) -> str:
+    """``value`` encoded as an item of ``write_listing`` (a worker process encodes its own)."""
+    return _item(value, LISTING_NEWLINE)
+
+
+def write_encoded_listing(key: str, encoded: Iterable[str], write: Callable[[str], None]) -> None:
+    """``write_listing`` of items already encoded by ``listing_item``."""
     opening = "{\n" + INDENT + _string(key) + ": ["
     written = False
-    for item in items:
-        write((opening if not written else ",") + inner + _item(item, inner))
+    for text in encoded:
+        write((opening if not written else ",") + LISTING_NEWLINE + text)
         written = True
-    write((inner[:-len(INDENT)] + "]" if written else opening + "]") + "\n}")
+    write((LISTING_NEWLINE[:-len(INDENT)] + "]" if written else opening + "]") + "\n}")
 
 
 def _item(value: Any, newline: str) -> str:
