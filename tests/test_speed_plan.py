@@ -117,3 +117,21 @@ def test_the_evenly_spread_data_bounds_every_shard_count_from_below() -> None:
         for scale in (1.0, 1.7):
             spread = model.spread_bytes(scale)
             assert all(model.shard_bytes(n, scale) * n >= spread * (1 - plan.BOUND_MARGIN) for n in (1, 2, 3, 7, 40, 500))
+
+
+def test_name_survival_by_rows_is_the_sum_per_length() -> None:
+    from sizing.memory.distribution import distribution
+    from sizing.memory.slot_rax import key_survival
+    from sizing.spec.distribution import Quantiles
+
+    def by_definition(keyspaces: list[tuple[int, object]]) -> tuple[float, ...]:
+        total = sum(keys for keys, _ in keyspaces) or 1
+        longest = max((lengths.high for _, lengths in keyspaces), default=0)  # type: ignore[attr-defined]
+        return tuple(round(sum(keys * (1 - lengths.cdf(x)) for keys, lengths in keyspaces) / total, 6)  # type: ignore[attr-defined]
+                     for x in range(longest))
+
+    rng = random.Random(3)
+    shapes = [*range(5, 80, 3), Quantiles(p50=20, p99=70, max=120), Quantiles(p50=8, p90=30, max=64)]
+    for _ in range(200):
+        keyspaces = [(rng.randint(1, 10**8), distribution(rng.choice(shapes))) for _ in range(rng.randint(0, 8))]
+        assert key_survival(keyspaces) == by_definition(keyspaces)  # type: ignore[arg-type]

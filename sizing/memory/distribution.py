@@ -135,6 +135,14 @@ class Distribution:
                 total += mass * (math.log((math.floor(x) + 1) / low) / span if log else (math.floor(x) - low + 1) / span)
         return min(1.0, total)
 
+    def cdf_at_each(self, count: int) -> list[float]:
+        """``[cdf(0), cdf(1), ..., cdf(count - 1)]``: for one length, two runs of one value."""
+        spans = self.spans
+        if len(spans) == 1 and spans[0][0] == spans[0][1]:
+            below = min(count, max(0, spans[0][1]))
+            return [0.0] * below + [min(1.0, 0.0 + spans[0][2])] * (count - below)
+        return [self.cdf(x) for x in range(count)]
+
     def all_at_most(self, limit: float, n: float) -> float:
         """P(all of n independent values <= limit): the longest of n decides."""
         p = self.cdf(limit)

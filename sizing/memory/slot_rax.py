@@ -201,5 +201,6 @@ def key_survival(keyspaces: list[tuple[int, Distribution]]) -> tuple[float, ...]
     names of keyspaces that share no prefix (``user:`` beside ``session:``) are priced high."""
     total = sum(keys for keys, _ in keyspaces) or 1
     longest = max((lengths.high for _, lengths in keyspaces), default=0)
-    return tuple(round(sum(keys * (1 - lengths.cdf(x)) for keys, lengths in keyspaces) / total, 6)
-                 for x in range(longest))
+    rows = [[keys * (1 - below) for below in lengths.cdf_at_each(longest)] for keys, lengths in keyspaces]
+    # Each length's sum over the keyspaces in their order, as a sum per length would add them.
+    return tuple(round(sum(column) / total, 6) for column in zip(*rows))
