@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.fresh_process import child_usage, compiled, floor_code
+from benchmarks.fresh_process import child_usage, compiled, floor_code, machine_loop_seconds
 from sizing import Workload, estimate_workload
 
 SHAPES = [
@@ -80,7 +80,9 @@ RUNS = 5
 def main() -> None:
     out = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else None
     recorded: dict[str, object] = {"command": "python benchmarks/estimate_speed.py", "date": time.strftime("%Y-%m-%d"),
-                                   "unit": "CPU seconds (time.process_time)", "model": []}
+                                   "unit": "CPU seconds (time.process_time)",
+                                   "machine_loop_seconds": machine_loop_seconds(), "model": []}
+    print(f"machine: 10^7 Python additions in {recorded['machine_loop_seconds']:.2f} s of CPU")
     for distributions in (False, True):
         for size in (10, 100, 1000):
             times = []

@@ -38,5 +38,18 @@ def test_each_target_point_is_the_least_and_the_median_of_its_runs(path) -> None
                 assert all(run["plan_seconds"] == pytest.approx(run["seconds"] - run["floor_seconds"]) for run in runs)
 
 
-def test_both_sides_were_recorded() -> None:
+def test_both_sides_were_recorded() -> None:  # plan-wall.json: the same fleets on workers
     assert [p.name for p in TARGETS] == ["plan-targets-before.json", "plan-targets.json"]
+
+
+def test_the_wall_time_on_workers_was_recorded_beside_one_core() -> None:
+    # benchmarks/scaling.py --clusters 1000 --keyspaces 100 --runs 5 --workers 2 --out .../plan-wall.json
+    on_workers = json.loads((SPEED / "plan-wall.json").read_text())
+    one_core = json.loads((SPEED / "plan-targets.json").read_text())
+    assert on_workers["workers"] > 1 and one_core["workers"] == 1
+    assert on_workers["machine_loop_seconds"] > 0 and one_core["machine_loop_seconds"] > 0
+    for points in on_workers["points"].values():
+        for point in points:
+            assert len(point["runs"]) == 5
+            fastest = min(point["runs"], key=lambda run: run["plan_seconds"])
+            assert {name: point[name] for name in fastest} == fastest

@@ -9,10 +9,8 @@ process, where starting workers would cost more than it saves.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import click
@@ -57,6 +55,10 @@ def planner(clusters: int, workers: int | None = None) -> Iterator[Mapper]:
     if clusters < PARALLEL_FROM_CLUSTERS or workers == 1:
         yield map
         return
+    # Imported here: a stack of a few clusters does not pay for loading them (about 15 ms).
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # Forked workers start with the workload and the catalog already loaded, and the
     # collector as the command set it.
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")

@@ -32,9 +32,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, reduce
-from itertools import groupby
-from operator import add, itemgetter
-from typing import NamedTuple
+from operator import add
 
 from sizing.memory.memo import forgotten_on_clear
 
@@ -206,26 +204,40 @@ def _held(ks: ValueKeyspace, sizes: str, passes: float, kernel: Kernel | None,
     any, in bin order, as runs of neighbouring bins of one class: (class, each bin's bytes).
     The variants behind a cluster's recommendations change one keyspace at most, and the
     others' runs are the same."""
-    classes, keys = ks.classes, ks.keys
-    return tuple(tuple((c, tuple(amount for _, amount in run)) for c, run in groupby(
-        ((c, w * keys * c) for c, w in zip(classes, weights) if w), key=itemgetter(0)))
-        for weights in populations(ks.load, sizes, passes, kernel, target))
+    return tuple(_runs(ks.classes, weights, ks.keys) for weights in populations(ks.load, sizes, passes, kernel, target))
 
 
-class _Sums(NamedTuple):
-    """A cluster's bytes per class and state, summed over its string keyspaces in order, as
-    they stood after each keyspace."""
+def _runs(classes: tuple[int, ...], weights: Grid, keys: float) -> tuple[tuple[int, tuple[float, ...]], ...]:
+    runs: list[tuple[int, list[float]]] = []
+    last: int | None = None
+    amounts: list[float] = []
+    for c, w in zip(classes, weights):
+        if w:
+            if c != last:
+                last, amounts = c, []
+                runs.append((c, amounts))
+            amounts.append(w * keys * c)
+    return tuple((c, tuple(amounts)) for c, amounts in runs)
 
-    context: tuple[object, ...]
-    """(sizes, passes, kernel, target): what the sums read besides the keyspaces."""
-    keyspaces: tuple[ValueKeyspace, ...]
-    after: list[list[dict[int, float]]]
-    """``after[k]``: the sums per state over the first k keyspaces."""
+
+_Context = tuple[str, float, Kernel | None, Population | None]
+"""(sizes, passes, kernel, target): what a cluster's sums read besides its keyspaces."""
+
+
+class _Sums:
+    """A cluster's string keyspaces with, once a variant of it has asked, its bytes per class
+    and state summed over them in order, as they stood after each keyspace."""
+
+    def __init__(self, context: _Context, keyspaces: tuple[ValueKeyspace, ...]) -> None:
+        self.context = context
+        self.keyspaces = keyspaces
+        self.after: list[list[dict[int, float]]] | None = None
+        """``after[k]``: the sums per state over the first k keyspaces."""
 
 
 RECENT_SUMS = 4
-"""Clusters whose sums are kept: one cluster's own and its newest-engine variant's (with
-other figures), with room to spare."""
+"""Clusters remembered: one cluster's own and its newest-engine variant's (with other figures),
+with room to spare."""
 _RECENT: list[_Sums] = forgotten_on_clear([])
 
 
@@ -233,10 +245,12 @@ def _held_sums(keyspaces: Sequence[ValueKeyspace], sizes: str, passes: float, ke
                target: Population | None) -> list[dict[int, float]]:
     """Per state, the bytes each class holds, classes in the order they first appear.
 
-    A variant behind a recommendation changes one keyspace of a cluster planned just before:
-    it starts from the cluster's sums before that keyspace. Those are the same additions in
-    the same order, so the sums are the same to the bit as summed afresh."""
-    context = (sizes, passes, kernel, target)
+    A variant behind a recommendation changes one keyspace of a cluster asked for just before:
+    it starts from that cluster's sums before the keyspace. Those are the same additions in
+    the same order, so the sums are the same to the bit as summed afresh. The cluster's sums
+    after each keyspace are kept once a first variant asks (most clusters of a fleet have
+    none: their string keyspaces are too short to compress)."""
+    context: _Context = (sizes, passes, kernel, target)
     spaces = tuple(keyspaces)
     shared, like = 0, None
     for sums in _RECENT:
@@ -245,12 +259,24 @@ def _held_sums(keyspaces: Sequence[ValueKeyspace], sizes: str, passes: float, ke
                           min(len(spaces), len(sums.keyspaces)))
             if common > shared:
                 shared, like = common, sums
-    kept = like is None  # a cluster of its own: its sums after each keyspace are kept
-    after = [[]] if like is None else like.after
-    per_state = [dict(held) for held in after[shared]]
-    history: list[list[dict[int, float]]] = [[]]
-    for ks in spaces[shared:]:
-        for t, runs in enumerate(_held(ks, sizes, passes, kernel, target)):
+    if like is None:
+        _RECENT.append(_Sums(context, spaces))
+        del _RECENT[:-RECENT_SUMS]
+        return _summed([], spaces, context)
+    _RECENT.remove(like)
+    _RECENT.append(like)
+    if like.after is None:
+        like.after = [[]]
+        _summed([], like.keyspaces, context, like.after)
+    return _summed([dict(held) for held in like.after[shared]], spaces[shared:], context)
+
+
+def _summed(per_state: list[dict[int, float]], keyspaces: Sequence[ValueKeyspace], context: _Context,
+            history: list[list[dict[int, float]]] | None = None) -> list[dict[int, float]]:
+    """``per_state`` with each keyspace's bytes added, in order (a copy of the sums after
+    each appended to ``history``)."""
+    for ks in keyspaces:
+        for t, runs in enumerate(_held(ks, *context)):
             if len(per_state) <= t:
                 per_state.append({})
             held = per_state[t]
@@ -259,14 +285,8 @@ def _held_sums(keyspaces: Sequence[ValueKeyspace], sizes: str, passes: float, ke
             # reduce does those additions in C (sum would not, from Python 3.12 on).
             for c, amounts in runs:
                 held[c] = reduce(add, amounts, held_bytes(c, 0.0))
-        if kept:
+        if history is not None:
             history.append([dict(held) for held in per_state])
-    if like is not None:
-        _RECENT.remove(like)
-        _RECENT.append(like)
-    else:
-        _RECENT.append(_Sums(context, spaces, history))
-        del _RECENT[:-RECENT_SUMS]
     return per_state
 
 
