@@ -53,3 +53,12 @@ def test_the_wall_time_on_workers_was_recorded_beside_one_core() -> None:
             assert len(point["runs"]) == 5
             fastest = min(point["runs"], key=lambda run: run["plan_seconds"])
             assert {name: point[name] for name in fastest} == fastest
+
+
+def test_instruction_counts_are_recorded_before_and_after() -> None:
+    # python benchmarks/instructions.py --out .../instructions.json (INSTRUCTIONS_CHECKOUT=DIR for the before)
+    sides = [json.loads((SPEED / f"instructions{suffix}.json").read_text()) for suffix in ("-before", "")]
+    for recorded in sides:
+        assert [case["case"] for case in recorded["cases"]] == ["fleet", "keyspaces"]
+        for case in recorded["cases"]:
+            assert case["planning_instructions"] == case["instructions"] - case["floor_instructions"] > 0
