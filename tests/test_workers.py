@@ -15,12 +15,14 @@ from sizing.cli import workers
 from sizing.cli.workers import PARALLEL_FROM_CLUSTERS, available_cpus, planner
 from tests.conftest import ROOT
 
-FLEET_CLUSTERS = PARALLEL_FROM_CLUSTERS + 6
+FLEET_CLUSTERS = 40
+"""Enough to be planned on workers, with clusters that no node type carries (c28 and c31)."""
 
 
 @pytest.fixture(scope="module")
 def fleet_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fleet just large enough to be planned on workers, some of its clusters unplannable."""
+    """A fleet planned on workers, some of its clusters unplannable."""
+    assert FLEET_CLUSTERS >= PARALLEL_FROM_CLUSTERS
     path = tmp_path_factory.mktemp("fleet") / "fleet.yaml"
     definition = fleet(FLEET_CLUSTERS).model_dump(mode="json", by_alias=True, exclude_none=True)
     path.write_text(yaml.safe_dump(definition, sort_keys=False))

@@ -208,6 +208,7 @@ def _held(ks: ValueKeyspace, sizes: str, passes: float, kernel: Kernel | None,
 
 
 def _runs(classes: tuple[int, ...], weights: Grid, keys: float) -> tuple[tuple[int, tuple[float, ...]], ...]:
+    """Neighbouring bins of one class as one run: (class, each bin's bytes), in bin order."""
     runs: list[tuple[int, list[float]]] = []
     last: int | None = None
     amounts: list[float] = []
