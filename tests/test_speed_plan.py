@@ -135,3 +135,28 @@ def test_name_survival_by_rows_is_the_sum_per_length() -> None:
     for _ in range(200):
         keyspaces = [(rng.randint(1, 10**8), distribution(rng.choice(shapes))) for _ in range(rng.randint(0, 8))]
         assert key_survival(keyspaces) == by_definition(keyspaces)  # type: ignore[arg-type]
+
+
+def _per_slot_by_definition(total_entries: int, cost) -> float:  # type: ignore[no-untyped-def]
+    """``tables.expected_per_slot`` as first written: every count of the window priced."""
+    mean = total_entries / tables.CLUSTER_SLOTS
+    spread = 12 * math.sqrt(mean) + 12
+    low, high = max(0, int(mean - spread)), int(mean + spread) + 1
+    log_mean = math.log(mean)
+    stride = max(1, (high - low) // 256)
+    expected = 0.0
+    for k in range(max(low, 1), high + 1, stride):
+        pmf = math.exp(k * log_mean - mean - math.lgamma(k + 1))
+        if pmf >= 1e-18:
+            expected += pmf * stride * cost(k)
+    return tables.CLUSTER_SLOTS * expected
+
+
+def test_per_slot_sums_skip_only_counts_the_sum_leaves_out() -> None:
+    rng = random.Random(17)
+    totals = [1, 2, 100, 16_384, 16_385, 10**5, 3 * 10**6, 10**9, 5 * 10**10]
+    totals += [rng.randint(1, 10**rng.randint(1, 11)) for _ in range(300)]
+    costs = [lambda n: 8.0 * n, lambda n: 64.0 * (1 << max(0, n - 1).bit_length()), lambda n: math.sqrt(n) + 3]
+    for total in totals:
+        for cost in costs:
+            assert tables.expected_per_slot(total, cost) == _per_slot_by_definition(total, cost), total

@@ -34,9 +34,12 @@ RECURRENCE_MARGIN = 1e-7
 may come before the answer is summed term by term instead. The two sums differ by far less:
 each log-gamma term carries a relative error of about 1e-10 (log-gammas near 2e5 to 16
 digits), and the ratios about 4e-16 per step for at most a few thousand steps."""
-NEGLIGIBLE_TERM = 1e-30
+NEGLIGIBLE_TERM = 1e-15
 """Terms below the mode smaller than this share of the sum so far are left out: together
-they are many orders below ``RECURRENCE_MARGIN``."""
+they are many orders below ``RECURRENCE_MARGIN``. Each is less than the one above it by a
+ratio that is at most about 0.9 that far below the mode (8 standard deviations; 20,000 keys
+on 2 shards have the widest spread), so what is left out is under 1e-14 of the sum, and a
+sum near enough to the target for it to matter is summed term by term."""
 
 
 @lru_cache(maxsize=4096)

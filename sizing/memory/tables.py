@@ -182,9 +182,56 @@ def expected_per_slot(total_entries: int, cost: Callable[[int], float]) -> float
     # Costs change slowly between powers of two: on a wide window, evaluate every
     # ``stride``-th count and weight it by the probability of its stride.
     stride = max(1, (high - low) // 256)
+    first, last = _counted(max(low, 1), high, stride, mean, log_mean)
     expected = 0.0
-    for k in range(max(low, 1), high + 1, stride):
+    for k in range(first, last + 1, stride):
         pmf = math.exp(k * log_mean - mean - math.lgamma(k + 1))
-        if pmf >= 1e-18:
+        if pmf >= MIN_SLOT_PMF:
             expected += pmf * stride * cost(k)
     return CLUSTER_SLOTS * expected
+
+
+MIN_SLOT_PMF = 1e-18
+"""Counts less likely than this in a slot are left out of the sum: 16,384 slots x 1e-18 of
+a count's cost is far below a byte."""
+SKIPPED_LOG_PMF = math.log(MIN_SLOT_PMF) - 7
+"""Below this log-probability (a thousandth of ``MIN_SLOT_PMF``) a count is skipped without
+being priced: its computed probability, whose logarithm is off by far less than 1e-6, is
+below ``MIN_SLOT_PMF`` too, so the sum leaves it out either way."""
+
+
+def _counted(first: int, high: int, stride: int, mean: float, log_mean: float) -> tuple[int, int]:
+    """The first and last counts of ``range(first, high + 1, stride)`` whose log-probability
+    reaches ``SKIPPED_LOG_PMF``: the window's tails hold many counts far below it (the window
+    is 12 standard deviations wide each way, the sum keeps about 9). The log-probability is
+    concave in the count, so the counts that reach the level are one run, found by bisection
+    from the likeliest count (where a step up first lowers it)."""
+    def log_pmf(index: int) -> float:
+        k = first + index * stride
+        return k * log_mean - mean - math.lgamma(k + 1)
+
+    top = (high - first) // stride
+    low, peak = 0, top
+    while low < peak:  # the first index whose next is less likely
+        middle = (low + peak) // 2
+        if log_pmf(middle + 1) < log_pmf(middle):
+            peak = middle
+        else:
+            low = middle + 1
+    if log_pmf(peak) < SKIPPED_LOG_PMF:  # no count reaches the level: leave the window whole
+        return first, high
+    low, start = 0, peak
+    while low < start:  # the first index up to the peak that reaches the level
+        middle = (low + start) // 2
+        if log_pmf(middle) >= SKIPPED_LOG_PMF:
+            start = middle
+        else:
+            low = middle + 1
+    end, high_index = peak, top
+    while end < high_index:  # the last index from the peak on that reaches it
+        middle = (end + high_index + 1) // 2
+        if log_pmf(middle) >= SKIPPED_LOG_PMF:
+            end = middle
+        else:
+            high_index = middle - 1
+    return first + start * stride, first + end * stride
