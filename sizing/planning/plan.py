@@ -331,7 +331,10 @@ class _Offer(NamedTuple):
     """maxmemory less that reserve."""
 
 
-_Offers = tuple[tuple[Rejection, ...], tuple[_Offer, ...]]
+_Bounds = tuple[tuple[float, float, int, bool, NodeType, tuple[float, ...]], ...]
+"""Per offer, in its order, what ``_least_monthly_usd`` reads of it: (ops capacity, network
+capacity, plannable bytes, data tiering, node, hourly prices), unpacked in one step."""
+_Offers = tuple[tuple[Rejection, ...], tuple[_Offer, ...], _Bounds]
 OFFER_CACHE_SIZE = 1024
 """Distinct (engine, version, regions, node constraints) combinations remembered: a fleet
 has a few dozen; the bound keeps a long-running caller's memory flat."""
@@ -606,11 +609,10 @@ def _least_monthly_usd(setup: _Setup, mode: _Mode) -> list[float]:
     need = mode.spread_bytes * mode.basis.peak_ratio * (1 - BOUND_MARGIN)
     floors = []
     fixed, ceil, inf = mode.fixed_bytes, math.ceil, math.inf
-    for offer in setup.offers[1]:
-        node = offer.node
-        shards = max(low, ceil(peak / offer.ops_capacity), ceil(wire / offer.network_capacity))
-        if need > 0 and not node.data_tiering:
-            plannable = offer.plannable_bytes if reserve is None else plannable_memory_bytes(
+    for ops_capacity, network_capacity, plannable_bytes, data_tiering, node, prices in setup.offers[2]:
+        shards = max(low, ceil(peak / ops_capacity), ceil(wire / network_capacity))
+        if need > 0 and not data_tiering:
+            plannable = plannable_bytes if reserve is None else plannable_memory_bytes(
                 usable_memory_bytes(node, reserve))
             room = plannable - fixed
             if room <= 0:
@@ -621,7 +623,6 @@ def _least_monthly_usd(setup: _Setup, mode: _Mode) -> list[float]:
             floors.append(inf)
             continue
         nodes = shards * (1 + replicas)
-        prices = offer.hourly_usd
         # One region: the price alone, as the sum over regions gives it (0 + x is x).
         floors.append(round(nodes * prices[0] * HOURS_PER_MONTH if len(prices) == 1
                             else sum(nodes * price * HOURS_PER_MONTH for price in prices), 2))
@@ -749,7 +750,9 @@ def _offers(key: _OfferKey, catalog: Catalog) -> _Offers:
                 node, availability, planning_ops_per_sec(node, engine_profile(key.engine, key.version)),
                 planning_network_bytes_per_sec(node), plannable_memory_bytes(usable), tuple(availability.values()),
                 reserved, usable))
-    return tuple(rejected), tuple(offered)
+    bounds = tuple((offer.ops_capacity, offer.network_capacity, offer.plannable_bytes, offer.node.data_tiering,
+                    offer.node, offer.hourly_usd) for offer in offered)
+    return tuple(rejected), tuple(offered), bounds
 
 
 def _offered(key: _OfferKey, catalog: Catalog, node: NodeType) -> dict[str, float] | Rejection:
