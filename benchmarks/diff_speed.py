@@ -6,9 +6,10 @@ Writes the fleet of benchmarks/plan_speed.py as a base file and a head file in w
 share of the clusters changed (10% grown by half, the shape of a busy pull request; then
 every cluster changed, the worst case), and times ``python -m sizing diff`` end to end,
 each run a fresh process: both files loaded and validated, both sides planned, compared
-and rendered, on one process unless ``--workers`` says more. CPU seconds (the machine is shared), least and median of the runs, beside
-the floor measured in the same run: a process that imports the command, sets the collector
-as the command does, loads and validates both files, and plans nothing.
+and rendered, on one process unless ``--workers`` says more. CPU seconds (the machine is
+shared), least and median of the runs, beside the floor measured in the same run: a process
+that imports the command, sets the collector as the command does, loads and validates both
+files, and plans nothing.
 ``DIFF_CHECKOUT=DIR`` times another checkout's ``sizing`` (a before and after on one machine).
 """
 

@@ -40,7 +40,7 @@ PACKAGES = ("sizing", "sizing_infra")
 """The checkout's packages a command imports."""
 MACHINE_LOOP = "import time\nstarted = time.process_time()\ntotal = 0\nfor i in range(10**7):\n    total += i\nprint(time.process_time() - started)\n"
 """A pure-Python loop of 10^7 additions: how fast the machine runs Python when a benchmark
-runs (the machines these ran on took 0.58 s to 1.2 s), so that records made on different
+runs (the machines these ran on took 0.58 s to 1.74 s), so that records made on different
 machines, or on one machine as its neighbours load it, can be compared."""
 
 
