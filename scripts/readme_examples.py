@@ -40,7 +40,7 @@ EXAMPLES = (
     Example("estimate", ("estimate", "stacks/social.yaml"), ((0, 7),)),
     Example("estimate-json", ("estimate", "stacks/social.yaml", "--json"), ((0, 9),)),
 )
-MARKER = re.compile(r"^<!-- example: (?P<name>[a-z-]+) -->\n```[a-z]*\n.*?^```\n", re.M | re.S)
+MARKER = re.compile(r"^<!-- example: (?P<name>[a-z-]+) -->\n```[a-z]*\n.*?^```\n", re.MULTILINE | re.DOTALL)
 
 
 def output(example: Example) -> str:

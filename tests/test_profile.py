@@ -120,12 +120,12 @@ def test_model_version(engine: str, version: str, expected: str) -> None:
 
 
 def _snapshot(keys: int, **overrides: Any) -> ServerSnapshot:
-    values: dict[str, Any] = dict(
-        address="h:1", engine="redis", version="7.0.15", cluster_enabled=False, keys=keys, used_memory_bytes=10_000_000,
-        startup_bytes=900_000, clients_bytes=0, replication_bytes=0, other_overhead_bytes=0, histograms=10,
-        fragmentation_ratio=1.1, maxmemory_policy="allkeys-lru", maxmemory_bytes=1 << 30, cpu_seconds=1.0,
-        commands_processed=100,
-    )
+    values: dict[str, Any] = {
+        "address": "h:1", "engine": "redis", "version": "7.0.15", "cluster_enabled": False, "keys": keys,
+        "used_memory_bytes": 10_000_000, "startup_bytes": 900_000, "clients_bytes": 0, "replication_bytes": 0,
+        "other_overhead_bytes": 0, "histograms": 10, "fragmentation_ratio": 1.1, "maxmemory_policy": "allkeys-lru",
+        "maxmemory_bytes": 1 << 30, "cpu_seconds": 1.0, "commands_processed": 100,
+    }
     return ServerSnapshot(**{**values, **overrides})
 
 

@@ -244,7 +244,7 @@ def _pulumi_inputs(token: str) -> set[str]:
     """The input names pulumi_aws 7's ``<Resource>Args`` class declares for a type token."""
     module, name = token.split(":")[1].split("/")[0], token.split(":")[2]
     args = getattr(getattr(pulumi_aws, module), f"{name}Args")
-    return {getattr(prop.fget, "_pulumi_name") for prop in vars(args).values()
+    return {prop.fget._pulumi_name for prop in vars(args).values()
             if isinstance(prop, property) and hasattr(prop.fget, "_pulumi_name")}
 
 

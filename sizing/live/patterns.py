@@ -18,6 +18,7 @@ Glossary
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -54,7 +55,7 @@ def is_identifier(token: str) -> bool:
         return True
     if len(token) >= MIN_RANDOM_LENGTH and token.isalpha() and not token.islower() and not token.isupper():
         # Random letters switch case several times; camelCase words do once or twice.
-        switches = sum(1 for a, b in zip(token, token[1:]) if a.islower() != b.islower())
+        switches = sum(1 for a, b in itertools.pairwise(token) if a.islower() != b.islower())
         return switches >= len(token) // 4
     return False
 
